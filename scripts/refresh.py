@@ -1,0 +1,42 @@
+"""Regenerate the committed artifacts from dataset/ and the models.
+
+Writes schema/v<major>/<table>.schema.json and src/ailedger/data/ (Parquet +
+manifest). Run it after changing records or models; tests fail until you do.
+
+    python scripts/refresh.py [--texts ../shared/sources]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ailedger.build import write_package_data
+from ailedger.loader import data_dir
+from ailedger.schema import LATEST
+from ailedger.schema.published import json_schema
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def schema_text(table: str) -> str:
+    return json.dumps(json_schema(table), indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--texts", type=Path, default=ROOT.parent / "shared" / "sources")
+    args = parser.parse_args()
+    folder = ROOT / "schema" / f"v{LATEST.MAJOR}"
+    folder.mkdir(parents=True, exist_ok=True)
+    for table in LATEST.TABLES:
+        (folder / f"{table}.schema.json").write_text(schema_text(table), encoding="utf-8")
+    texts = args.texts if args.texts.is_dir() else None
+    manifest = write_package_data(ROOT / "dataset", data_dir(), texts)
+    for name, entry in manifest["tables"].items():
+        print(f"{name:<14} {entry['rows']:>5} rows  {entry['sha256'][:12]}")
+
+
+if __name__ == "__main__":
+    main()

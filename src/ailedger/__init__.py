@@ -1,0 +1,80 @@
+"""ailedger: an open, sourced dataset of the AI industry.
+
+Every fact carries a verbatim quote from the source that states it. Load a
+table with ``ailedger.load("models")`` (pydantic models) or
+``ailedger.load_table("metrics")`` (a pyarrow Table); ``ailedger.path(table)``
+gives the Parquet file for other tools.
+
+pyarrow and the CLI are imported on first use, so ``import ailedger`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ailedger._version import __version__
+from ailedger.errors import AiledgerError, IntegrityError, UnknownRecordError, UnknownTableError
+from ailedger.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pyarrow as pa
+
+DATASET_VERSION = __version__
+"""The dataset version users pin (calendar versioning); the package version is the same."""
+
+__all__ = [
+    "DATASET_VERSION",
+    "SCHEMA_VERSION",
+    "AiledgerError",
+    "IntegrityError",
+    "UnknownRecordError",
+    "UnknownTableError",
+    "__version__",
+    "get",
+    "load",
+    "load_table",
+    "path",
+    "tables",
+]
+
+
+def tables() -> list[str]:
+    """The table names: sources, organizations, models, events, metrics, claims."""
+    from ailedger import loader as _load
+
+    return _load.tables()
+
+
+def load(table: str) -> list[Any]:
+    """The records of ``table`` as schema v1 pydantic models.
+
+    >>> import ailedger
+    >>> [m.name for m in ailedger.load("models")][:3]
+    ['Claude Opus', 'Cosmos-Reason2', 'DeepSeek']
+    """
+    from ailedger import loader as _load
+
+    return _load.load(table)
+
+
+def load_table(table: str) -> pa.Table:
+    """The rows of ``table`` as a ``pyarrow.Table``, checked against the hash recorded at build time."""
+    from ailedger import loader as _load
+
+    return _load.load_table(table)
+
+
+def path(table: str) -> Path:
+    """The Parquet file of ``table`` inside the installed package, for DuckDB, pandas or polars."""
+    from ailedger import loader as _load
+
+    return _load.path(table)
+
+
+def get(record_id: str) -> Any:
+    """The record with this id, whichever table holds it."""
+    from ailedger import loader as _load
+
+    return _load.get(record_id)

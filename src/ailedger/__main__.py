@@ -1,0 +1,3 @@
+from ailedger.cli import main
+
+main()

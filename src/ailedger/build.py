@@ -1,0 +1,99 @@
+"""Turning the curated files into the Parquet tables the package ships.
+
+The build refuses a dataset with errors, sorts rows by id and uses fixed writer
+settings, so two builds of the same files are byte-identical. It writes into a
+temporary folder beside the target and swaps it in only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ailedger import arrow
+from ailedger._version import __version__
+from ailedger.errors import AiledgerError
+from ailedger.schema import LATEST, SCHEMA_VERSION
+from ailedger.validate import validate
+
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "write_page_checksum": True,
+    "use_dictionary": True,
+    "write_statistics": True,
+}
+
+
+class BuildError(AiledgerError):
+    """The dataset has errors; the message lists them."""
+
+
+def collect(dataset: Path, texts: Path | None) -> dict[str, list[Any]]:
+    """The validated records of each table; raise :class:`BuildError` when validation finds errors."""
+    report = validate([dataset], texts)
+    if report.errors:
+        listing = "\n".join(d.text() for d in report.errors[:50])
+        raise BuildError(f"{len(report.errors)} errors in {dataset}; fix them first (ailedger validate):\n{listing}")
+    out: dict[str, list[Any]] = {name: [] for name in LATEST.TABLES}
+    for rec in report.records:
+        out[rec.table].append(rec.record)
+    return out
+
+
+def table_metadata() -> dict[str, str]:
+    return {"ailedger.schema_version": SCHEMA_VERSION, "ailedger.dataset_version": __version__}
+
+
+def to_tables(records: dict[str, list[Any]]) -> dict[str, pa.Table]:
+    return {name: arrow.to_table(recs, LATEST.TABLES[name], table_metadata()) for name, recs in records.items()}
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    pq.write_table(table, path, **PARQUET_OPTIONS)
+
+
+def replace_dir(tmp: Path, target: Path) -> None:
+    """Put a completed folder in place of ``target``; the old one is removed only after the swap."""
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    if target.exists():
+        os.replace(target, old)
+    os.replace(tmp, target)
+    if old.exists():
+        shutil.rmtree(old)
+
+
+def write_package_data(dataset: Path, out: Path, texts: Path | None = None) -> dict[str, Any]:
+    """Write ``<table>.parquet`` and ``manifest.json`` into ``out``; return the manifest."""
+    from ailedger.loader import MANIFEST, sha256
+
+    tables = to_tables(collect(dataset, texts))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)
+    try:
+        entries = {}
+        for name, table in tables.items():
+            file = tmp / f"{name}.parquet"
+            write_parquet(table, file)
+            entries[name] = {"file": file.name, "rows": table.num_rows, "sha256": sha256(file)}
+        manifest = {
+            "dataset_version": __version__,
+            "schema_version": SCHEMA_VERSION,
+            "tables": entries,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return manifest

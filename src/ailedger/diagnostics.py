@@ -1,0 +1,84 @@
+"""Problems found in input files, located to file, line, column and field.
+
+A diagnostic is data, not an exception: the validator collects every problem
+in every file and reports them together, sorted, in the form the user asked for.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+def escape(value: object, limit: int = 80) -> str:
+    """Show a user's value safely: control, bidi and invisible characters as ``\\uXXXX``, cut to ``limit``.
+
+    Values from untrusted files are echoed into terminals and CI logs; raw escape
+    sequences or ``::workflow-command::`` text must never reach them unescaped.
+    """
+    text = value if isinstance(value, str) else repr(value)
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch == "\\":
+            out.append("\\\\")
+        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp") or (cat == "Zs" and ch != " "):
+            code = ord(ch)
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}")
+        else:
+            out.append(ch)
+    shown = "".join(out)
+    if len(shown) > limit:
+        shown = shown[: limit - 1] + "…"
+    return shown
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Diagnostic:
+    """One problem: where it is, which field, a stable code and a message that says how to fix it."""
+
+    path: str
+    line: int | None
+    column: int | None
+    code: str
+    field: str
+    message: str
+    severity: Severity = "error"
+
+    def _sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line or 0, self.column or 0, self.code, self.field)
+
+    def location(self) -> str:
+        loc = self.path
+        if self.line is not None:
+            loc += f":{self.line}"
+            if self.column is not None:
+                loc += f":{self.column}"
+        return loc
+
+    def text(self) -> str:
+        field = f" {self.field}:" if self.field else ""
+        return f"{self.location()}: {self.severity}[{self.code}]{field} {self.message}"
+
+
+def sort(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Deterministic order: by file, line, column, code, field."""
+    return sorted(set(diagnostics), key=Diagnostic._sort_key)
+
+
+def to_json(diagnostics: list[Diagnostic], files_checked: int) -> str:
+    """The stable machine report (documented in README, section "Validation report")."""
+    errors = sum(d.severity == "error" for d in diagnostics)
+    report = {
+        "version": 1,
+        "valid": errors == 0,
+        "files_checked": files_checked,
+        "errors": errors,
+        "warnings": len(diagnostics) - errors,
+        "diagnostics": [asdict(d) for d in diagnostics],
+    }
+    return json.dumps(report, ensure_ascii=False, indent=2)

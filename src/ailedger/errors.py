@@ -1,0 +1,40 @@
+"""The errors ailedger raises: one small hierarchy, each message saying what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AiledgerError(ValueError):
+    """Base of every error ailedger raises on purpose."""
+
+
+class UnknownTableError(AiledgerError, LookupError):
+    """A table name that the dataset does not have."""
+
+    def __init__(self, name: str, tables: list[str]) -> None:
+        super().__init__(f"unknown table {name!r}; available tables: {', '.join(tables)}")
+        self.name = name
+
+
+class UnknownRecordError(AiledgerError, LookupError):
+    """An id that no record has."""
+
+    def __init__(self, record_id: str, suggestions: list[str]) -> None:
+        hint = f"; did you mean {', '.join(map(repr, suggestions))}?" if suggestions else ""
+        super().__init__(f"no record has id {record_id!r}{hint}")
+        self.record_id = record_id
+
+
+class IntegrityError(AiledgerError):
+    """A data file whose bytes are not the ones recorded at build time."""
+
+    def __init__(self, path: Path, expected: str, actual: str) -> None:
+        super().__init__(
+            f"{path}: SHA-256 {actual} does not match the recorded {expected}; "
+            "the file was altered or corrupted. Reinstall ailedger (pip install --force-reinstall ailedger) "
+            "or download the release again."
+        )
+        self.path = path
+        self.expected = expected
+        self.actual = actual

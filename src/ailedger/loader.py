@@ -1,0 +1,107 @@
+"""Reading the data shipped inside the package.
+
+The installed package carries one Parquet file per table and a manifest of
+their SHA-256 hashes written at build time. pip does not check a wheel's
+hashes on install, so every read checks the file against the manifest and
+refuses altered bytes instead of returning wrong rows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ailedger.errors import AiledgerError, IntegrityError, UnknownRecordError, UnknownTableError
+from ailedger.schema import LATEST
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+MANIFEST = "manifest.json"
+_verified: dict[Path, tuple[int, int]] = {}
+
+
+def data_dir() -> Path:
+    """Where the installed package keeps its Parquet files."""
+    return Path(__file__).parent / "data"
+
+
+@cache
+def manifest() -> dict[str, Any]:
+    """The build manifest: dataset and schema versions, and per table its file, rows and SHA-256."""
+    try:
+        return json.loads((data_dir() / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AiledgerError(
+            f"{data_dir() / MANIFEST} is missing: this copy of ailedger has no built data; "
+            "run `python scripts/refresh.py` in a checkout, or reinstall ailedger"
+        ) from None
+
+
+def tables() -> list[str]:
+    """The table names, in dependency order (sources first)."""
+    return list(LATEST.TABLES)
+
+
+def _check_table(name: str) -> None:
+    if name not in LATEST.TABLES:
+        raise UnknownTableError(name, tables())
+
+
+def path(table: str) -> Path:
+    """The Parquet file of ``table``, for DuckDB, pandas, polars and other tools."""
+    _check_table(table)
+    return data_dir() / manifest()["tables"][table]["file"]
+
+
+def sha256(file: Path) -> str:
+    digest = hashlib.sha256()
+    with file.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def verify(table: str) -> Path:
+    """The table's file after checking its hash; re-hashed only when its size or mtime changed."""
+    file = path(table)
+    stat = file.stat()
+    key = (stat.st_size, stat.st_mtime_ns)
+    if _verified.get(file) != key:
+        expected = manifest()["tables"][table]["sha256"]
+        actual = sha256(file)
+        if actual != expected:
+            raise IntegrityError(file, expected, actual)
+        _verified[file] = key
+    return file
+
+
+def load_table(table: str) -> pa.Table:
+    """The table as a ``pyarrow.Table``: dates as structs (edtf, earliest, latest), nested fields as lists and structs."""
+    import pyarrow.parquet as pq
+
+    return pq.read_table(verify(table), page_checksum_verification=True)
+
+
+def load(table: str) -> list[Any]:
+    """The table's records as schema v1 models."""
+    from ailedger.arrow import from_table
+
+    return from_table(load_table(table), LATEST.TABLES[table])
+
+
+@cache
+def _index() -> dict[str, Any]:
+    return {rec.id: rec for name in tables() for rec in load(name)}
+
+
+def get(record_id: str) -> Any:
+    """The record with this id, from whichever table holds it."""
+    index = _index()
+    if record_id not in index:
+        raise UnknownRecordError(record_id, difflib.get_close_matches(record_id, list(index), n=3))
+    return index[record_id]

@@ -1,0 +1,280 @@
+"""Rules across records: ids, references, provenance, quotes and dates.
+
+Each rule is a function from the run's :class:`Context` to diagnostics. They
+see the records that passed the schema; ids of files the schema rejected still
+count as existing, so one broken file does not cascade into dangling references.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from ailedger.dates import FuzzyDate
+from ailedger.diagnostics import Diagnostic, escape
+from ailedger.quotes import SourceText
+from ailedger.schema import LATEST
+from ailedger.validate import Loaded
+
+EARLIEST_PLAUSIBLE = date(1950, 1, 1)
+REPORTING_KINDS = frozenset({"news_outlet", "news_agency", "data_provider"})
+
+
+@dataclass(slots=True)
+class Context:
+    records: list[Loaded]
+    texts: Path | None
+    by_id: dict[str, Loaded] = field(default_factory=dict)
+    table_of: dict[str, str] = field(default_factory=dict)
+    source_texts: dict[str, SourceText | None] = field(default_factory=dict)
+
+    def diag(self, rec: Loaded, loc: tuple[str | int, ...], code: str, message: str, severity: str = "error") -> Diagnostic:
+        line, col = rec.at(*loc)
+        return Diagnostic(rec.path, line, col, code, ".".join(map(str, loc)), message, severity)  # type: ignore[arg-type]
+
+    def valid(self) -> Iterator[Loaded]:
+        return (r for r in self.records if r.record is not None)
+
+
+Rule = Callable[[Context], Iterator[Diagnostic]]
+
+
+def _stated_id(rec: Loaded) -> str | None:
+    if rec.record is not None:
+        return rec.record.id
+    value = rec.doc.data.get("id")
+    return value if isinstance(value, str) else None
+
+
+def _record_id(rec: Loaded) -> str:
+    """The id a record goes by: the one it states, else its file name (for files that did not parse)."""
+    return _stated_id(rec) or Path(rec.path).stem
+
+
+def ids(ctx: Context) -> Iterator[Diagnostic]:
+    """Ids are unique across tables, equal the file name, and do not differ only by case."""
+    seen_folded: dict[str, Loaded] = {}
+    for rec in ctx.records:
+        rid = _record_id(rec)
+        if Path(rec.path).stem != rid:
+            yield ctx.diag(rec, ("id",), "id.filename-mismatch", f"id {escape(rid)!s} differs from the file name; rename the file to {rid}.yaml or change the id")
+        first = ctx.by_id.get(rid)
+        if first is not None and first is not rec:
+            yield ctx.diag(rec, ("id",), "id.duplicate", f"id {rid} is already used by {first.path}; ids are unique across all tables")
+            continue
+        ctx.by_id[rid] = rec
+        ctx.table_of[rid] = rec.table
+        folded = rid.casefold()
+        other = seen_folded.get(folded)
+        if other is not None and _record_id(other) != rid:
+            yield ctx.diag(rec, ("id",), "id.case-collision", f"id differs only by case from {other.path}; case-insensitive file systems keep one of them")
+        seen_folded.setdefault(folded, rec)
+
+
+def _values(record: Any, name: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
+    value = getattr(record, name)
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            yield (name, i), item
+    elif value is not None:
+        yield (name,), value
+
+
+def _ref(ctx: Context, rec: Loaded, loc: tuple[str | int, ...], target: str, allowed: tuple[str, ...]) -> Iterator[Diagnostic]:
+    table = ctx.table_of.get(target)
+    if table is None:
+        candidates = [i for i, t in ctx.table_of.items() if t in allowed]
+        hint = difflib.get_close_matches(target, candidates, n=1)
+        fix = f"did you mean {hint[0]}?" if hint else f"add a record {target} to {allowed[0]}/ or fix the id"
+        yield ctx.diag(rec, loc, "ref.dangling", f"no record has id {target}; {fix}")
+    elif table not in allowed:
+        yield ctx.diag(rec, loc, "ref.kind", f"{target} is in {table}, but this field points into {' or '.join(allowed)}")
+
+
+def references(ctx: Context) -> Iterator[Diagnostic]:
+    """Every id a record mentions names a record of the right table."""
+    for rec in ctx.valid():
+        for (table, name), allowed in LATEST.REFERENCES.items():
+            if table != rec.table:
+                continue
+            for loc, target in _values(rec.record, name):
+                if target == rec.record.id and name in ("parent_id", "family_id", "derived_from", "distinct_from"):
+                    yield ctx.diag(rec, loc, "ref.cycle", "a record cannot point at itself here")
+                    continue
+                yield from _ref(ctx, rec, loc, target, allowed)
+        for i, cite in enumerate(getattr(rec.record, "citations", ())):
+            yield from _ref(ctx, rec, ("citations", i, "source_id"), cite.source_id, ("sources",))
+            if cite.via is not None:
+                yield from _ref(ctx, rec, ("citations", i, "via"), cite.via, ("organizations",))
+                via = ctx.by_id.get(cite.via)
+                if via is not None and via.record is not None and via.table == "organizations" and via.record.kind not in REPORTING_KINDS:
+                    yield ctx.diag(rec, ("citations", i, "via"), "citation.via-kind", f"via names {cite.via}, a {via.record.kind}; via is for the news agency or data provider a source cites")
+
+
+def _cycle_from(start: str, edges: dict[str, list[str]], done: set[str]) -> list[str] | None:
+    """A cycle reachable from ``start`` (depth-first, without recursion), or None; marks what it finished."""
+    path = [start]
+    todo = [iter(edges.get(start, ()))]
+    while todo:
+        nxt = next(todo[-1], None)
+        if nxt is None:
+            done.add(path.pop())
+            todo.pop()
+        elif nxt in path:
+            return path[path.index(nxt):] + [nxt]
+        elif nxt not in done:
+            path.append(nxt)
+            todo.append(iter(edges.get(nxt, ())))
+    return None
+
+
+def cycles(ctx: Context) -> Iterator[Diagnostic]:
+    """Chains of parent_id, family_id and derived_from end somewhere."""
+    for table, name in (("organizations", "parent_id"), ("models", "family_id"), ("metrics", "derived_from")):
+        recs = {r.record.id: r for r in ctx.valid() if r.table == table}
+        edges = {rid: [t for _, t in _values(r.record, name) if t != rid] for rid, r in recs.items()}
+        done: set[str] = set()
+        for start in sorted(edges):
+            if start in done:
+                continue
+            cycle = _cycle_from(start, edges, done)
+            if cycle is not None:
+                done.update(cycle)
+                yield ctx.diag(recs[cycle[0]], (name,), "ref.cycle", f"{name} goes round in a circle: {' -> '.join(cycle)}; break the loop")
+
+
+def _set_fields(record: Any) -> list[str]:
+    """Fields whose value is more than the default: these state a fact and need a citation."""
+    skip = {"id", "schema_version", "citations"} | LATEST.CURATOR_TEXT
+    out = []
+    for name, info in type(record).model_fields.items():
+        if name in skip:
+            continue
+        value = getattr(record, name)
+        default = info.get_default(call_default_factory=True)
+        if value != default:
+            out.append(name)
+    return out
+
+
+def provenance(ctx: Context) -> Iterator[Diagnostic]:
+    """Every stated field is backed by a quote, and quotes back only fields that are stated."""
+    for rec in ctx.valid():
+        if rec.table == "sources":
+            continue
+        fields = type(rec.record).model_fields
+        stated = _set_fields(rec.record)
+        supported: set[str] = set()
+        for i, cite in enumerate(rec.record.citations):
+            for j, name in enumerate(cite.supports):
+                loc = ("citations", i, "supports", j)
+                if name not in fields or name in ("id", "schema_version", "citations"):
+                    hint = difflib.get_close_matches(name, list(fields), n=1)
+                    fix = f"did you mean {hint[0]}?" if hint else "name a field of this record"
+                    yield ctx.diag(rec, loc, "citation.unknown-field", f"{name} is not a field of {rec.table}; {fix}")
+                elif name in LATEST.CURATOR_TEXT:
+                    yield ctx.diag(rec, loc, "citation.curator-text", f"{name} is the curator's own text; no quote supports it, remove it from supports")
+                elif name not in stated:
+                    yield ctx.diag(rec, loc, "citation.supports-unset", f"{name} is not set in this record; set it or remove it from supports")
+                supported.add(name)
+            if len(set(cite.supports)) != len(cite.supports):
+                yield ctx.diag(rec, ("citations", i, "supports"), "citation.duplicate-field", "a field is named twice; name each once")
+        for name in stated:
+            if name not in supported:
+                yield ctx.diag(rec, (name,), "citation.unsupported-field", f"{name} is set but no citation supports it; quote the source and add {name} to that citation's supports")
+
+
+def _text(ctx: Context, source_id: str) -> SourceText | None:
+    if source_id not in ctx.source_texts:
+        path = ctx.texts / f"{source_id}.txt" if ctx.texts else None
+        ctx.source_texts[source_id] = SourceText.read(path) if path and path.is_file() else None
+    return ctx.source_texts[source_id]
+
+
+def sources(ctx: Context) -> Iterator[Diagnostic]:
+    """Each source has its text file, with the recorded hash."""
+    for rec in ctx.valid():
+        if rec.table != "sources":
+            continue
+        if ctx.texts is None:
+            yield ctx.diag(rec, ("sha256",), "source.unverified", "source text not checked, so its quotes are unverified; pass --texts DIR holding <source id>.txt", "warning")
+            continue
+        text = _text(ctx, rec.record.id)
+        if text is None:
+            yield ctx.diag(rec, ("id",), "source.text-missing", f"no text file {rec.record.id}.txt in {ctx.texts}; add the source's text so quotes can be checked")
+        elif text.sha256 != rec.record.sha256:
+            yield ctx.diag(rec, ("sha256",), "source.sha256-mismatch", f"the text file's SHA-256 is {text.sha256}; the record says {rec.record.sha256}. Update the record if the text was corrected on purpose")
+
+
+def quotes(ctx: Context) -> Iterator[Diagnostic]:
+    """Each quote is a verbatim span of its source's text."""
+    if ctx.texts is None:
+        return
+    for rec in ctx.valid():
+        for i, cite in enumerate(getattr(rec.record, "citations", ())):
+            text = _text(ctx, cite.source_id)
+            if text is None or text.contains(cite.quote):
+                continue
+            span, ratio = text.closest(cite.quote)
+            yield ctx.diag(
+                rec, ("citations", i, "quote"), "quote.not-in-source",
+                f"not found verbatim in {cite.source_id}.txt; closest passage ({ratio:.0%} alike): \"{escape(span, 120)}\"",
+            )
+
+
+def _dates(record: Any) -> Iterator[tuple[str, FuzzyDate]]:
+    for name in type(record).model_fields:
+        value = getattr(record, name)
+        if isinstance(value, FuzzyDate):
+            yield name, value
+
+
+def dates(ctx: Context) -> Iterator[Diagnostic]:
+    """Dates are plausible: not before 1950, not after the sources that state them, reported not before as of."""
+    for rec in ctx.valid():
+        for name, value in _dates(rec.record):
+            if value.earliest < EARLIEST_PLAUSIBLE:
+                yield ctx.diag(rec, (name,), "date.too-early", f"{value} is before 1950; check the year")
+            for cite in getattr(rec.record, "citations", ()):
+                if name not in cite.supports:
+                    continue
+                source = ctx.by_id.get(cite.source_id)
+                if source is None or source.record is None or source.table != "sources":
+                    continue
+                published = source.record.published
+                if value.earliest > published.latest:
+                    yield ctx.diag(rec, (name,), "date.after-source", f"{value} is after {cite.source_id} was published ({published}); a source cannot state a later date")
+        if rec.table == "metrics":
+            m = rec.record
+            if m.as_of is not None and m.reported is not None and m.reported.latest < m.as_of.earliest:
+                yield ctx.diag(rec, ("reported",), "metric.reported-before-as-of", f"reported {m.reported} is before as_of {m.as_of}; a figure is reported after the time it describes")
+
+
+def metrics(ctx: Context) -> Iterator[Diagnostic]:
+    """A metric has a date, and a derived value says how it was derived."""
+    for rec in ctx.valid():
+        if rec.table != "metrics":
+            continue
+        m = rec.record
+        if m.as_of is None and m.reported is None:
+            yield ctx.diag(rec, ("as_of",), "metric.undated", "set as_of (when the figure was true) or reported (when it was published), or both")
+        if m.derived_from and m.derivation is None:
+            yield ctx.diag(rec, ("derivation",), "metric.derivation-missing", "a derived value needs derivation: say how it was computed from derived_from")
+        if m.derivation is not None and not m.derived_from:
+            yield ctx.diag(rec, ("derived_from",), "metric.derived-from-missing", "derivation is set but derived_from is empty; list the metric ids it was computed from")
+
+
+RULES: list[Rule] = [ids, references, cycles, provenance, sources, quotes, dates, metrics]
+
+
+def check(records: list[Loaded], texts: Path | None) -> list[Diagnostic]:
+    """Run every rule over the run's records."""
+    ctx = Context(records, texts)
+    out: list[Diagnostic] = []
+    for rule in RULES:
+        out.extend(rule(ctx))
+    return out

@@ -1,0 +1,26 @@
+"""The JSON Schemas published for each table, generated from the pydantic models.
+
+They let non-Python users check records; ``scripts/refresh.py`` writes them to
+``schema/v<major>/`` and a test fails when the committed files drift.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ailedger.schema import LATEST, SCHEMA_VERSION
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+BASE = "https://ailedger.org/schema"
+
+
+def json_schema(table: str) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one table's records, with a versioned ``$id``."""
+    model = LATEST.TABLES[table]
+    body = model.model_json_schema(mode="validation")
+    return {
+        "$schema": DRAFT,
+        "$id": f"{BASE}/{SCHEMA_VERSION}/{table}.schema.json",
+        "$comment": "Generated from ailedger.schema; do not edit. Patterns follow ECMA-262 ($ matches only at the end).",
+        **body,
+    }

@@ -1,0 +1,209 @@
+"""Validating the curated files: parse every file, check it against the schema, then across records.
+
+Every problem in every file is collected, never just the first; the files are
+only read, never written.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from ailedger.diagnostics import Diagnostic, escape, sort
+from ailedger.schema import LATEST
+from ailedger.yaml12 import Document, YamlProblem, decode, loads
+
+RECORD_SUFFIX = ".yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """A parsed record file with its positions; ``record`` is None when the schema rejected it."""
+
+    table: str
+    path: str
+    doc: Document
+    record: Any
+
+    def at(self, *path: str | int) -> tuple[int, int]:
+        return self.doc.locate(tuple(path))
+
+
+@dataclass(slots=True)
+class Report:
+    """The outcome of a validation run."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_checked: int = 0
+    records: list[Loaded] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    def exit_code(self, strict: bool = False) -> int:
+        bad = self.diagnostics if strict else self.errors
+        return 1 if bad else 0
+
+
+def display(path: Path) -> str:
+    """A path as the user will recognise it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """The record files under ``paths``, each with its table (the folder name)."""
+    tables = LATEST.TABLES
+    found: list[tuple[str, Path]] = []
+    problems: list[Diagnostic] = []
+
+    def table_dir(table: str, folder: Path) -> None:
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            if entry.is_symlink():
+                problems.append(Diagnostic(display(entry), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the file itself"))
+            elif entry.is_dir():
+                problems.append(Diagnostic(display(entry), None, None, "file.unexpected", "", f"folders inside {table}/ are not read; move the records up into {table}/"))
+            elif entry.suffix != RECORD_SUFFIX:
+                problems.append(Diagnostic(display(entry), None, None, "file.extension", "", f"only {RECORD_SUFFIX} files are records; rename it to <id>{RECORD_SUFFIX} or remove it"))
+            else:
+                found.append((table, entry))
+
+    for path in paths:
+        if path.is_symlink():
+            problems.append(Diagnostic(display(path), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the file itself"))
+        elif path.is_file():
+            if path.parent.name not in tables:
+                problems.append(Diagnostic(display(path), None, None, "file.unknown-table", "", f"a record file lives in a table folder: one of {', '.join(tables)}"))
+            else:
+                found.append((path.parent.name, path))
+        elif path.is_dir():
+            if path.name in tables:
+                table_dir(path.name, path)
+                continue
+            for entry in sorted(path.iterdir()):
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir() and not entry.is_symlink() and entry.name in tables:
+                    table_dir(entry.name, entry)
+                else:
+                    hint = difflib.get_close_matches(entry.name, tables, n=1)
+                    fix = f"did you mean {hint[0]}/?" if hint else f"tables are {', '.join(tables)}"
+                    problems.append(Diagnostic(display(entry), None, None, "file.unknown-table", "", f"not a table folder; {fix}"))
+        else:
+            problems.append(Diagnostic(display(path), None, None, "file.missing", "", "no such file or folder"))
+    return found, problems
+
+
+@cache
+def _adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
+    return TypeAdapter(model)
+
+
+def _field_name(loc: tuple[Any, ...]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str, doc: Document) -> Diagnostic:
+    """One pydantic error as a located diagnostic with a fix-it message."""
+    loc = tuple(error["loc"])
+    line, col = doc.locate(loc)
+    kind = error["type"]
+    msg = error["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        owner: Any = model
+        for part in loc[:-1]:
+            if isinstance(part, str) and owner is not None:
+                ann = owner.model_fields.get(part)
+                owner = _item_model(ann.annotation) if ann else None
+        names = list(owner.model_fields) if owner is not None else []
+        hint = difflib.get_close_matches(str(loc[-1]), names, n=1)
+        fix = f"did you mean {hint[0]!r}?" if hint else f"allowed fields: {', '.join(names)}"
+        return Diagnostic(shown, line, col, "schema.extra-field", _field_name(loc), f"unknown field; {fix}")
+    if kind == "missing":
+        return Diagnostic(shown, line, col, "schema.missing", _field_name(loc), "required field is missing; add it")
+    code = "date.invalid" if kind == "date_invalid" else "schema." + kind.replace("_", "-")
+    if kind == "string_pattern_mismatch" and loc and str(loc[-1]).endswith("id"):
+        code = "id.format"
+        msg = "must be a lower-case ASCII slug like 'deepseek-r1' (a-z, 0-9, single hyphens, at most 64 characters)"
+    if kind in ("int_type", "int_from_float", "int_parsing"):
+        msg += "; write a whole number without quotes (155 million is 155000000)"
+    elif kind == "string_type" and isinstance(error.get("input"), (int, float, bool)):
+        msg += "; quote the value if it is text"
+    elif kind == "bool_type":
+        msg += "; write true or false"
+    if "input" in error and repr(error["input"]) not in msg:
+        shown_input = error["input"]
+        msg += f"; got \"{escape(shown_input)}\"" if isinstance(shown_input, str) else f"; got {escape(shown_input)}"
+    return Diagnostic(shown, line, col, code, _field_name(loc), msg)
+
+
+def _item_model(annotation: Any) -> type[BaseModel] | None:
+    """The model inside ``list[Model]`` or ``Model``, to suggest its field names."""
+    from typing import get_args
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _item_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]:
+    """Parse and schema-check one record file.
+
+    The file is returned even when it is rejected (``record`` None), so that its
+    id still counts as existing and one broken file does not cascade into
+    dangling references elsewhere.
+    """
+    shown = display(path)
+    problems: list[Diagnostic] = []
+    try:
+        text, warnings = decode(path.read_bytes())
+        problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in warnings]
+        doc = loads(text)
+    except YamlProblem as exc:
+        problems.append(Diagnostic(shown, exc.line, exc.column, exc.code, "", exc.message))
+        return Loaded(table, shown, Document({}), None), problems
+    except OSError as exc:
+        problems.append(Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}"))
+        return Loaded(table, shown, Document({}), None), problems
+    model = LATEST.TABLES[table]
+    try:
+        record = _adapter(model).validate_python(doc.data, strict=True)
+    except ValidationError as exc:
+        problems += [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
+        return Loaded(table, shown, doc, None), problems
+    return Loaded(table, shown, doc, record), problems
+
+
+def validate(paths: list[Path], texts: Path | None = None) -> Report:
+    """Validate record files and folders; cross-record rules see every record that passed the schema."""
+    from ailedger import rules
+
+    files, problems = discover(paths)
+    report = Report(diagnostics=problems, files_checked=len(files))
+    for table, path in files:
+        loaded, found = check_file(table, path)
+        report.diagnostics += found
+        if loaded is not None:
+            report.records.append(loaded)
+    report.diagnostics += rules.check(report.records, texts)
+    report.diagnostics = sort(report.diagnostics)
+    return report

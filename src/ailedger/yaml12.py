@@ -1,0 +1,202 @@
+"""A strict YAML 1.2 reader for curated record files.
+
+Record files come from strangers' pull requests, so the reader takes only the
+plain subset of YAML that a record needs and refuses the rest with a located
+error before anything is expanded: no anchors, aliases, merge keys or tags, one
+document, string keys, no duplicates, bounded size and depth. Scalars are typed
+by the YAML 1.2 core schema (``NO`` and ``yes`` stay text, ``0755`` is refused
+as ambiguous) and dates stay text for the schema to parse.
+
+It builds values from ruamel.yaml's event stream with an explicit stack rather
+than ruamel's recursive constructor, so deep input cannot exhaust the Python
+stack, and every value's line and column are kept for error messages.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+MAX_BYTES = 1 << 20
+MAX_DEPTH = 32
+
+Path = tuple[str | int, ...]
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?[0-9]+", re.ASCII)
+_AMBIGUOUS_INT = re.compile(r"[-+]?0[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", re.ASCII)
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)", re.ASCII)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class YamlProblem(Exception):
+    """Input that is not a plain record document; carries a stable code and a 1-based location."""
+
+    def __init__(self, code: str, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed record file: its data and where each value stands."""
+
+    data: dict[str, Any]
+    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path) -> tuple[int, int]:
+        """Line and column of ``path`` or of its nearest located ancestor."""
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+
+def _scalar(event: Any) -> Any:
+    value: str = event.value
+    if _SURROGATE.search(value):
+        raise _problem(event, "text.surrogate", "text holds a lone surrogate code point; write the real character")
+    if event.style is not None:  # quoted or block scalar: always text
+        return value
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _AMBIGUOUS_INT.fullmatch(value):
+        raise _problem(
+            event,
+            "yaml.ambiguous-number",
+            f"{value!r} reads as a different number in YAML 1.1 and 1.2; "
+            "write the number without leading zeros, or quote it if it is text",
+        )
+    if _INT.fullmatch(value):
+        return int(value)
+    if _FLOAT.fullmatch(value):
+        return float(value)
+    return value
+
+
+def _problem(event: Any, code: str, message: str) -> YamlProblem:
+    mark = event.start_mark
+    return YamlProblem(code, message, mark.line + 1, mark.column + 1)
+
+
+def _refuse_features(event: Any) -> None:
+    if getattr(event, "anchor", None) is not None:
+        raise _problem(event, "yaml.alias-forbidden", f"anchor &{event.anchor} is not allowed; write the value out")
+    tag = getattr(event, "tag", None)
+    if tag is not None:
+        raise _problem(event, "yaml.tag-forbidden", f"tag {tag} is not allowed; quote the value instead")
+
+
+def loads(text: str) -> Document:
+    """Parse one record document; raise :class:`YamlProblem` on anything outside the plain subset."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    # Each frame: [container, path, pending key or None, first lines of keys seen]
+    stack: list[list[Any]] = []
+    positions: dict[Path, tuple[int, int]] = {}
+    root: Any = None
+    documents = 0
+    try:
+        for event in YAML(typ="safe", pure=True).parse(text):
+            name = type(event).__name__
+            if name == "DocumentStartEvent":
+                documents += 1
+                if documents > 1:
+                    raise _problem(event, "yaml.multi-document", "a record file holds one document; remove the '---' and what follows")
+                continue
+            if name in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
+                continue
+            if name == "AliasEvent":
+                raise _problem(event, "yaml.alias-forbidden", f"alias *{event.anchor} is not allowed; write the value out")
+            ended = name in ("MappingEndEvent", "SequenceEndEvent")
+            if ended:
+                value = stack.pop()[0]
+            else:
+                _refuse_features(event)
+                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+                if name == "ScalarEvent":
+                    value = _scalar(event)
+                elif len(stack) >= MAX_DEPTH:
+                    raise _problem(event, "yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels; a record is shallow")
+                else:
+                    value = {} if name == "MappingStartEvent" else []
+            started = not ended and name != "ScalarEvent"
+            if not stack:
+                if started:
+                    positions[()] = mark
+                    stack.append([value, (), None, {}])
+                else:
+                    root = value
+                continue
+            frame = stack[-1]
+            parent, path, key, seen = frame
+            if isinstance(parent, dict) and key is None:
+                if started:
+                    raise _problem(event, "yaml.non-string-key", "a mapping key must be a plain name, not a collection")
+                if not isinstance(value, str):
+                    raise _problem(event, "yaml.non-string-key", f"key {event.value!r} is not text; quote it")
+                if value == "<<":
+                    raise _problem(event, "yaml.merge-key-forbidden", "merge keys (<<) are not allowed; write the fields out")
+                if value in seen:
+                    raise _problem(event, "yaml.duplicate-key", f"duplicate key {value!r} (first at line {seen[value]}); keep one")
+                seen[value] = mark[0]
+                frame[2] = value
+                positions[path + (value,)] = mark
+                continue
+            if isinstance(parent, list) and not ended:
+                positions[path + (len(parent),)] = mark
+            if started:
+                stack.append([value, path + ((key,) if isinstance(parent, dict) else (len(parent),)), None, {}])
+                continue
+            if isinstance(parent, dict):
+                parent[key] = value
+                frame[2] = None
+            else:
+                parent.append(value)
+    except YamlProblem:
+        raise
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
+        if "\t" in message or "'\\t'" in message:
+            message += "; tabs are not allowed for indentation, use spaces"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise YamlProblem("yaml.syntax", message, line, col) from None
+    except (YAMLError, ValueError, RecursionError, MemoryError) as exc:
+        raise YamlProblem("yaml.invalid", f"not a readable YAML document: {type(exc).__name__}") from None
+    if root is None:
+        raise YamlProblem("record.empty", "the file holds no record; write the record's fields as a mapping", 1, 1)
+    if not isinstance(root, dict):
+        kind = "a list" if isinstance(root, list) else "a single value"
+        raise YamlProblem("record.not-mapping", f"the file holds {kind}; a record file is one mapping of field: value", 1, 1)
+    return Document(root, positions)
+
+
+def decode(raw: bytes) -> tuple[str, list[YamlProblem]]:
+    """Bytes to text under the project's file policy; the list holds warnings (a stripped BOM)."""
+    warnings: list[YamlProblem] = []
+    if len(raw) > MAX_BYTES:
+        raise YamlProblem("file.too-large", f"file is {len(raw)} bytes; a record file is at most {MAX_BYTES}", 1, 1)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+        warnings.append(YamlProblem("file.bom", "UTF-8 byte order mark ignored; save the file as UTF-8 without BOM", 1, 1))
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise YamlProblem("file.encoding", "file is UTF-16; save it as UTF-8", 1, 1)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise YamlProblem(
+            "file.encoding", f"invalid UTF-8 at byte {exc.start} ({raw[exc.start:exc.start + 1]!r}); save the file as UTF-8", line, None
+        ) from None
+    return text, warnings
