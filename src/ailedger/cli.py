@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ailedger._version import __version__
 
-EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 problems found, 2 usage error."
+EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 problems found, 2 usage error, 3 internal error."
 
 
 class _Parser(argparse.ArgumentParser):
@@ -85,10 +85,19 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    """Run the command and exit: 0 ok, 1 problems, 2 usage, 3 internal error (a bug: please report it)."""
+    from ailedger.errors import AiledgerError
+
     try:
         code = run(argv)
+    except AiledgerError as exc:
+        print(f"ailedger: error: {exc}", file=sys.stderr)
+        code = 1
     except KeyboardInterrupt:
         code = 130
     except BrokenPipeError:
         code = 0
+    except Exception as exc:  # noqa: BLE001 - never a traceback for users; say it is our bug
+        print(f"ailedger: internal error: {type(exc).__name__}: {exc}; please report this as a bug", file=sys.stderr)
+        code = 3
     sys.exit(code)
