@@ -9,7 +9,7 @@ Accepted syntax is the subset of ISO 8601-2 / EDTF that sources need:
 
 * ``2026-02-12`` (day), ``2025-12`` (month), ``2023`` (year);
 * ``[2026-02-09..2026-02-15]``: one day somewhere in a range (EDTF level 2
-  "one of a set"); each end may itself be a day, a month or a year.
+  "one of a set"); both ends have the same precision (days, months or years).
 
 The parser is a regular expression rather than the ``edtf`` package because it
 runs once per metric on million-row inputs; the test suite checks it against
@@ -26,8 +26,11 @@ from typing import Any
 
 __all__ = ["FuzzyDate", "EDTF_PATTERN"]
 
-_POINT = r"[0-9]{4}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12][0-9]|3[01]))?)?"
-EDTF_PATTERN = rf"^(?:{_POINT}|\[{_POINT}\.\.{_POINT}\])$"
+_YEAR = r"[0-9]{4}"
+_MONTH = rf"{_YEAR}-(?:0[1-9]|1[0-2])"
+_DAY = rf"{_MONTH}-(?:0[1-9]|[12][0-9]|3[01])"
+_POINT = rf"(?:{_DAY}|{_MONTH}|{_YEAR})"
+EDTF_PATTERN = rf"^(?:{_POINT}|\[(?:{_YEAR}\.\.{_YEAR}|{_MONTH}\.\.{_MONTH}|{_DAY}\.\.{_DAY})\])$"
 """The pattern published in the JSON Schema; the parser also checks real calendar days."""
 
 _POINT_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
@@ -75,6 +78,8 @@ class FuzzyDate:
             return cls(text, first, last)
         start, _ = _point(rng[1])
         _, end = _point(rng[2])
+        if len(rng[1]) != len(rng[2]):
+            raise ValueError(f"both ends of {text!r} need the same precision (EDTF); e.g. [2025-12..2026-01]")
         if rng[1] == rng[2]:
             raise ValueError(f"range {text!r} has equal ends; write {rng[1]}")
         if start > end:

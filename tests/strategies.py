@@ -1,0 +1,150 @@
+"""Hypothesis strategies for valid schema v1 records, as JSON-like dicts.
+
+Written by hand because pydantic v2 has no hypothesis plugin and
+``st.builds(Model)`` ignores field constraints. Each strategy yields the dict
+form a contributor would write (dates as EDTF text), so the same values can be
+fed to pydantic, to the published JSON Schema and to the YAML writer.
+"""
+
+from __future__ import annotations
+
+import calendar
+from typing import Any, get_args
+
+from hypothesis import strategies as st
+
+from ailedger.schema import v1
+
+ids = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True)
+# Printable text from several scripts, including CJK, without surrogates or controls.
+texts = st.text(
+    alphabet=st.characters(categories=["L", "N", "P", "Zs", "S"], exclude_characters="\x85\u2028\u2029"),
+    min_size=1,
+    max_size=40,
+).filter(lambda s: s.strip() == s and s != "")
+countries = st.from_regex(r"[A-Z]{2}", fullmatch=True)
+sha256s = st.from_regex(r"[0-9a-f]{64}", fullmatch=True)
+
+
+def vocabulary(literal: Any) -> st.SearchStrategy[str]:
+    return st.sampled_from(get_args(literal))
+
+
+@st.composite
+def date_points(draw: st.DrawFn) -> str:
+    year = draw(st.integers(1950, 2100))
+    precision = draw(st.sampled_from(["year", "month", "day"]))
+    if precision == "year":
+        return f"{year:04d}"
+    month = draw(st.integers(1, 12))
+    if precision == "month":
+        return f"{year:04d}-{month:02d}"
+    day = draw(st.integers(1, calendar.monthrange(year, month)[1]))
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+@st.composite
+def edtf_dates(draw: st.DrawFn) -> str:
+    """A valid EDTF date: a point, or an ordered range of two different points of the same precision."""
+    first = draw(date_points())
+    if draw(st.booleans()):
+        return first
+    from ailedger.dates import FuzzyDate
+
+    second = draw(date_points().filter(lambda t: len(t) == len(first)))
+    a, b = FuzzyDate.parse(first), FuzzyDate.parse(second)
+    if first == second or a.earliest > b.latest:
+        return first
+    return f"[{first}..{second}]"
+
+
+def _maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | strategy
+
+
+def _list(strategy: st.SearchStrategy[Any], max_size: int = 3) -> st.SearchStrategy[list[Any]]:
+    return st.lists(strategy, max_size=max_size)
+
+
+citations = st.fixed_dictionaries(
+    {
+        "source_id": ids,
+        "quote": texts,
+        "supports": st.lists(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), min_size=1, max_size=4),
+    },
+    optional={"via": _maybe(ids), "translation": _maybe(texts)},
+)
+_record = {"id": ids, "schema_version": st.just(1)}
+_cited = {**_record, "citations": st.lists(citations, min_size=1, max_size=3)}
+
+RECORDS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
+    "sources": st.fixed_dictionaries(
+        {
+            **_record,
+            "title": _maybe(texts),
+            "publisher": ids,
+            "published": edtf_dates(),
+            "language": st.sampled_from(["de", "en", "zh-Hans-CN", "en-US", "ja"]),
+            "url": _maybe(st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9/]{0,10}", fullmatch=True)),
+            "kind": vocabulary(v1.SourceKind),
+            "sha256": sha256s,
+        }
+    ),
+    "organizations": st.fixed_dictionaries(
+        {**_cited, "name": texts},
+        optional={
+            "aliases": _list(texts),
+            "kind": _maybe(vocabulary(v1.OrganizationKind)),
+            "country": _maybe(countries),
+            "city": _maybe(texts),
+            "parent_id": _maybe(ids),
+            "distinct_from": _list(ids),
+        },
+    ),
+    "models": st.fixed_dictionaries(
+        {**_cited, "name": texts, "organization_id": ids, "kind": vocabulary(v1.ModelKind)},
+        optional={
+            "aliases": _list(texts),
+            "family_id": _maybe(ids),
+            "released": _maybe(edtf_dates()),
+            "open_weights": _maybe(st.booleans()),
+            "modalities_in": _list(vocabulary(v1.Modality)),
+            "modalities_out": _list(vocabulary(v1.Modality)),
+            "runs_on": _list(ids),
+            "distinct_from": _list(ids),
+        },
+    ),
+    "events": st.fixed_dictionaries(
+        {**_cited, "kind": vocabulary(v1.EventKind), "date": edtf_dates(), "summary": texts},
+        optional={"organization_ids": _list(ids), "subject_ids": _list(ids)},
+    ),
+    "metrics": st.fixed_dictionaries(
+        {
+            **_cited,
+            "subject_id": ids,
+            "metric": vocabulary(v1.MetricName),
+            "value": st.integers(0, v1.MAX_INT64),
+        },
+        optional={
+            "as_of": _maybe(edtf_dates()),
+            "reported": _maybe(edtf_dates()),
+            "region": _maybe(countries),
+            "measured_by": _maybe(ids),
+            "derived_from": _list(ids),
+            "derivation": _maybe(texts),
+        },
+    ),
+    "claims": st.fixed_dictionaries(
+        {
+            **_cited,
+            "subject_id": ids,
+            "kind": vocabulary(v1.ClaimKind),
+            "asserted_by": ids,
+            "statement": texts,
+        },
+        optional={"object_ids": _list(ids), "verified": st.booleans()},
+    ),
+}
+"""Table name to a strategy of valid record dicts."""
+
+tables = st.sampled_from(sorted(RECORDS))
