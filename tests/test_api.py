@@ -1,0 +1,62 @@
+"""The public API: tables, load, load_table, get, path, and their errors."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+import ailedger
+from ailedger.schema import v1
+
+
+def test_public_api_is_short_and_importable() -> None:
+    for name in ailedger.__all__:
+        assert hasattr(ailedger, name), name
+    assert {"load", "load_table", "tables", "get", "path"} <= set(ailedger.__all__)
+
+
+def test_tables_in_dependency_order() -> None:
+    assert ailedger.tables() == list(v1.TABLES)
+
+
+@pytest.mark.parametrize("table", list(v1.TABLES))
+def test_load_and_load_table_give_the_same_rows(table: str) -> None:
+    records = ailedger.load(table)
+    arrow = ailedger.load_table(table)
+    assert isinstance(arrow, pa.Table)
+    assert arrow.num_rows == len(records) > 0
+    assert arrow.column("id").to_pylist() == [r.id for r in records] == sorted(r.id for r in records)
+    assert all(isinstance(r, v1.TABLES[table]) for r in records)
+    assert ailedger.path(table).is_file()
+
+
+def test_dates_are_structs_with_bounds() -> None:
+    models = ailedger.load_table("models")
+    released = models.schema.field("released").type
+    assert [released.field(i).name for i in range(released.num_fields)] == ["edtf", "earliest", "latest"]
+    assert released.field("earliest").type == pa.date32()
+    row = {r["id"]: r["released"] for r in models.to_pylist()}["glm-5"]
+    assert row["edtf"] == "[2026-02-09..2026-02-15]"
+    assert (row["earliest"].isoformat(), row["latest"].isoformat()) == ("2026-02-09", "2026-02-15")
+
+
+def test_get_finds_any_table() -> None:
+    assert ailedger.get("qwen-app").name == "Qwen"
+    assert ailedger.get("questmobile").kind == "data_provider"
+
+
+def test_unknown_table_lists_the_tables() -> None:
+    with pytest.raises(ailedger.UnknownTableError, match="unknown table 'modles'; available tables: sources, organizations, models"):
+        ailedger.load("modles")
+    with pytest.raises(LookupError):
+        ailedger.path("nope")
+
+
+def test_unknown_id_suggests() -> None:
+    with pytest.raises(ailedger.UnknownRecordError, match="did you mean 'glm-5'"):
+        ailedger.get("glm5")
+
+
+def test_errors_are_value_errors() -> None:
+    assert issubclass(ailedger.AiledgerError, ValueError)
+    assert issubclass(ailedger.IntegrityError, ailedger.AiledgerError)
