@@ -22,6 +22,12 @@ from ailedger.validate import Loaded
 
 EARLIEST_PLAUSIBLE = date(1950, 1, 1)
 REPORTING_KINDS = frozenset({"news_outlet", "news_agency", "data_provider"})
+# File names Windows cannot check out, whatever the extension.
+RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)})
+MIN_QUOTE = 12
+MIN_QUOTE_CJK = 6
+WORLD_POPULATION = 8_300_000_000
+USER_METRICS = ("daily_active_users", "weekly_active_users", "monthly_active_users")
 
 
 @dataclass(slots=True)
@@ -60,6 +66,8 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
     seen_folded: dict[str, Loaded] = {}
     for rec in ctx.records:
         rid = _record_id(rec)
+        if Path(rec.path).stem.casefold() in RESERVED_NAMES:
+            yield ctx.diag(rec, ("id",), "file.name", f"{Path(rec.path).name} is a reserved device name on Windows, where the repository cannot be checked out; choose another id")
         if Path(rec.path).stem != rid:
             yield ctx.diag(rec, ("id",), "id.filename-mismatch", f"id {escape(rid)!s} differs from the file name; rename the file to {rid}.yaml or change the id")
         first = ctx.by_id.get(rid)
@@ -112,7 +120,8 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
                 yield from _ref(ctx, rec, ("citations", i, "via"), cite.via, ("organizations",))
                 via = ctx.by_id.get(cite.via)
                 if via is not None and via.record is not None and via.table == "organizations" and via.record.kind not in REPORTING_KINDS:
-                    yield ctx.diag(rec, ("citations", i, "via"), "citation.via-kind", f"via names {cite.via}, a {via.record.kind}; via is for the news agency or data provider a source cites")
+                    kind = f"a {via.record.kind}" if via.record.kind else "an organization of unstated kind"
+                    yield ctx.diag(rec, ("citations", i, "via"), "citation.via-kind", f"via names {cite.via}, {kind}; via is for the news outlet, news agency or data provider a source cites")
 
 
 def _cycle_from(start: str, edges: dict[str, list[str]], done: set[str]) -> list[str] | None:
@@ -188,6 +197,27 @@ def provenance(ctx: Context) -> Iterator[Diagnostic]:
                 yield ctx.diag(rec, (name,), "citation.unsupported-field", f"{name} is set but no citation supports it; quote the source and add {name} to that citation's supports")
 
 
+def duplicates(ctx: Context) -> Iterator[Diagnostic]:
+    """No two records of a table share a name or alias after NFKC and case folding, unless distinct_from says so."""
+    from ailedger.text import fold
+
+    for table in ("organizations", "models"):
+        owner: dict[str, Loaded] = {}
+        for rec in sorted((r for r in ctx.valid() if r.table == table), key=lambda r: r.record.id):
+            keys: dict[str, tuple[str | int, ...]] = {}
+            for loc, name in [(("name",), rec.record.name), *((("aliases", i), a) for i, a in enumerate(rec.record.aliases))]:
+                keys.setdefault(fold(name), loc)
+            for key, loc in keys.items():
+                first = owner.setdefault(key, rec)
+                if first.record.id == rec.record.id or first.record.id in rec.record.distinct_from or rec.record.id in first.record.distinct_from:
+                    continue
+                yield ctx.diag(
+                    rec, loc, "record.possible-duplicate",
+                    f"the same name as {first.record.id} ({first.path}) after case folding and normalization; "
+                    f"merge the two records, or add distinct_from: [{first.record.id}] if they are different",
+                )
+
+
 def _text(ctx: Context, source_id: str) -> SourceText | None:
     if source_id not in ctx.source_texts:
         path = ctx.texts / f"{source_id}.txt" if ctx.texts else None
@@ -219,11 +249,25 @@ def quotes(ctx: Context) -> Iterator[Diagnostic]:
             text = _text(ctx, cite.source_id)
             if text is None or text.contains(cite.quote):
                 continue
+            words = cite.quote.split()
+            if any(text.contains(" ".join(words[:k])) and text.contains(" ".join(words[k:])) for k in range(1, len(words))):
+                yield ctx.diag(rec, ("citations", i, "quote"), "quote.not-contiguous", f"stitched from passages of {cite.source_id}.txt that are not adjacent; quote one contiguous span, or cite each passage separately")
+                continue
             span, ratio = text.closest(cite.quote)
             yield ctx.diag(
                 rec, ("citations", i, "quote"), "quote.not-in-source",
                 f"not found verbatim in {cite.source_id}.txt; closest passage ({ratio:.0%} alike): \"{escape(span, 120)}\"",
             )
+
+
+def quote_length(ctx: Context) -> Iterator[Diagnostic]:
+    """A quote long enough to pin down its passage: "the company" matches every article."""
+    for rec in ctx.valid():
+        for i, cite in enumerate(getattr(rec.record, "citations", ())):
+            cjk = any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in cite.quote)
+            least = MIN_QUOTE_CJK if cjk else MIN_QUOTE
+            if len(cite.quote.strip()) < least:
+                yield ctx.diag(rec, ("citations", i, "quote"), "quote.too-short", f"a quote of {len(cite.quote.strip())} characters matches too many passages; quote at least {least}, enough to show the fact")
 
 
 def _dates(record: Any) -> Iterator[tuple[str, FuzzyDate]]:
@@ -268,7 +312,72 @@ def metrics(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diag(rec, ("derived_from",), "metric.derived-from-missing", "derivation is set but derived_from is empty; list the metric ids it was computed from")
 
 
-RULES: list[Rule] = [ids, references, cycles, provenance, sources, quotes, dates, metrics]
+def _period(m: Any) -> tuple[str, str, str]:
+    return (str(m.as_of), str(m.reported), str(m.region))
+
+
+def _value_sources(m: Any) -> set[str]:
+    return {c.source_id for c in m.citations if "value" in c.supports}
+
+
+def figures(ctx: Context) -> Iterator[Diagnostic]:
+    """A reported value is a number its quote states; a derived one is computed, so derived_from stands in for the quote."""
+    from ailedger.figures import stated
+
+    for rec in ctx.valid():
+        if rec.table != "metrics" or rec.record.derived_from:
+            continue
+        m = rec.record
+        numbers: set[int] = set()
+        for cite in m.citations:
+            if "value" in cite.supports:
+                source = ctx.by_id.get(cite.source_id)
+                language = source.record.language if source is not None and source.record is not None and source.table == "sources" else None
+                numbers |= stated(cite.quote, language)
+        if m.value in numbers:
+            continue
+        if numbers:
+            shown = ", ".join(str(n) for n in sorted(numbers)[:6])
+            yield ctx.diag(rec, ("value",), "metric.quote-mismatch", f"{m.value} is not a figure its quote states (the quote gives {shown}); write the absolute count, 155 Millionen is 155000000")
+        else:
+            yield ctx.diag(rec, ("value",), "metric.quote-mismatch", "no quote that supports value states a number; quote the passage with the figure, or list the metrics it was computed from in derived_from")
+
+
+def plausibility(ctx: Context) -> Iterator[Diagnostic]:
+    """User counts fit the world, and daily <= weekly <= monthly for one product, region and period."""
+    series: dict[tuple[str, tuple[str, str, str]], dict[str, Loaded]] = {}
+    for rec in ctx.valid():
+        if rec.table != "metrics":
+            continue
+        m = rec.record
+        if m.metric in USER_METRICS and m.value > WORLD_POPULATION:
+            yield ctx.diag(rec, ("value",), "metric.range", f"{m.value} users is more than the world population; check the unit (155 million is 155000000)")
+        series.setdefault((m.subject_id, _period(m)), {}).setdefault(m.metric, rec)
+    for by_metric in series.values():
+        present = [(name, by_metric[name]) for name in USER_METRICS if name in by_metric]
+        for (small, a), (large, b) in zip(present, present[1:]):
+            if a.record.value > b.record.value:
+                yield ctx.diag(a, ("value",), "metric.inconsistent", f"{small} {a.record.value} exceeds {large} {b.record.value} of {b.record.id} for the same subject and period; one of them is wrong")
+
+
+def overlaps(ctx: Context) -> Iterator[Diagnostic]:
+    """One figure per subject, metric and period from a source; two sources that disagree are both kept, with a warning."""
+    groups: dict[tuple[str, str, tuple[str, str, str]], list[Loaded]] = {}
+    for rec in sorted((r for r in ctx.valid() if r.table == "metrics"), key=lambda r: r.record.id):
+        m = rec.record
+        groups.setdefault((m.subject_id, m.metric, _period(m)), []).append(rec)
+    for recs in groups.values():
+        for i, rec in enumerate(recs):
+            for other in recs[:i]:
+                shared = _value_sources(rec.record) & _value_sources(other.record)
+                if shared:
+                    yield ctx.diag(rec, ("value",), "metric.duplicate", f"{other.record.id} already records {rec.record.metric} of {rec.record.subject_id} for this period from {', '.join(sorted(shared))}; keep one record")
+                elif rec.record.value != other.record.value:
+                    for a, b in ((rec, other), (other, rec)):
+                        yield ctx.diag(a, ("value",), "metric.conflict", f"{a.record.value} conflicts with {b.record.value} in {b.record.id} from another source for the same period; both are kept, check which source is right", "warning")
+
+
+RULES: list[Rule] = [ids, references, cycles, duplicates, provenance, sources, quotes, quote_length, dates, metrics, figures, plausibility, overlaps]
 
 
 def check(records: list[Loaded], texts: Path | None) -> list[Diagnostic]:

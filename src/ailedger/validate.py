@@ -15,11 +15,14 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from ailedger import text
 from ailedger.diagnostics import Diagnostic, escape, sort
 from ailedger.schema import LATEST
+from ailedger.text import codepoint
 from ailedger.yaml12 import Document, YamlProblem, decode, loads
 
 RECORD_SUFFIX = ".yaml"
+NAME_FIELDS = frozenset({"name", "aliases"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,9 +74,13 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic
     problems: list[Diagnostic] = []
 
     def table_dir(table: str, folder: Path) -> None:
+        folded: dict[str, Path] = {}
         for entry in sorted(folder.iterdir()):
             if entry.name.startswith("."):
                 continue
+            other = folded.setdefault(entry.name.casefold(), entry)
+            if other is not entry:
+                problems.append(Diagnostic(display(entry), None, None, "file.case-collision", "", f"differs only by case from {display(other)}; a checkout on macOS or Windows keeps only one of them"))
             if entry.is_symlink():
                 problems.append(Diagnostic(display(entry), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the file itself"))
             elif entry.is_dir():
@@ -137,9 +144,12 @@ def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str
     if kind == "missing":
         return Diagnostic(shown, line, col, "schema.missing", _field_name(loc), "required field is missing; add it")
     code = "date.invalid" if kind == "date_invalid" else "schema." + kind.replace("_", "-")
-    if kind == "string_pattern_mismatch" and loc and str(loc[-1]).endswith("id"):
+    if kind == "string_pattern_mismatch" and loc and _is_id_field(loc):
         code = "id.format"
         msg = "must be a lower-case ASCII slug like 'deepseek-r1' (a-z, 0-9, single hyphens, at most 64 characters)"
+        stray = next((ch for ch in str(error.get("input", "")) if not (ch.isascii() and ch.isprintable())), None)
+        if stray is not None:
+            msg += f"; {codepoint(stray)} is not one of them"
     if kind in ("int_type", "int_from_float", "int_parsing"):
         msg += "; write a whole number without quotes (155 million is 155000000)"
     elif kind == "string_type" and isinstance(error.get("input"), (int, float, bool)):
@@ -150,6 +160,36 @@ def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str
         shown_input = error["input"]
         msg += f"; got \"{escape(shown_input)}\"" if isinstance(shown_input, str) else f"; got {escape(shown_input)}"
     return Diagnostic(shown, line, col, code, _field_name(loc), msg)
+
+
+@cache
+def _id_fields() -> frozenset[str]:
+    """Fields that hold record ids: the schema's id pattern checks them, not text hygiene."""
+    return frozenset({"id", "source_id", "via"} | {name for _, name in LATEST.REFERENCES})
+
+
+def _is_id_field(loc: tuple[Any, ...]) -> bool:
+    names = [part for part in loc if isinstance(part, str)]
+    return bool(names) and names[-1] in _id_fields()
+
+
+def hygiene(doc: Document, shown: str) -> list[Diagnostic]:
+    """Text hygiene (:mod:`ailedger.text`) of every text value in the file, names held to the stricter rules."""
+    out: list[Diagnostic] = []
+    todo: list[tuple[tuple[str | int, ...], Any]] = [((), doc.data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, dict):
+            todo += [(path + (k,), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            todo += [(path + (i,), v) for i, v in enumerate(value)]
+        elif isinstance(value, str) and not _is_id_field(path):
+            names = [part for part in path if isinstance(part, str)]
+            is_name = bool(names) and names[-1] in NAME_FIELDS
+            line, col = doc.locate(path)
+            for code, severity, message in text.problems(value, name=is_name):
+                out.append(Diagnostic(shown, line, col, code, _field_name(path), message, severity))  # type: ignore[arg-type]
+    return out
 
 
 def _item_model(annotation: Any) -> type[BaseModel] | None:
@@ -175,15 +215,16 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
     shown = display(path)
     problems: list[Diagnostic] = []
     try:
-        text, warnings = decode(path.read_bytes())
+        content, warnings = decode(path.read_bytes())
         problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in warnings]
-        doc = loads(text)
+        doc = loads(content)
     except YamlProblem as exc:
         problems.append(Diagnostic(shown, exc.line, exc.column, exc.code, "", exc.message))
         return Loaded(table, shown, Document({}), None), problems
     except OSError as exc:
         problems.append(Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}"))
         return Loaded(table, shown, Document({}), None), problems
+    problems += hygiene(doc, shown)
     model = LATEST.TABLES[table]
     try:
         record = _adapter(model).validate_python(doc.data, strict=True)

@@ -30,6 +30,10 @@ _INT = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _AMBIGUOUS_INT = re.compile(r"[-+]?0[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", re.ASCII)
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Characters YAML does not allow raw in a stream (it names no line for them); found first, located, named.
+_NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+MAX_DIGITS = 30
+MAX_LINE = 1 << 16
 
 
 class YamlProblem(Exception):
@@ -77,6 +81,8 @@ def _scalar(event: Any) -> Any:
             "write the number without leading zeros, or quote it if it is text",
         )
     if _INT.fullmatch(value):
+        if len(value.lstrip("+-")) > MAX_DIGITS:
+            raise _problem(event, "yaml.number-too-large", f"a number of {len(value.lstrip('+-'))} digits; no count has more than {MAX_DIGITS}")
         return int(value)
     if _FLOAT.fullmatch(value):
         return float(value)
@@ -101,6 +107,13 @@ def loads(text: str) -> Document:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    from ailedger.text import codepoint
+
+    bad = _NON_PRINTABLE.search(text)
+    if bad is not None:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
+        raise YamlProblem("text.control-char", f"the control character {codepoint(bad.group())} is not allowed in a record file; remove it", line, column)
     # Each frame: [container, path, pending key or None, first lines of keys seen]
     stack: list[list[Any]] = []
     positions: dict[Path, tuple[int, int]] = {}
@@ -192,6 +205,11 @@ def decode(raw: bytes) -> tuple[str, list[YamlProblem]]:
         warnings.append(YamlProblem("file.bom", "UTF-8 byte order mark ignored; save the file as UTF-8 without BOM", 1, 1))
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlProblem("file.encoding", "file is UTF-16; save it as UTF-8", 1, 1)
+    if raw.startswith(b"version https://git-lfs.github.com/spec/"):
+        raise YamlProblem("file.lfs-pointer", "file is a Git LFS pointer, not the record; commit the file itself without LFS", 1, 1)
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        if len(line) > MAX_LINE:
+            raise YamlProblem("file.too-large", f"line is {len(line)} bytes long; a record's line is at most {MAX_LINE}", number, 1)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
