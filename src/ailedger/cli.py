@@ -7,6 +7,7 @@ exits; every subcommand returns its code so it can be tested in-process.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,16 +30,32 @@ def _validate(args: argparse.Namespace) -> int:
 
     paths = [Path(p) for p in args.paths] or [Path("dataset")]
     report = validate(paths, Path(args.texts) if args.texts else None)
-    shown = report.diagnostics
+    shown = diagnostics.as_errors(report.diagnostics) if args.strict else report.diagnostics
+    errors = sum(d.severity == "error" for d in shown)
     if args.format == "json":
         print(diagnostics.to_json(shown, report.files_checked))
     else:
-        for d in shown:
-            print(d.text())
-        errors, warnings = len(report.errors), len(report.warnings)
-        status = "ok" if report.exit_code(args.strict) == 0 else "failed"
-        print(f"{status}: {report.files_checked} files, {errors} errors, {warnings} warnings", file=sys.stderr)
-    return report.exit_code(args.strict)
+        lines = diagnostics.to_github(shown) if args.format == "github" else [d.text() for d in shown]
+        for line in lines:
+            print(line)
+        status = "ok" if errors == 0 else "failed"
+        print(f"{status}: {report.files_checked} files, {errors} errors, {len(shown) - errors} warnings", file=sys.stderr)
+    if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
+        with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
+            summary.write(diagnostics.to_markdown(shown, report.files_checked))
+    return 1 if errors else 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from ailedger import skeleton
+
+    try:
+        path = skeleton.write(Path(args.dataset), args.table, args.id)
+    except skeleton.SkeletonError as exc:
+        print(f"ailedger new: error: {exc}", file=sys.stderr)
+        return 2
+    print(path)
+    return 0
 
 
 def _info(args: argparse.Namespace) -> int:
@@ -56,6 +73,27 @@ def _info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _show(args: argparse.Namespace) -> int:
+    from ailedger import show
+    from ailedger.errors import UnknownRecordError
+
+    try:
+        text = show.render(args.id)
+    except UnknownRecordError as exc:
+        print(f"ailedger show: {exc}", file=sys.stderr)
+        return 1
+    sys.stdout.write(text)
+    return 0
+
+
+def _plot(args: argparse.Namespace) -> int:
+    from ailedger import plot
+
+    for path in plot.render(Path(args.out), args.chart or plot.CHARTS):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ailedger", description="An open, sourced dataset of the AI industry.", epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"ailedger {__version__}")
@@ -70,12 +108,47 @@ def build_parser() -> argparse.ArgumentParser:
     )
     v.add_argument("paths", nargs="*", metavar="PATH", help="record files, table folders or a dataset folder (default: dataset/)")
     v.add_argument("--texts", metavar="DIR", help="folder of source texts <source id>.txt to check quotes against; without it quotes are unverified (a warning)")
-    v.add_argument("--format", choices=["text", "json"], default="text", help="text for people (default), json for machines")
+    v.add_argument(
+        "--format", choices=["text", "json", "github"], default="text",
+        help="text for people (default); json for machines (report object documented in README); "
+        "github for GitHub Actions annotations, plus a table of every problem in $GITHUB_STEP_SUMMARY",
+    )
     v.add_argument("--strict", action="store_true", help="treat warnings as errors")
     v.set_defaults(run=_validate)
 
+    n = sub.add_parser(
+        "new",
+        help="write a record skeleton with every field and a comment on each",
+        description="Write DATASET/TABLE/ID.yaml holding every field of the table, each with a comment; never overwrites.",
+        epilog="Example: ailedger new models qwen-3. " + EPILOG,
+    )
+    n.add_argument("table", help="the table: sources, organizations, models, events, metrics or claims")
+    n.add_argument("id", help="the new record's id, a lower-case slug like deepseek-r1")
+    n.add_argument("--dataset", default="dataset", metavar="DIR", help="the dataset folder (default: dataset)")
+    n.set_defaults(run=_new)
+
     i = sub.add_parser("info", help="show versions, tables, row counts, sources and file locations", epilog=EPILOG)
     i.set_defaults(run=_info)
+
+    sh = sub.add_parser(
+        "show",
+        help="print one record: its fields, what it references, what references it, its quotes and sources",
+        description="Print one record the way a person reads it, with ids resolved to names and every citation quoted.",
+        epilog="Example: ailedger show glm-5. " + EPILOG,
+    )
+    sh.add_argument("id", help="a record id from any table, like glm-5 or questmobile")
+    sh.set_defaults(run=_show)
+
+    p = sub.add_parser(
+        "plot",
+        help="draw the charts (release timeline, usage figures) as SVG; needs pip install 'ailedger[plot]'",
+        description="Draw charts of the packaged data as SVG files: timeline.svg (releases per organization, "
+        "uncertain dates as ranges) and usage.svg (usage figures with their dates and who measured them).",
+        epilog="Example: ailedger plot --out docs. " + EPILOG,
+    )
+    p.add_argument("--out", default=".", metavar="DIR", help="folder to write the SVG files into (default: the current folder)")
+    p.add_argument("--chart", action="append", choices=["timeline", "usage"], help="draw only this chart (repeatable; default: all)")
+    p.set_defaults(run=_plot)
     return parser
 
 

@@ -82,3 +82,57 @@ def to_json(diagnostics: list[Diagnostic], files_checked: int) -> str:
         "diagnostics": [asdict(d) for d in diagnostics],
     }
     return json.dumps(report, ensure_ascii=False, indent=2)
+
+
+def _workflow_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _workflow_property(text: str) -> str:
+    return _workflow_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def to_github(diagnostics: list[Diagnostic]) -> list[str]:
+    """GitHub Actions workflow commands, one per diagnostic, escaped as the runner expects.
+
+    Every line starts with ``::error`` or ``::warning`` (never with text from a
+    record, which could forge a command), and the values inside are escaped.
+    """
+    lines = []
+    for d in diagnostics:
+        props = [f"file={_workflow_property(d.path)}"]
+        if d.line is not None:
+            props.append(f"line={d.line}")
+            if d.column is not None:
+                props.append(f"col={d.column}")
+        title = f"{d.code} {d.field}".strip()
+        props.append(f"title={_workflow_property(title)}")
+        lines.append(f"::{d.severity} {','.join(props)}::{_workflow_data(d.message)}")
+    return lines
+
+
+def _markdown_cell(text: str) -> str:
+    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("`", "&#96;"), ("|", "\\|"), ("\r", " "), ("\n", " ")):
+        text = text.replace(raw, safe)
+    return text
+
+
+def to_markdown(diagnostics: list[Diagnostic], files_checked: int) -> str:
+    """A job summary holding every problem, since GitHub shows only the first annotations of a step."""
+    errors = sum(d.severity == "error" for d in diagnostics)
+    head = f"### ailedger validate: {files_checked} files, {errors} errors, {len(diagnostics) - errors} warnings\n"
+    if not diagnostics:
+        return head + "\nNo problems found.\n"
+    rows = ["", "| severity | location | code | field | message |", "|---|---|---|---|---|"]
+    rows += [
+        f"| {d.severity} | {_markdown_cell(d.location())} | {_markdown_cell(d.code)} | {_markdown_cell(d.field)} | {_markdown_cell(d.message)} |"
+        for d in diagnostics
+    ]
+    return head + "\n".join(rows) + "\n"
+
+
+def as_errors(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """``--strict``: every warning becomes an error, in every output format alike."""
+    from dataclasses import replace
+
+    return [replace(d, severity="error") for d in diagnostics]

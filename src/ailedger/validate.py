@@ -156,7 +156,9 @@ def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str
         msg += "; quote the value if it is text"
     elif kind == "bool_type":
         msg += "; write true or false"
-    if "input" in error and repr(error["input"]) not in msg:
+    if "input" in error and error["input"] is None:
+        msg += "; got an empty value (null): fill it in"
+    elif "input" in error and repr(error["input"]) not in msg:
         shown_input = error["input"]
         msg += f"; got \"{escape(shown_input)}\"" if isinstance(shown_input, str) else f"; got {escape(shown_input)}"
     return Diagnostic(shown, line, col, code, _field_name(loc), msg)
