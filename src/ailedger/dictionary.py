@@ -1,0 +1,228 @@
+"""The data dictionary: every table and field, generated from the schema models.
+
+One text serves ``docs/data-dictionary.md`` and the release's dataset card, so
+the two cannot disagree with each other or with the models. Types and allowed
+values come from the annotations, meanings from the field descriptions, and
+examples from the packaged data, so a change to any of them shows up as drift.
+"""
+
+from __future__ import annotations
+
+import types
+from collections.abc import Iterable
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+from annotated_types import Ge, Le, MaxLen, MinLen
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from ailedger.dates import FuzzyDate
+from ailedger.schema import LATEST, SCHEMA_VERSION
+
+UNCITED = frozenset({"id", "schema_version", "citations"})
+"""Fields that state no fact about the world; with ``CURATOR_TEXT`` they need no quote."""
+
+_EXAMPLE_WIDTH = 70
+
+MEANINGS: dict[tuple[str, str], str] = {
+    ("sources", "kind"): "What sort of text the source is.",
+    ("organizations", "name"): "The name the sources use most, in its original script.",
+    ("organizations", "country"): "Country of the headquarters, ISO 3166-1 alpha-2.",
+    ("organizations", "city"): "City of the headquarters.",
+    ("models", "name"): "The name the sources use most, in its original script.",
+    ("models", "aliases"): "Other names the sources use.",
+    ("models", "kind"): "`model` for an AI model, `product` for an app or service built on models.",
+    ("models", "modalities_in"): "What it takes as input.",
+    ("models", "modalities_out"): "What it produces.",
+    ("models", "distinct_from"): "Records with a similar name that are known to be different.",
+    ("events", "kind"): "What sort of event it was.",
+    ("events", "date"): "When it happened, no sharper than the source.",
+    ("metrics", "metric"): "What was counted.",
+    ("metrics", "region"): "Where it was counted, ISO 3166-1 alpha-2; null when the source does not say.",
+    ("claims", "subject_id"): "The model, product or organization the claim is about.",
+    ("claims", "kind"): "What sort of claim it is.",
+}
+"""Meanings of the fields whose model gives no description (schema v1 is frozen; v2 should carry them)."""
+
+def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
+    """The bare type under ``Annotated`` layers, with their metadata."""
+    metadata: list[Any] = []
+    while get_origin(annotation) is Annotated:
+        annotation, *extra = get_args(annotation)
+        metadata.extend(extra)
+    return annotation, metadata
+
+
+def _constraints(metadata: Iterable[Any]) -> dict[str, Any]:
+    found: dict[str, Any] = {}
+    for item in metadata:
+        for key in ("pattern", "min_length", "max_length"):
+            if getattr(item, key, None) is not None:
+                found[key] = getattr(item, key)
+        if isinstance(item, Ge):
+            found["ge"] = item.ge
+        elif isinstance(item, Le):
+            found["le"] = item.le
+        elif isinstance(item, MinLen):
+            found["min_length"] = item.min_length
+        elif isinstance(item, MaxLen):
+            found["max_length"] = item.max_length
+    return found
+
+
+def _describe(annotation: Any, metadata: list[Any], targets: tuple[str, ...]) -> tuple[str, str]:
+    """(type, allowed values) of one annotation, in words a reader of the Parquet files needs."""
+    bare, inner = _unwrap(annotation)
+    metadata = metadata + inner
+    origin = get_origin(bare)
+    if origin in (Union, types.UnionType):
+        options = [a for a in get_args(bare) if a is not type(None)]
+        kind, allowed = _describe(options[0], metadata, targets)
+        return f"{kind} or null", allowed
+    if origin is list:
+        kind, allowed = _describe(get_args(bare)[0], [], targets)
+        bounds = _constraints(metadata)
+        allowed = "; ".join(filter(None, [allowed, f"at least {bounds['min_length']}" if "min_length" in bounds else ""]))
+        return f"list of {kind}", allowed
+    if origin is Literal:
+        values = get_args(bare)
+        kind = "integer" if all(isinstance(v, int) for v in values) else "text"
+        return kind, ", ".join(f"`{v}`" for v in values)
+    if bare is FuzzyDate:
+        return "date", "EDTF: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `[START..END]`"
+    if isinstance(bare, type) and issubclass(bare, BaseModel):
+        return bare.__name__.lower(), f"see {bare.__name__}"
+    bounds = _constraints(metadata)
+    if bare is bool:
+        return "boolean", "`true`, `false`"
+    if bare is int:
+        low, high = bounds.get("ge"), bounds.get("le")
+        high_text = "2^63−1" if high == LATEST.MAX_INT64 else str(high)
+        return "integer", f"{low} to {high_text}" if low is not None else ""
+    if bare is str:
+        if bounds.get("pattern") == LATEST.ID_PATTERN:
+            kind = f"id of {' or '.join(targets)}" if targets else "id"
+            return kind, "lower-case slug, at most 64 characters"
+        if "pattern" in bounds:
+            return "text", f"pattern `{bounds['pattern']}`"
+        if "max_length" in bounds:
+            return "text", f"{bounds.get('min_length', 0)} to {bounds['max_length']} characters"
+        return "text", ""
+    raise TypeError(f"no description for annotation {annotation!r}; teach ailedger.dictionary about it")
+
+
+def _annotated_description(annotation: Any) -> str | None:
+    """A description attached to a type alias (``Country``, ``Language``), also inside ``X | None``."""
+    bare, metadata = _unwrap(annotation)
+    for item in metadata:
+        if isinstance(item, FieldInfo) and item.description:
+            return item.description
+    if get_origin(bare) in (Union, types.UnionType, list):
+        return next(filter(None, map(_annotated_description, get_args(bare))), None)
+    return None
+
+
+_ID_TEXT = _annotated_description(LATEST.Id)
+
+
+def meaning(table: str | None, name: str, info: FieldInfo) -> str:
+    """The field's description; for an id field only its own, not the generic one of the ``Id`` type."""
+    alias = _annotated_description(info.annotation)
+    if alias == _ID_TEXT and name != "id":
+        alias = None
+    return info.description or MEANINGS.get((table or "", name)) or alias or ""
+
+
+def needs_citation(model: type[BaseModel], field: str) -> bool:
+    """Whether a set value of ``field`` must be named in a citation's ``supports``."""
+    return "citations" in model.model_fields and field not in UNCITED | LATEST.CURATOR_TEXT
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _example(values: Iterable[Any]) -> str:
+    """The first non-empty value, shortened to fit a table cell."""
+    for value in values:
+        if value is None or value == []:
+            continue
+        if isinstance(value, BaseModel) or (isinstance(value, list) and isinstance(value[0], BaseModel)):
+            return "—"
+        if isinstance(value, list):
+            text = ", ".join(str(v) for v in value)
+        elif isinstance(value, bool):
+            text = "true" if value else "false"
+        else:
+            text = str(value)
+        if len(text) > _EXAMPLE_WIDTH:
+            text = text[: _EXAMPLE_WIDTH - 1].rstrip() + "…"
+        return f"`{_cell(text)}`"
+    return "—"
+
+
+def _rows(model: type[BaseModel], table: str | None, records: list[Any]) -> list[str]:
+    lines = [
+        "| Field | Type | Required | Meaning | Allowed values | Example | Needs citation |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, info in model.model_fields.items():
+        targets = LATEST.REFERENCES.get((table, name), ()) if table else ()
+        if name in ("source_id", "via") and table is None:
+            targets = ("sources",) if name == "source_id" else ("organizations",)
+        kind, allowed = _describe(info.annotation, list(info.metadata), targets)
+        cite = "yes, when set" if needs_citation(model, name) else "no"
+        lines.append(
+            f"| `{name}` | {kind} | {_required(info)} | {_cell(meaning(table, name, info))} | {_cell(allowed) or '—'} "
+            f"| {_example(getattr(r, name) for r in records)} | {cite} |"
+        )
+    return lines
+
+
+def _required(info: FieldInfo) -> str:
+    if info.is_required():
+        return "yes"
+    default = info.get_default(call_default_factory=True)
+    return f"no (default `{'null' if default is None else str(default).lower() if isinstance(default, bool) else default}`)"
+
+
+def dictionary_markdown(heading_level: int = 1) -> str:
+    """The data dictionary as Markdown, for ``docs/data-dictionary.md`` and the dataset card.
+
+    ``heading_level`` is the level of its title, so the card can nest it under its own headings.
+    """
+    import ailedger
+
+    h = "#" * heading_level
+    out = [
+        f"{h} Data dictionary",
+        "",
+        f"Schema {SCHEMA_VERSION}. Generated from the pydantic models in "
+        "`ailedger.schema` by `python scripts/refresh_docs.py`; do not edit by hand.",
+        "",
+        "Every record has an `id` unique across all tables. A field marked *needs citation* states a fact: "
+        "when it is set (differs from its default), one of the record's citations must name it in `supports` "
+        "and quote the source verbatim. The curator's own sentences (`summary`, `statement`, `derivation`) "
+        "need no quote. Dates are EDTF and no sharper than the source; in Parquet each date is a struct of "
+        "`edtf` (the text) and `earliest`/`latest` (the first and last day it may be).",
+        "",
+    ]
+    citations: list[Any] = []
+    for table, model in LATEST.TABLES.items():
+        records = ailedger.load(table)
+        citations.extend(c for r in records for c in getattr(r, "citations", []))
+        about = (model.__doc__ or "").replace("``", "`")
+        if "citations" not in model.model_fields:
+            about += " It states no facts of its own, so its fields need no citation."
+        out += [f"{h}# {table}", "", f"{about} {len(records)} {'record' if len(records) == 1 else 'records'} in this release.", ""]
+        out += _rows(model, table, records)
+        out.append("")
+    out += [
+        f"{h}# Citation",
+        "",
+        "Each entry of a record's `citations`: one verbatim quote and the fields it backs.",
+        "",
+        *_rows(LATEST.Citation, None, citations),
+        "",
+    ]
+    return "\n".join(out)
