@@ -14,24 +14,25 @@ from pathlib import Path
 
 from ailedger.build import write_package_data
 from ailedger.loader import data_dir
-from ailedger.schema import LATEST
+from ailedger.schema import MAJORS, version
 from ailedger.schema.published import json_schema
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def schema_text(table: str) -> str:
-    return json.dumps(json_schema(table), indent=2, ensure_ascii=False) + "\n"
+def schema_text(table: str, major: int) -> str:
+    return json.dumps(json_schema(table, major), indent=2, ensure_ascii=False) + "\n"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--texts", type=Path, default=ROOT.parent / "shared" / "sources")
     args = parser.parse_args()
-    folder = ROOT / "schema" / f"v{LATEST.MAJOR}"
-    folder.mkdir(parents=True, exist_ok=True)
-    for table in LATEST.TABLES:
-        (folder / f"{table}.schema.json").write_text(schema_text(table), encoding="utf-8")
+    for major in MAJORS:  # the current major and the ones beside it (older, or the next in preview)
+        folder = ROOT / "schema" / f"v{major}"
+        folder.mkdir(parents=True, exist_ok=True)
+        for table in version(major).TABLES:
+            (folder / f"{table}.schema.json").write_text(schema_text(table, major), encoding="utf-8")
     texts = args.texts if args.texts.is_dir() else None
     manifest = write_package_data(ROOT / "dataset", data_dir(), texts)
     for name, entry in manifest["tables"].items():

@@ -47,8 +47,12 @@ def tables() -> list[str]:
     return _load.tables()
 
 
-def load(table: str) -> list[Any]:
-    """The records of ``table`` as schema v1 pydantic models.
+def load(table: str, schema_version: int | None = None) -> list[Any]:
+    """The records of ``table`` as pydantic models of the current schema (v1).
+
+    Pass ``schema_version=N`` to get them in major version N instead, for code
+    written against it: ``1`` keeps working after the data moves to v2, and
+    ``2`` previews the next major (typed release dates).
 
     >>> import ailedger
     >>> [m.name for m in ailedger.load("models")][:3]
@@ -56,7 +60,7 @@ def load(table: str) -> list[Any]:
     """
     from ailedger import loader as _load
 
-    return _load.load(table)
+    return _load.load(table, schema_version)
 
 
 def load_table(table: str) -> pa.Table:

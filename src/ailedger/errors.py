@@ -38,3 +38,14 @@ class IntegrityError(AiledgerError):
         self.path = path
         self.expected = expected
         self.actual = actual
+
+
+class SchemaVersionError(AiledgerError, LookupError):
+    """A schema major version that this ailedger does not know."""
+
+    def __init__(self, major: object, known: tuple[int, ...]) -> None:
+        super().__init__(
+            f"schema version {major!r} is not known; this ailedger reads and writes {', '.join(map(str, known))}. "
+            "Upgrade ailedger for a newer version"
+        )
+        self.major = major

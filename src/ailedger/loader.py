@@ -87,11 +87,25 @@ def load_table(table: str) -> pa.Table:
     return pq.read_table(verify(table), page_checksum_verification=True)
 
 
-def load(table: str) -> list[Any]:
-    """The table's records as schema v1 models."""
+def load(table: str, schema_version: int | None = None) -> list[Any]:
+    """The table's records as models of the current schema, or of major ``schema_version`` for a user who pinned it.
+
+    The package ships one copy of the data, in the current schema; another
+    major is served by migrating each record (:mod:`ailedger.schema.migrations`).
+    """
     from ailedger.arrow import from_table
 
-    return from_table(load_table(table), LATEST.TABLES[table])
+    records = from_table(load_table(table), LATEST.TABLES[table])
+    if schema_version is None or schema_version == LATEST.MAJOR:
+        return records
+    from pydantic import TypeAdapter
+
+    from ailedger.schema import version
+    from ailedger.schema.migrations import migrate
+
+    model = version(schema_version).TABLES[table]
+    moved = [migrate(table, r.model_dump(mode="json"), schema_version)[0] for r in records]
+    return TypeAdapter(list[model]).validate_python(moved, strict=True)  # type: ignore[valid-type]
 
 
 @cache

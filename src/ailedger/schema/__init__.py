@@ -1,10 +1,37 @@
-"""Versioned record schemas; ``v1`` is current and is never edited once released."""
+"""Versioned record schemas; ``v1`` is current and is never edited once released.
+
+Each major version is a module (``v1``, ``v2`` ...) kept forever, so records
+written in any of them can still be read and migrated
+(:mod:`ailedger.schema.migrations`). ``LATEST`` is the version ``dataset/``
+and the packaged data are written in.
+"""
+
+from __future__ import annotations
+
+import importlib
+from types import ModuleType
 
 from ailedger.schema import v1
 
-SCHEMA_VERSION = "1-0-0"
-"""SchemaVer ``MODEL-REVISION-ADDITION`` of the current schema; records carry the MODEL part."""
+SCHEMAVER: dict[int, str] = {1: "1-0-0", 2: "2-0-0"}
+"""SchemaVer ``MODEL-REVISION-ADDITION`` of each major's models; records carry the MODEL part."""
 
 LATEST = v1
 
-__all__ = ["LATEST", "SCHEMA_VERSION", "v1"]
+SCHEMA_VERSION = SCHEMAVER[LATEST.MAJOR]
+"""SchemaVer of the current schema."""
+
+MAJORS: tuple[int, ...] = tuple(SCHEMAVER)
+"""Every major version this package can read, migrate to and serve."""
+
+
+def version(major: int) -> ModuleType:
+    """The schema module of a major version; imported on first use so ``import ailedger`` stays cheap."""
+    from ailedger.errors import SchemaVersionError
+
+    if isinstance(major, bool) or major not in MAJORS:
+        raise SchemaVersionError(major, MAJORS)
+    return importlib.import_module(f"ailedger.schema.v{major}")
+
+
+__all__ = ["LATEST", "MAJORS", "SCHEMAVER", "SCHEMA_VERSION", "v1", "version"]

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from ailedger.schema import LATEST, SCHEMA_VERSION
+from ailedger.schema import LATEST, SCHEMAVER, version
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE = "https://ailedger.org/schema"
 
 
-def json_schema(table: str) -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of one table's records, with a versioned ``$id``."""
-    model = LATEST.TABLES[table]
+def json_schema(table: str, major: int = LATEST.MAJOR) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one table's records in schema ``major``, with a versioned ``$id``."""
+    model = version(major).TABLES[table]
     body = model.model_json_schema(mode="validation")
     return {
         "$schema": DRAFT,
-        "$id": f"{BASE}/{SCHEMA_VERSION}/{table}.schema.json",
+        "$id": f"{BASE}/{SCHEMAVER[major]}/{table}.schema.json",
         "$comment": "Generated from ailedger.schema; do not edit. Patterns follow ECMA-262 ($ matches only at the end).",
         **body,
     }

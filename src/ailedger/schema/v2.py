@@ -1,0 +1,117 @@
+"""Schema v2: typed release dates.
+
+v1's single ``Model.released`` did not say *which* release a date is: the
+announcement, the day the public could use it, or the day the weights were
+published. Sources state these separately and they can be months apart, so v2
+gives each its own fuzzy date, backed by its own citation like every field:
+``announced``, ``available`` and ``weights_released``. ``notes`` holds the
+curator's remarks (for example the v1 -> v2 migration's note on a date whose
+kind the quote does not make clear); like ``summary`` it needs no quote.
+
+Every other table is unchanged apart from ``schema_version: 2``, so those
+models extend their v1 model and only re-tag the version. Never edit this
+module once released; migrations to and from v1 are in
+:mod:`ailedger.schema.migrations`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BeforeValidator, Field
+
+from ailedger.dates import FuzzyDate
+from ailedger.schema import v1
+from ailedger.schema.v1 import Id, Modality, ModelKind, Text
+
+MAJOR = 2
+"""The value of ``schema_version`` in every v2 record."""
+
+
+def _not_bool(value: object) -> object:
+    if isinstance(value, bool):
+        raise ValueError("schema_version must be the number 2, not a boolean")
+    return value
+
+
+SchemaVersion = Annotated[
+    Literal[2],
+    BeforeValidator(_not_bool),
+    Field(description="Major schema version the record is written in; always 2 here."),
+]
+
+class Source(v1.Source):
+    """A text that records are curated from; its text file is ``<id>.txt``."""
+
+    schema_version: SchemaVersion
+
+
+class Organization(v1.Organization):
+    """A company, lab, data provider or publisher."""
+
+    schema_version: SchemaVersion
+
+
+class Event(v1.Event):
+    """A campaign, announcement, launch or market move."""
+
+    schema_version: SchemaVersion
+
+
+class Metric(v1.Metric):
+    """A usage figure: what was measured, its value, when, where and by whom."""
+
+    schema_version: SchemaVersion
+
+
+class Claim(v1.Claim):
+    """What a company (or a reporter) says of a product; not a fact."""
+
+    schema_version: SchemaVersion
+
+
+class Model(v1._Cited):
+    """An AI model, or an AI product or app built on models."""
+
+    schema_version: SchemaVersion
+    name: Text
+    aliases: list[Text] = Field(default_factory=list)
+    organization_id: Id = Field(description="The developer.")
+    kind: ModelKind
+    family_id: Id | None = Field(default=None, description="The model or product this is a version or edition of.")
+    announced: FuzzyDate | None = Field(
+        default=None, description="When the developer announced it, no sharper than the source."
+    )
+    available: FuzzyDate | None = Field(
+        default=None,
+        description="When the public could first use it (app, website, API or download), no sharper than the source.",
+    )
+    weights_released: FuzzyDate | None = Field(
+        default=None, description="When its weights were published (open models), no sharper than the source."
+    )
+    open_weights: bool | None = Field(default=None, description="Whether the weights are published; null when not stated.")
+    modalities_in: list[Modality] = Field(default_factory=list)
+    modalities_out: list[Modality] = Field(default_factory=list)
+    runs_on: list[Id] = Field(default_factory=list, description="Organizations whose hardware it runs on.")
+    distinct_from: list[Id] = Field(default_factory=list)
+    notes: list[Text] = Field(
+        default_factory=list,
+        description="The curator's remarks on this record, such as why a date is where it is; not facts, so no quote backs them.",
+    )
+
+
+TABLES: dict[str, type[v1._Record]] = {
+    "sources": Source,
+    "organizations": Organization,
+    "models": Model,
+    "events": Event,
+    "metrics": Metric,
+    "claims": Claim,
+}
+"""Table name to record model, in dependency order."""
+
+REFERENCES = v1.REFERENCES
+"""Unchanged from v1: (table, field) to the tables its ids may point into."""
+
+CURATOR_TEXT: frozenset[str] = v1.CURATOR_TEXT | {"notes"}
+"""Fields written by the curator, which no quote needs to back."""
