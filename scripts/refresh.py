@@ -1,7 +1,9 @@
 """Regenerate the committed artifacts from dataset/ and the models.
 
-Writes schema/v<major>/<table>.schema.json and src/ailedger/data/ (Parquet +
-manifest). Run it after changing records or models; tests fail until you do.
+Writes schema/v<major>/<table>.schema.json, src/ailedger/data/ (Parquet +
+manifest) and src/ailedger/registry/<version>.txt (the SHA-256 of every release
+file, which ailedger.download() checks). Run it after changing records or
+models; tests fail until you do.
 
     python scripts/refresh.py [--texts ../shared/sources]
 """
@@ -14,6 +16,7 @@ from pathlib import Path
 
 from ailedger.build import write_package_data
 from ailedger.loader import data_dir
+from ailedger.release import write_registry
 from ailedger.schema import MAJORS, version
 from ailedger.schema.published import json_schema
 
@@ -37,6 +40,7 @@ def main() -> None:
     manifest = write_package_data(ROOT / "dataset", data_dir(), texts)
     for name, entry in manifest["tables"].items():
         print(f"{name:<14} {entry['rows']:>5} rows  {entry['sha256'][:12]}")
+    print(f"registry: {write_registry(ROOT / 'dataset', texts).relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -13,10 +13,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ailedger._version import __version__
-from ailedger.errors import AiledgerError, IntegrityError, UnknownRecordError, UnknownTableError
+from ailedger.errors import AiledgerError, DownloadError, IntegrityError, UnknownRecordError, UnknownTableError
 from ailedger.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    import os
     from pathlib import Path
 
     import pyarrow as pa
@@ -28,10 +29,12 @@ __all__ = [
     "DATASET_VERSION",
     "SCHEMA_VERSION",
     "AiledgerError",
+    "DownloadError",
     "IntegrityError",
     "UnknownRecordError",
     "UnknownTableError",
     "__version__",
+    "download",
     "get",
     "load",
     "load_table",
@@ -82,3 +85,15 @@ def get(record_id: str) -> Any:
     from ailedger import loader as _load
 
     return _load.get(record_id)
+
+
+def download(version: str = __version__, dest: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+    """Fetch the files of release ``version`` (Parquet, JSON Lines, metadata), each checked against the SHA-256
+    this package ships for that version; return file name to local path.
+
+    Files are cached (``AILEDGER_CACHE`` overrides where); ``AILEDGER_BASE_URL`` overrides where they
+    are fetched from. Raises :class:`DownloadError` for a file that fails or does not match.
+    """
+    from ailedger import fetch  # not ailedger.download: importing that module would replace this function
+
+    return fetch.download(version, dest)

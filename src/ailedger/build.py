@@ -11,6 +11,8 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -72,15 +74,43 @@ def replace_dir(tmp: Path, target: Path) -> None:
         shutil.rmtree(old)
 
 
+def _fsync_tree(folder: Path) -> None:
+    """Flush every file and the folder itself, so a crash after the swap cannot leave empty files."""
+    for file in folder.iterdir():
+        with file.open("rb") as fh:
+            os.fsync(fh.fileno())
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def staging(out: Path) -> Iterator[Path]:
+    """A temporary folder beside ``out`` that replaces ``out`` only if the block completes.
+
+    An exception removes it and leaves ``out`` as it was; a killed process leaves
+    at most a hidden ``.<name>.*`` folder beside it, never a file under a final name.
+    """
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    tmp.chmod(0o755)
+    try:
+        yield tmp
+        _fsync_tree(tmp)
+        replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
 def write_package_data(dataset: Path, out: Path, texts: Path | None = None) -> dict[str, Any]:
     """Write ``<table>.parquet`` and ``manifest.json`` into ``out``; return the manifest."""
     from ailedger.loader import MANIFEST, sha256
 
     tables = to_tables(collect(dataset, texts))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
+    with staging(out) as tmp:
         entries = {}
         for name, table in tables.items():
             file = tmp / f"{name}.parquet"
@@ -92,8 +122,4 @@ def write_package_data(dataset: Path, out: Path, texts: Path | None = None) -> d
             "tables": entries,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return manifest

@@ -70,6 +70,21 @@ def _info(args: argparse.Namespace) -> int:
     print("sources:")
     for src in ailedger.load("sources"):
         print(f"  {src.id}  {src.publisher}, {src.published}, {src.language}  {src.url or '(no url)'}")
+    from ailedger import fetch
+
+    shipped = fetch.registry_path(ailedger.DATASET_VERSION)
+    if shipped.is_file():
+        print(f"release: ailedger.download() fetches {len(fetch.registry(ailedger.DATASET_VERSION))} files "
+              f"checked against {shipped}, into {fetch.cache_dir(ailedger.DATASET_VERSION)}")
+    return 0
+
+
+def _build(args: argparse.Namespace) -> int:
+    from ailedger.release import build_release
+
+    out = Path(args.out)
+    hashes = build_release(Path(args.dataset), out, Path(args.texts) if args.texts else None)
+    print(f"wrote {len(hashes)} files to {out} (checksums in {out / 'SHA256SUMS'})", file=sys.stderr)
     return 0
 
 
@@ -129,6 +144,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("info", help="show versions, tables, row counts, sources and file locations", epilog=EPILOG)
     i.set_defaults(run=_info)
+
+    b = sub.add_parser(
+        "build",
+        help="write the release files (Parquet, JSON Lines, JSON Schemas, datapackage.json, croissant.json, card, SHA256SUMS)",
+        description="Validate the dataset and write its release into DIR: per table Parquet, JSON Lines and JSON Schema, "
+        "plus datapackage.json (Frictionless), croissant.json (MLCommons Croissant), a Hugging Face dataset card "
+        "README.md and SHA256SUMS. Two builds of the same files are byte-identical. DIR is replaced only when the "
+        "build completes; a dataset with errors builds nothing (exit 1).",
+        epilog="Example: ailedger build --out release --texts ../shared/sources. " + EPILOG,
+    )
+    b.add_argument("--out", required=True, metavar="DIR", help="the release folder to write (replaced as a whole)")
+    b.add_argument("--dataset", default="dataset", metavar="DIR", help="the dataset folder (default: dataset)")
+    b.add_argument("--texts", metavar="DIR", help="folder of source texts to check quotes against (recommended)")
+    b.set_defaults(run=_build)
 
     sh = sub.add_parser(
         "show",

@@ -49,3 +49,13 @@ class SchemaVersionError(AiledgerError, LookupError):
             "Upgrade ailedger for a newer version"
         )
         self.major = major
+
+
+class DownloadError(AiledgerError):
+    """A release file that could not be fetched, or whose bytes are not the ones the package records for it."""
+
+    def __init__(self, message: str, file: str, expected: str | None = None, actual: str | None = None) -> None:
+        super().__init__(message)
+        self.file = file
+        self.expected = expected
+        self.actual = actual

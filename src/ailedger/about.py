@@ -1,0 +1,57 @@
+"""What the release says about itself, shared by datapackage.json, croissant.json and the dataset card.
+
+Kept in one place so the three metadata files cannot disagree on the licence,
+the sources or the languages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ailedger._version import __version__
+
+NAME = "ailedger"
+TITLE = "ailedger: an open, sourced dataset of the AI industry"
+DESCRIPTION = (
+    "Organizations, AI models and products, release dates, usage figures, campaigns and the claims "
+    "companies make about their models. Every fact carries a verbatim quote from the source that "
+    "states it, and every date is no sharper than its source (EDTF, with earliest and latest bounds)."
+)
+HOMEPAGE = "https://ailedger.org"
+CREATOR = "ailedger contributors"
+KEYWORDS = ["AI industry", "AI models", "provenance", "usage metrics", "EDTF"]
+LICENCE = {
+    "spdx": "CC-BY-4.0",
+    "hub": "cc-by-4.0",
+    "url": "https://creativecommons.org/licenses/by/4.0/",
+    "title": "Creative Commons Attribution 4.0 International",
+}
+DOCUMENTS = "Quotes are short excerpts of the cited sources, whose rights stay with their publishers."
+
+
+def bibtex() -> str:
+    return (
+        f"@misc{{ailedger-{__version__}, title = {{{{{TITLE}}}}}, author = {{{{{CREATOR}}}}}, "
+        f"year = {{{__version__[:4]}}}, version = {{{__version__}}}, url = {{{HOMEPAGE}}}}}"
+    )
+
+
+def sources(records: dict[str, list[Any]]) -> list[dict[str, str]]:
+    """One entry per source text: a title (its headline, else publisher and date) and its URL when known."""
+    publishers = {o.id: o.name for o in records["organizations"]}
+    out = []
+    for src in sorted(records["sources"], key=lambda s: s.id):
+        entry = {"id": src.id, "title": src.title or f"{publishers.get(src.publisher, src.publisher)}, {src.published}"}
+        if src.url:
+            entry["path"] = src.url
+        out.append(entry)
+    return out
+
+
+def languages(records: dict[str, list[Any]]) -> list[str]:
+    """ISO 639 codes of the text: the sources' languages (quotes) and English (the curator's sentences)."""
+    return sorted({"en"} | {src.language.split("-")[0] for src in records["sources"]})
+
+
+def table_description(model: type) -> str:
+    return " ".join((model.__doc__ or "").split())

@@ -1,0 +1,87 @@
+"""The release: every file users download, written by ``ailedger build --out DIR``.
+
+A release is a flat folder (flat so it can be served as GitHub release assets
+or from any static host) holding, per table, ``<table>.parquet``,
+``<table>.jsonl`` (the exact JSON form of the v1 models, one per line, sorted
+by id) and ``<table>.schema.json``; plus ``datapackage.json`` (Frictionless),
+``croissant.json`` (MLCommons Croissant), the Hugging Face dataset card
+``README.md`` and ``SHA256SUMS`` over every other file.
+
+Builds are reproducible: rows sorted by id, fixed writer settings, no
+timestamps; the Parquet files are written exactly as the ones the package
+ships, so one hash covers both. The folder is written beside ``DIR`` and
+swapped in only when complete.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from ailedger import card, croissant, datapackage
+from ailedger._version import __version__
+from ailedger.build import collect, staging, to_tables, write_parquet
+from ailedger.loader import sha256
+from ailedger.schema.published import json_schema
+
+SUMS = "SHA256SUMS"
+
+
+def schema_text(table: str) -> str:
+    """The published JSON Schema of ``table``, as committed in ``schema/`` and shipped in releases."""
+    return json.dumps(json_schema(table), indent=2, ensure_ascii=False) + "\n"
+
+
+def jsonl_text(records: list[Any]) -> str:
+    """One record per line in the models' own JSON form, sorted by id like the Parquet rows."""
+    return "".join(r.model_dump_json() + "\n" for r in sorted(records, key=lambda r: r.id))
+
+
+def json_text(document: dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def sums_text(hashes: dict[str, str]) -> str:
+    """``sha256sum`` format (``<hex>  <name>``), sorted by name, so ``sha256sum -c SHA256SUMS`` checks a release."""
+    return "".join(f"{digest}  {name}\n" for name, digest in sorted(hashes.items()))
+
+
+def build_release(dataset: Path, out: Path, texts: Path | None = None) -> dict[str, str]:
+    """Write the release of ``dataset`` into ``out`` (replacing it only when complete); return file name to SHA-256.
+
+    The result covers every file including ``SHA256SUMS`` itself: it is what the
+    package ships as the download registry of this version.
+    """
+    records = collect(dataset, texts)
+    tables = to_tables(records)
+    with staging(out) as tmp:
+        for name, table in tables.items():
+            write_parquet(table, tmp / f"{name}.parquet")
+            (tmp / f"{name}.jsonl").write_text(jsonl_text(records[name]), encoding="utf-8")
+            (tmp / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
+        (tmp / "datapackage.json").write_text(json_text(datapackage.describe(tmp, records)), encoding="utf-8")
+        (tmp / "croissant.json").write_text(json_text(croissant.describe(tmp, tables, records)), encoding="utf-8")
+        (tmp / "README.md").write_text(card.render(tables, records), encoding="utf-8")
+        hashes = {f.name: sha256(f) for f in sorted(tmp.iterdir())}
+        (tmp / SUMS).write_text(sums_text(hashes), encoding="utf-8")
+        hashes[SUMS] = sha256(tmp / SUMS)
+    return hashes
+
+
+
+def write_registry(dataset: Path, texts: Path | None = None) -> Path:
+    """Build the release in a scratch folder and record its hashes as the registry this package ships.
+
+    :func:`ailedger.download` trusts only this file, so it is regenerated with the
+    packaged data (``scripts/refresh.py``) and committed.
+    """
+    from ailedger.fetch import registry_path
+
+    with tempfile.TemporaryDirectory() as scratch:
+        hashes = build_release(dataset, Path(scratch) / "release", texts)
+    target = registry_path(__version__)
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(sums_text(hashes), encoding="utf-8")
+    return target
