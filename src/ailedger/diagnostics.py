@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -65,9 +65,21 @@ class Diagnostic:
         return f"{self.location()}: {self.severity}[{self.code}]{field} {self.message}"
 
 
+def _visible(text: str) -> str:
+    """Control, bidi and invisible characters as escapes; the rest (backslashes too) unchanged.
+
+    The last line of defence: a message that quotes a user's value unescaped
+    must still never put a line break or a terminal escape into the output.
+    """
+    if text.isprintable():
+        return text
+    return "".join(escape(ch, 20) if not ch.isprintable() and ch != " " else ch for ch in text)
+
+
 def sort(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Deterministic order: by file, line, column, code, field."""
-    return sorted(set(diagnostics), key=Diagnostic._sort_key)
+    """Deterministic order: by file, line, column, code, field; every text made visible."""
+    shown = {replace(d, path=_visible(d.path), field=_visible(d.field), message=_visible(d.message)) for d in diagnostics}
+    return sorted(shown, key=Diagnostic._sort_key)
 
 
 def to_json(diagnostics: list[Diagnostic], files_checked: int) -> str:
@@ -133,6 +145,4 @@ def to_markdown(diagnostics: list[Diagnostic], files_checked: int) -> str:
 
 def as_errors(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """``--strict``: every warning becomes an error, in every output format alike."""
-    from dataclasses import replace
-
     return [replace(d, severity="error") for d in diagnostics]

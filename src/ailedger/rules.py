@@ -8,6 +8,7 @@ count as existing, so one broken file does not cascade into dangling references.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -56,6 +57,11 @@ def _stated_id(rec: Loaded) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def _is_slug(value: str) -> bool:
+    """Only a well-formed id is worth suggesting as a fix."""
+    return re.fullmatch(LATEST.ID_PATTERN, value, re.ASCII) is not None
+
+
 def _record_id(rec: Loaded) -> str:
     """The id a record goes by: the one it states, else its file name (for files that did not parse)."""
     return _stated_id(rec) or Path(rec.path).stem
@@ -68,7 +74,7 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
         rid = _record_id(rec)
         if Path(rec.path).stem.casefold() in RESERVED_NAMES:
             yield ctx.diag(rec, ("id",), "file.name", f"{Path(rec.path).name} is a reserved device name on Windows, where the repository cannot be checked out; choose another id")
-        if Path(rec.path).stem != rid:
+        if Path(rec.path).stem != rid and _is_slug(rid):
             yield ctx.diag(rec, ("id",), "id.filename-mismatch", f"id {escape(rid)!s} differs from the file name; rename the file to {rid}.yaml or change the id")
         first = ctx.by_id.get(rid)
         if first is not None and first is not rec:
@@ -76,6 +82,8 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
             continue
         ctx.by_id[rid] = rec
         ctx.table_of[rid] = rec.table
+        if rec.record is None:  # a rejected file also answers to its file name, so its mistake does not cascade
+            ctx.table_of.setdefault(Path(rec.path).stem, rec.table)
         folded = rid.casefold()
         other = seen_folded.get(folded)
         if other is not None and _record_id(other) != rid:
@@ -95,7 +103,7 @@ def _values(record: Any, name: str) -> Iterator[tuple[tuple[str | int, ...], Any
 def _ref(ctx: Context, rec: Loaded, loc: tuple[str | int, ...], target: str, allowed: tuple[str, ...]) -> Iterator[Diagnostic]:
     table = ctx.table_of.get(target)
     if table is None:
-        candidates = [i for i, t in ctx.table_of.items() if t in allowed]
+        candidates = [i for i, t in ctx.table_of.items() if t in allowed and _is_slug(i)]
         hint = difflib.get_close_matches(target, candidates, n=1)
         fix = f"did you mean {hint[0]}?" if hint else f"add a record {target} to {allowed[0]}/ or fix the id"
         yield ctx.diag(rec, loc, "ref.dangling", f"no record has id {target}; {fix}")

@@ -34,14 +34,19 @@ def _joiner_needed(text: str, i: int) -> bool:
     return bool(before and after) and not before.isascii() and not after.isascii()
 
 
-def problems(text: str, *, name: bool) -> Iterator[tuple[str, str, str]]:
-    """(code, severity, message) for each problem of ``text``; ``name`` applies the stricter rules of names."""
+def problems(text: str, *, name: bool = False, prose: bool = False) -> Iterator[tuple[str, str, str]]:
+    """(code, severity, message) for each problem of ``text``.
+
+    ``name`` applies the stricter rules of names (no unusual spaces, no
+    confusable mixed scripts); ``prose`` allows line breaks and tabs, which
+    quotes and the curator's sentences may hold and one-line values may not.
+    """
     first: dict[str, str] = {}
     for i, ch in enumerate(text):
         cat = unicodedata.category(ch)
         if ch in BIDI_CONTROLS:
             first.setdefault("text.bidi-control", ch)
-        elif cat == "Cc" and (name or ch not in LINE_BREAKS):
+        elif cat == "Cc" and not (prose and ch in LINE_BREAKS):
             first.setdefault("text.control-char", ch)
         elif cat == "Cf" and not (ch in JOINERS and _joiner_needed(text, i)):
             first.setdefault("text.invisible-char", ch)

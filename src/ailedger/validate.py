@@ -23,6 +23,7 @@ from ailedger.yaml12 import Document, YamlProblem, decode, loads
 
 RECORD_SUFFIX = ".yaml"
 NAME_FIELDS = frozenset({"name", "aliases"})
+PROSE_FIELDS = frozenset({"quote", "translation", "title"} | LATEST.CURATOR_TEXT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,9 +188,9 @@ def hygiene(doc: Document, shown: str) -> list[Diagnostic]:
             todo += [(path + (i,), v) for i, v in enumerate(value)]
         elif isinstance(value, str) and not _is_id_field(path):
             names = [part for part in path if isinstance(part, str)]
-            is_name = bool(names) and names[-1] in NAME_FIELDS
+            last = names[-1] if names else ""
             line, col = doc.locate(path)
-            for code, severity, message in text.problems(value, name=is_name):
+            for code, severity, message in text.problems(value, name=last in NAME_FIELDS, prose=last in PROSE_FIELDS):
                 out.append(Diagnostic(shown, line, col, code, _field_name(path), message, severity))  # type: ignore[arg-type]
     return out
 

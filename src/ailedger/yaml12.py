@@ -85,6 +85,10 @@ def _scalar(event: Any) -> Any:
             raise _problem(event, "yaml.number-too-large", f"a number of {len(value.lstrip('+-'))} digits; no count has more than {MAX_DIGITS}")
         return int(value)
     if _FLOAT.fullmatch(value):
+        # Python's float() reads neither .inf nor .nan; the schema then refuses them as numbers.
+        special = value.lower().lstrip("+-")
+        if special in (".inf", ".nan"):
+            return float(("-" if value.startswith("-") else "") + special[1:])
         return float(value)
     return value
 
@@ -214,7 +218,8 @@ def decode(raw: bytes) -> tuple[str, list[YamlProblem]]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlProblem(
-            "file.encoding", f"invalid UTF-8 at byte {exc.start} ({raw[exc.start:exc.start + 1]!r}); save the file as UTF-8", line, None
+            "file.encoding", f"invalid UTF-8 at byte {exc.start} ({raw[exc.start:exc.start + 1]!r}); save the file as UTF-8", line, column
         ) from None
     return text, warnings
