@@ -101,6 +101,10 @@ def write(dataset: Path, table: str, record_id: str) -> Path:
             f"bad id {record_id!r}: an id is a lower-case ASCII slug like 'deepseek-r1' "
             "(a-z, 0-9, single hyphens, at most 64 characters)"
         )
+    from ailedger.rules import RESERVED_NAMES
+
+    if record_id in RESERVED_NAMES:
+        raise SkeletonError(f"bad id {record_id!r}: {record_id}.yaml is a reserved device name on Windows; choose another id")
     path = dataset / table / f"{record_id}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -1,0 +1,74 @@
+"""``ailedger new``: a skeleton with every field and a comment on each, never overwriting, refusing bad names."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import pytest
+
+from ailedger.cli import run
+from ailedger.schema import LATEST
+from ailedger.validate import validate
+from ailedger.yaml12 import loads
+
+
+def new(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(["new", *args])
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("table", list(LATEST.TABLES))
+def test_skeleton_names_every_field_with_a_comment(table: str, tmp_path: Path) -> None:
+    code, out, _ = new(table, "qwen-3", "--dataset", str(tmp_path))
+    path = tmp_path / table / "qwen-3.yaml"
+    assert (code, out.strip()) == (0, str(path))
+    text = path.read_text(encoding="utf-8")
+    data = loads(text).data
+    model = LATEST.TABLES[table]
+    assert list(data) == [name for name in model.model_fields if name != "citations"] + (["citations"] if "citations" in model.model_fields else [])
+    assert (data["id"], data["schema_version"]) == ("qwen-3", LATEST.MAJOR)
+    if "citations" in data:
+        assert list(data["citations"][0]) == list(LATEST.Citation.model_fields)
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if not line.lstrip().startswith("#") and ":" in line and i > 0:
+            assert lines[i - 1].lstrip().startswith("# "), f"no comment above {line!r}"
+
+
+def test_unfilled_skeleton_is_rejected_field_by_field(tmp_path: Path) -> None:
+    new("metrics", "doubao-mau-2026-01", "--dataset", str(tmp_path))
+    report = validate([tmp_path])
+    fields = {d.field for d in report.errors}
+    assert {"subject_id", "metric", "value", "citations.0.source_id", "citations.0.quote"} <= fields
+    assert all(d.line is not None for d in report.errors)
+
+
+def test_never_overwrites(tmp_path: Path) -> None:
+    new("models", "glm-6", "--dataset", str(tmp_path))
+    path = tmp_path / "models" / "glm-6.yaml"
+    path.write_text("mine\n", encoding="utf-8")
+    code, _, err = new("models", "glm-6", "--dataset", str(tmp_path))
+    assert code == 2 and "already exists" in err
+    assert path.read_text(encoding="utf-8") == "mine\n"
+
+
+@pytest.mark.parametrize(
+    ("table", "record_id", "message"),
+    [
+        ("model", "glm-6", "unknown table 'model'; did you mean models?"),
+        ("models", "GLM-6", "bad id 'GLM-6'"),
+        ("models", "../../etc/passwd", "bad id '../../etc/passwd'"),
+        ("models", "glm-6\n", "bad id 'glm-6\\n'"),
+        ("models", "con-", "bad id 'con-'"),
+        ("models", "con", "reserved device name on Windows"),
+    ],
+)
+def test_refuses_bad_table_or_id(table: str, record_id: str, message: str, tmp_path: Path) -> None:
+    code, out, err = new(table, record_id, "--dataset", str(tmp_path))
+    assert (code, out) == (2, "")
+    assert message in err
+    assert not any(tmp_path.rglob("*.yaml"))
