@@ -109,6 +109,59 @@ def _plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _schema_check(args: argparse.Namespace) -> int:
+    from ailedger import compat
+    from ailedger.schema import LATEST, SCHEMAVER, version
+    from ailedger.schema.published import json_schema
+
+    major = args.major or LATEST.MAJOR
+    released = compat.released_versions(Path(args.schemas))
+    if not released:
+        print(f"ailedger schema check: no released versions in {args.schemas}/ (folders named like 1-0-0); "
+              "run it in the repository or pass --schemas DIR", file=sys.stderr)
+        return 2
+    current = compat.parse_version(SCHEMAVER[major])
+    findings = compat.check(released, current, {t: json_schema(t, major) for t in version(major).TABLES})
+    for finding in findings:
+        print(finding.text())
+    errors = sum(f.error for f in findings)
+    against = ", ".join(compat.show_version(v) for v in sorted(released) if v <= current)
+    status = "failed" if errors else "ok"
+    print(f"{status}: schema {SCHEMAVER[major]} against released {against}: {errors} errors, "
+          f"{len(findings) - errors} changes allowed", file=sys.stderr)
+    return 1 if errors else 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from ailedger import migrate
+
+    plan = migrate.plan(Path(args.dataset), args.to)
+    for d in plan.problems:
+        print(d.text())
+    for path, note in plan.notes:
+        print(f"{path}: {note.field}: {note.message}")
+    if plan.problems:
+        print(f"failed: {len(plan.problems)} problems; nothing written. Fix them (ailedger validate) and run again", file=sys.stderr)
+        return 1
+    if plan.lost and not args.allow_loss:
+        print(f"failed: schema v{args.to} cannot hold {len(plan.lost)} values listed above; nothing written. "
+              "Pass --allow-loss to drop them", file=sys.stderr)
+        return 1
+    if not args.dry_run:
+        migrate.write(plan)
+    verb = "would migrate" if args.dry_run else "migrated"
+    print(f"ok: {verb} {len(plan.texts)} records to schema v{args.to}; {plan.unchanged} already were", file=sys.stderr)
+    return 0
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from ailedger.diff import diff
+
+    report = diff(Path(args.old), Path(args.new))
+    sys.stdout.write(report.to_json() if args.format == "json" else report.to_markdown())
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="ailedger", description="An open, sourced dataset of the AI industry.", epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"ailedger {__version__}")
@@ -178,6 +231,57 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default=".", metavar="DIR", help="folder to write the SVG files into (default: the current folder)")
     p.add_argument("--chart", action="append", choices=["timeline", "usage"], help="draw only this chart (repeatable; default: all)")
     p.set_defaults(run=_plot)
+    from ailedger.schema import MAJORS
+
+    sc = sub.add_parser(
+        "schema",
+        help="work with the record schemas: `schema check` is the compatibility gate",
+        description="Work with the record schemas and their versions (docs/versioning.md).",
+        epilog=EPILOG,
+    )
+    schema_sub = sc.add_subparsers(dest="schema_command", metavar="COMMAND", parser_class=_Parser)
+    schema_sub.required = True
+    chk = schema_sub.add_parser(
+        "check",
+        help="compare the current schema with every released version; fail on an undeclared breaking change",
+        description="Compare the models' JSON Schemas with every released schema version in schema/<MODEL-REVISION-ADDITION>/ "
+        "and print one line per change (table.field: what changed). Removing or renaming a field, narrowing a type, "
+        "removing an enum value, a new required field or a tightened pattern or bound is breaking; it fails (exit 1) "
+        "unless the MODEL part of the version was bumped. New optional fields and enum values are additions.",
+        epilog="Example: ailedger schema check; ailedger schema check --major 2. " + EPILOG,
+    )
+    chk.add_argument("--schemas", default="schema", metavar="DIR", help="folder holding the released versions (default: schema)")
+    chk.add_argument("--major", type=int, choices=list(MAJORS), help="check this major's models instead of the current one")
+    chk.set_defaults(run=_schema_check)
+
+    mg = sub.add_parser(
+        "migrate",
+        help="rewrite a dataset folder into another schema major version, losing nothing",
+        description="Rewrite every record of a dataset folder into schema major N, one version step at a time. Each record "
+        "is checked in its own version, migrated, checked in N and (going up) migrated back to prove nothing was lost; only "
+        "then are files rewritten, keeping their layout, quoting and comments. Every decision is printed "
+        "(for example which field a v1 release date moved to).",
+        epilog="Example: ailedger migrate --to 2 --dry-run. " + EPILOG,
+    )
+    mg.add_argument("--to", required=True, type=int, choices=list(MAJORS), metavar="N", help=f"the target major version: {', '.join(map(str, MAJORS))}")
+    mg.add_argument("--dataset", default="dataset", metavar="DIR", help="the dataset folder (default: dataset)")
+    mg.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
+    mg.add_argument("--allow-loss", action="store_true", help="going down, drop values the older version cannot hold (they are listed)")
+    mg.set_defaults(run=_migrate)
+
+    d = sub.add_parser(
+        "diff",
+        help="list the records added, removed, changed and renamed between two releases",
+        description="Compare two releases: folders written by `ailedger build --out` (<table>.jsonl or <table>.parquet), "
+        "the packaged data folder, or dataset folders of YAML records. Changes are keyed by table, id and field "
+        "(old -> new); a record under a new id that keeps its old name as a name or alias, or is otherwise unchanged, "
+        "is one rename. An old release in an older schema major is migrated first.",
+        epilog="Example: ailedger diff release-2026.11.30 release --format json > CHANGES.json. " + EPILOG,
+    )
+    d.add_argument("old", metavar="OLD", help="the earlier release or dataset folder")
+    d.add_argument("new", metavar="NEW", help="the later release or dataset folder")
+    d.add_argument("--format", choices=["markdown", "json"], default="markdown", help="markdown for release notes (default), json for machines")
+    d.set_defaults(run=_diff)
     return parser
 
 

@@ -1,0 +1,176 @@
+"""Rewriting a dataset folder into another schema major version, losing nothing.
+
+Each record file is read strictly, checked against the schema version it
+states, migrated (:mod:`ailedger.schema.migrations`) and checked again: the
+result must be valid in the target version and, for an up-migration, must
+migrate back to exactly the original. Only then is anything written.
+
+Files are edited rather than re-serialised: ruamel.yaml's round-trip mode keeps
+key order, quoting, flow lists and comments, so a rewritten file differs from
+the original only on the lines the schema change touches. All new files are
+written as temporary files first and then renamed into place; records state
+their own version, so a run cut short is finished by running it again.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+from ailedger.diagnostics import Diagnostic, sort
+from ailedger.schema import MAJORS, version
+from ailedger.schema.migrations import MigrationError, Note, migrate
+from ailedger.validate import discover, display, schema_diagnostics
+from ailedger.yaml12 import YamlProblem, decode, loads
+
+
+@dataclass(slots=True)
+class Plan:
+    """What a migration of a folder would do: new file texts, its notes, and problems that stop it."""
+
+    texts: dict[Path, str] = field(default_factory=dict)
+    notes: list[tuple[str, Note]] = field(default_factory=list)
+    problems: list[Diagnostic] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def lost(self) -> list[tuple[str, Note]]:
+        return [(path, note) for path, note in self.notes if note.lost]
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 1 << 16
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.representer.add_representer(type(None), lambda rep, _: rep.represent_scalar("tag:yaml.org,2002:null", "null"))
+    return yaml
+
+
+def _styled(value: Any) -> Any:
+    """A new value in the dataset's house style: text double-quoted."""
+    if isinstance(value, str):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, list):
+        return [_styled(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _styled(v) for k, v in value.items()}
+    return value
+
+
+def _same(node: Any, value: Any) -> bool:
+    return node == value and isinstance(node, bool) == isinstance(value, bool)
+
+
+def sync(node: Any, new: Any) -> Any:
+    """``node`` (ruamel round-trip data) changed in place to equal ``new``, keeping what did not change as it was."""
+    if isinstance(node, CommentedMap) and isinstance(new, dict):
+        removed = [node.pop(key) for key in [k for k in node if k not in new]]
+        for i, (key, value) in enumerate(new.items()):
+            if key in node:
+                node[key] = sync(node[key], value)
+                continue
+            # A renamed key keeps its value's quoting.
+            reuse = next((r for r in removed if _same(r, value)), None)
+            node.insert(i, key, reuse if reuse is not None else _styled(value))
+        return node
+    if isinstance(node, CommentedSeq) and isinstance(new, list):
+        if len(node) == len(new):
+            for i, value in enumerate(new):
+                node[i] = sync(node[i], value)
+        else:
+            node[:] = _styled(new)
+        return node
+    if _same(node, new):
+        return node
+    if isinstance(node, str) and isinstance(new, str):
+        return type(node)(new)  # keep the quoting style
+    return _styled(new)
+
+
+def _rewritten(text: str, new: dict[str, Any]) -> str:
+    yaml = _yaml()
+    doc = yaml.load(text)
+    out = io.StringIO()
+    yaml.dump(sync(doc, new), out)
+    return out.getvalue()
+
+
+def _check(table: str, data: Any, shown: str, doc: Any) -> list[Diagnostic]:
+    """Schema problems of a record in the version it states."""
+    major = data.get("schema_version") if isinstance(data, dict) else None
+    if isinstance(major, bool) or major not in MAJORS:
+        line, col = doc.locate(("schema_version",))
+        known = ", ".join(map(str, MAJORS))
+        return [Diagnostic(shown, line, col, "schema.version-unknown", "schema_version", f"must be one of {known}; got {major!r}")]
+    model = version(major).TABLES[table]
+    try:
+        TypeAdapter(model).validate_python(data, strict=True)
+    except ValidationError as exc:
+        return [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
+    return []
+
+
+def plan(dataset: Path, to: int) -> Plan:
+    """Everything a migration of ``dataset`` to major ``to`` would write and note, without writing."""
+    version(to)  # an unknown target is a usage error, before any file is read
+    files, problems = discover([dataset])
+    result = Plan(problems=problems)
+    for table, path in files:
+        shown = display(path)
+        try:
+            text, _ = decode(path.read_bytes())
+            doc = loads(text)
+        except YamlProblem as exc:
+            result.problems.append(Diagnostic(shown, exc.line, exc.column, exc.code, "", exc.message))
+            continue
+        found = _check(table, doc.data, shown, doc)
+        if found:
+            result.problems += found
+            continue
+        old = doc.data
+        if old["schema_version"] == to:
+            result.unchanged += 1
+            continue
+        try:
+            new, notes = migrate(table, old, to)
+        except MigrationError as exc:
+            result.problems.append(Diagnostic(shown, None, None, "migrate.refused", "", str(exc)))
+            continue
+        TypeAdapter(version(to).TABLES[table]).validate_python(new, strict=True)
+        if to > old["schema_version"] and migrate(table, new, old["schema_version"])[0] != old:
+            raise MigrationError(f"{shown}: migrating to {to} and back does not give the record back; this is a bug in the migration")
+        rewritten = _rewritten(text, new)
+        if loads(rewritten).data != new:
+            raise MigrationError(f"{shown}: the rewritten file does not read back as the migrated record; this is a bug")
+        result.texts[path] = rewritten
+        result.notes += [(shown, note) for note in notes]
+    result.problems = sort(result.problems)
+    return result
+
+
+def write(result: Plan) -> None:
+    """Put the planned texts in place: every file written beside its target first, then renamed over it."""
+    temps: list[tuple[Path, Path]] = []
+    try:
+        for path, text in result.texts.items():
+            tmp = path.with_name(f".{path.name}.migrating")
+            with tmp.open("w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+            temps.append((tmp, path))
+    except BaseException:
+        for tmp, _ in temps:
+            tmp.unlink(missing_ok=True)
+        raise
+    for tmp, path in temps:
+        os.replace(tmp, path)
