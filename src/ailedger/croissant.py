@@ -4,9 +4,12 @@ One RecordSet per table, read from its Parquet file. Nested columns follow the
 Croissant spec: a list column is a ``repeated`` field; a struct column (dates,
 citations) is a field with ``subField``s that take the same column and pick
 their part with a ``jsonPath`` transform (the form Hugging Face generates for
-nested Parquet). A reference from a field into exactly one table is a
-``references`` link to that table's ``id``; the spec allows one target, so ids
-that may point into either models or organizations carry none.
+nested Parquet). A reference from a single-valued field into exactly one other
+table is a ``references`` link to that table's ``id``. The others carry none:
+the spec allows one target (so not ids into either models or organizations);
+mlcroissant builds a dependency graph from references and recurses forever on
+a table referencing itself; and it joins on references, which fails on list
+columns (numpy arrays are unhashable), so lists of ids carry none either.
 """
 
 from __future__ import annotations
@@ -100,7 +103,7 @@ def _field(
     if repeated:
         out["repeated"] = True
     targets = refs.get(".".join(path), ())
-    if len(targets) == 1 and targets[0] != table:
+    if len(targets) == 1 and targets[0] != table and not repeated:
         out["references"] = {"field": {"@id": f"{targets[0]}/id"}}
     return out
 

@@ -1,0 +1,69 @@
+"""Datasets and builds shared by the release tests (tests/test_release*.py, tests/test_download.py)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ailedger.dates import FuzzyDate
+from conftest import CASES
+
+CHINESE = "示例实验室在杭州发布了示例一号"
+"""A sentence added to the base source text, quoted by the Chinese aliases below."""
+
+
+def chinese_dataset(root: Path) -> tuple[Path, Path]:
+    """The valid ``_base`` test dataset plus Chinese aliases (with their quote) and a month-precision date.
+
+    The real data has no Chinese text yet; this checks it survives every format.
+    """
+    dataset, texts = root / "dataset", root / "texts"
+    shutil.copytree(CASES / "_base" / "dataset", dataset)
+    shutil.copytree(CASES / "_base" / "texts", texts)
+    text = texts / "example-news.txt"
+    text.write_text(text.read_text(encoding="utf-8") + CHINESE + "。\n", encoding="utf-8")
+    source = dataset / "sources" / "example-news.yaml"
+    digest = hashlib.sha256(text.read_bytes()).hexdigest()
+    source.write_text(re.sub(r"(?m)^sha256: .*$", f"sha256: {digest}", source.read_text(encoding="utf-8")), encoding="utf-8")
+    cite = f'  - source_id: example-news\n    quote: "{CHINESE}"\n    supports: [aliases]\n'
+    for rel, alias in [("organizations/example-labs.yaml", "示例实验室"), ("models/example-1.yaml", "示例一号")]:
+        file = dataset / rel
+        file.write_text(file.read_text(encoding="utf-8") + cite + f'aliases: ["{alias}"]\n', encoding="utf-8")
+    return dataset, texts
+
+
+def as_row(value: Any) -> Any:
+    """A model as the plain row a Parquet reader should return: each date as {edtf, earliest, latest}.
+
+    Written here rather than taken from ailedger.arrow, so the tests check the mapping instead of repeating it.
+    """
+    if isinstance(value, FuzzyDate):
+        return {"edtf": value.edtf, "earliest": value.earliest, "latest": value.latest}
+    if isinstance(value, BaseModel):
+        return {name: as_row(getattr(value, name)) for name in type(value).model_fields}
+    if isinstance(value, list):
+        return [as_row(v) for v in value]
+    return value
+
+
+def plain(value: Any) -> Any:
+    """Reader output (numpy arrays and scalars, pandas timestamps) as plain Python values."""
+    import numpy as np
+    import pandas as pd
+
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [plain(v) for v in value]
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, float) and value != value:  # NaN for a missing value
+        return None
+    return value
