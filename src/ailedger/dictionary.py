@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from ailedger.dates import FuzzyDate
-from ailedger.schema import LATEST, SCHEMA_VERSION
+from ailedger.schema import LATEST, SCHEMA_VERSION, v1
 
 UNCITED = frozenset({"id", "schema_version", "citations"})
 """Fields that state no fact about the world; with ``CURATOR_TEXT`` they need no quote."""
@@ -97,10 +97,10 @@ def _describe(annotation: Any, metadata: list[Any], targets: tuple[str, ...]) ->
         return "boolean", "`true`, `false`"
     if bare is int:
         low, high = bounds.get("ge"), bounds.get("le")
-        high_text = "2^63−1" if high == LATEST.MAX_INT64 else str(high)
+        high_text = "2^63−1" if high == v1.MAX_INT64 else str(high)
         return "integer", f"{low} to {high_text}" if low is not None else ""
     if bare is str:
-        if bounds.get("pattern") == LATEST.ID_PATTERN:
+        if bounds.get("pattern") == v1.ID_PATTERN:
             kind = f"id of {' or '.join(targets)}" if targets else "id"
             return kind, "lower-case slug, at most 64 characters"
         if "pattern" in bounds:
@@ -122,7 +122,7 @@ def _annotated_description(annotation: Any) -> str | None:
     return None
 
 
-_ID_TEXT = _annotated_description(LATEST.Id)
+_ID_TEXT = _annotated_description(v1.Id)
 
 
 def meaning(table: str | None, name: str, info: FieldInfo) -> str:
@@ -186,6 +186,12 @@ def _required(info: FieldInfo) -> str:
     return f"no (default `{'null' if default is None else str(default).lower() if isinstance(default, bool) else default}`)"
 
 
+def _citation_model() -> type[BaseModel]:
+    """The model of one entry of ``citations``, as the current schema declares it."""
+    cited = next(m for m in LATEST.TABLES.values() if "citations" in m.model_fields)
+    return get_args(cited.model_fields["citations"].annotation)[0]
+
+
 def dictionary_markdown(heading_level: int = 1) -> str:
     """The data dictionary as Markdown, for ``docs/data-dictionary.md`` and the dataset card.
 
@@ -222,7 +228,7 @@ def dictionary_markdown(heading_level: int = 1) -> str:
         "",
         "Each entry of a record's `citations`: one verbatim quote and the fields it backs.",
         "",
-        *_rows(LATEST.Citation, None, citations),
+        *_rows(_citation_model(), None, citations),
         "",
     ]
     return "\n".join(out)

@@ -339,6 +339,9 @@ def when_text(span: Span) -> str:
 
 
 def _millions(value: int) -> str:
+    """155000000 as 155 M, 81600000 as 81.6 M; counts under a million as they are."""
+    if abs(value) < 1_000_000:
+        return f"{value:,}"
     return f"{value / 1e6:,.1f}".removesuffix(".0") + " M"
 
 

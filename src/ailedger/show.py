@@ -24,7 +24,7 @@ def _tables() -> dict[str, list[Any]]:
 
 def title(record: Any) -> str:
     """The words a person knows a record by: its name, title, summary or statement."""
-    if isinstance(record, LATEST.Metric):
+    if "metric" in type(record).model_fields:
         return f"{record.subject_id} {record.metric.replace('_', ' ')} {record.value:,}"
     for attr in ("name", "title", "summary", "statement"):
         value = getattr(record, attr, None)

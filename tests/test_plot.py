@@ -1,0 +1,217 @@
+"""The charts: what they draw, that they are legible, and that the committed SVGs match the data.
+
+Drift check, and why not a plain byte comparison: an SVG's bytes depend on the
+matplotlib version (writer, layout, tick placement), on the font files
+(glyphs are embedded as paths) and on float formatting, so a byte comparison
+would fail in CI whenever pip picks a newer matplotlib although the data did
+not change. Instead each SVG records the SHA-256 of its *spec* (the dated items
+it draws, computed without matplotlib); the first drift test compares that
+with the spec of the installed data, on any matplotlib version. The bytes are
+compared too, but only where they are meaningful: with the matplotlib version
+and fonts that made the committed file, numbers compared to 0.01 pt.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import matplotlib  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
+
+import ailedger  # noqa: E402
+from ailedger import plot  # noqa: E402
+from ailedger.cli import run  # noqa: E402
+from ailedger.errors import AiledgerError  # noqa: E402
+from conftest import ROOT  # noqa: E402
+
+DOCS = ROOT / "docs"
+NUMBER = re.compile(rb"-?\d+\.\d+|-?\d+")
+
+
+@pytest.fixture(scope="module")
+def fonts() -> plot._Fonts:
+    return plot._Fonts()
+
+
+@pytest.fixture(scope="module")
+def specs() -> dict[str, plot.Timeline | plot.Usage]:
+    return plot.specs()
+
+
+def _draw(name: str, spec: plot.Timeline | plot.Usage, fonts: plot._Fonts) -> Figure:
+    with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
+        fig = plot.draw_timeline(spec, fonts) if name == "timeline" else plot.draw_usage(spec, fonts)  # type: ignore[arg-type]
+        FigureCanvasAgg(fig).draw()
+    return fig
+
+
+# --- what is drawn --------------------------------------------------------------
+
+
+def test_timeline_has_every_dated_model_and_lists_the_undated(specs: dict[str, plot.Timeline | plot.Usage]) -> None:
+    timeline = specs["timeline"]
+    assert isinstance(timeline, plot.Timeline)
+    models = ailedger.load("models")
+    drawn = {span.label.id for _, spans in timeline.rows for span in spans}
+    assert drawn == {m.id for m in models if m.released is not None}
+    assert {m.id for m, _ in timeline.undated} == {m.id for m in models if m.released is None}
+    orgs = [org.id for org, _ in timeline.rows]
+    assert len(orgs) == len(set(orgs)), "one row per organization"
+
+
+def test_uncertain_dates_are_bars_as_wide_as_their_range(specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts) -> None:
+    from matplotlib import dates as mdates
+
+    timeline = specs["timeline"]
+    assert isinstance(timeline, plot.Timeline)
+    spans = [s for _, row in timeline.rows for s in row]
+    fig = _draw("timeline", timeline, fonts)
+    bars = sorted(
+        round(p.get_width()) for ax in fig.axes for p in ax.patches if isinstance(p, Rectangle) and p.get_height() == 0.5
+    )
+    assert bars == sorted((s.latest - s.earliest).days + 1 for s in spans if s.uncertain)
+    assert 7 in bars, "GLM 5 'last week' is a seven-day bar"
+    diamonds = [line for ax in fig.axes for line in ax.lines if line.get_marker() == "D"]
+    assert len(diamonds) == sum(not s.uncertain for s in spans)
+    assert mdates.num2date(diamonds[0].get_xdata()[0]).date() == date(2026, 2, 12)
+
+
+def test_usage_has_every_dated_figure_with_who_measured_it(specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts) -> None:
+    usage = specs["usage"]
+    assert isinstance(usage, plot.Usage)
+    metrics = ailedger.load("metrics")
+    assert len(usage.figures) == sum(m.as_of is not None or m.reported is not None for m in metrics)
+    fig = _draw("usage", usage, fonts)
+    texts = [t.get_text() for t in fig.findobj(Text)]
+    assert "Doubao 155 M (QuestMobile; reported Dec 2025)" in texts
+    assert "Doubao 81 M (QuestMobile, derived; as of 6–22 Feb 2026)" in texts
+    assert "Qwen 7 M (QuestMobile; reported 6–22 Feb 2026)" in texts
+
+
+def _labels(fig: Figure) -> list[Text]:
+    """Every piece of text that is drawn; tick labels of ticks outside the view are not."""
+    hidden = set()
+    for ax in fig.axes:
+        view = ax.get_window_extent().padded(2)
+        for label in ax.get_xticklabels():
+            box = label.get_window_extent()
+            if not view.x0 <= (box.x0 + box.x1) / 2 <= view.x1:
+                hidden.add(id(label))
+        for label in ax.get_yticklabels():
+            box = label.get_window_extent()
+            if not view.y0 <= (box.y0 + box.y1) / 2 <= view.y1:
+                hidden.add(id(label))
+    return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip() and id(t) not in hidden]
+
+
+@pytest.mark.parametrize("name", plot.CHARTS)
+def test_no_two_labels_overlap_and_all_fit_in_the_figure(name: str, specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts) -> None:
+    fig = _draw(name, specs[name], fonts)
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _labels(fig)]
+    assert len(boxes) > 10
+    whole = fig.bbox
+    for text, box in boxes:
+        assert whole.x0 <= box.x0 and box.x1 <= whole.x1 + 0.5 and whole.y0 <= box.y0 and box.y1 <= whole.y1 + 0.5, f"{text!r} is cut off"
+    for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
+        assert not box_a.overlaps(box_b), f"{a!r} overlaps {b!r}"
+
+
+# --- names in other scripts ----------------------------------------------------------
+
+
+def test_a_name_without_glyphs_falls_back_to_its_latin_alias() -> None:
+    name = plot.Name("豆包", ("Doubao",), "doubao")
+    assert plot.choose_label(name, lambda text: text.isascii()) == "Doubao"
+    assert plot.choose_label(name, lambda text: True) == "豆包"
+    assert plot.choose_label(plot.Name("豆包", (), "doubao"), lambda text: text.isascii()) == "doubao"
+
+
+def test_a_chinese_name_draws_without_a_missing_glyph(fonts: plot._Fonts) -> None:
+    """With the warnings-as-errors setting, a missing glyph would fail this test."""
+    org = plot.Name("字节跳动", ("ByteDance",), "bytedance")
+    model = plot.Name("豆包", ("Doubao",), "doubao")
+    spec = plot.Timeline(((org, (plot.Span(model, date(2023, 1, 1), date(2023, 12, 31)),)),), ())
+    fig = _draw("timeline", spec, fonts)
+    label, kwargs = fonts.label(model)
+    assert label == "豆包" if kwargs else label == "Doubao"
+    assert any(label in t.get_text() for t in fig.findobj(Text))
+
+
+# --- edge cases -------------------------------------------------------------
+
+
+def test_nothing_dated_is_a_clear_error(fonts: plot._Fonts) -> None:
+    with pytest.raises(AiledgerError, match="nothing to draw"):
+        plot.draw_timeline(plot.Timeline((), ()), fonts)
+    with pytest.raises(AiledgerError, match="nothing to draw"):
+        plot.draw_usage(plot.Usage(()), fonts)
+
+
+@pytest.mark.parametrize(
+    ("earliest", "latest", "text"),
+    [
+        (date(2023, 1, 1), date(2023, 12, 31), "2023"),
+        (date(2025, 12, 1), date(2025, 12, 31), "Dec 2025"),
+        (date(2026, 2, 12), date(2026, 2, 12), "12 Feb 2026"),
+        (date(2026, 2, 9), date(2026, 2, 15), "9–15 Feb 2026"),
+        (date(2026, 1, 28), date(2026, 2, 3), "28 Jan – 3 Feb 2026"),
+        (date(2025, 12, 28), date(2026, 1, 3), "28 Dec 2025 – 3 Jan 2026"),
+    ],
+)
+def test_dates_are_written_as_people_write_them(earliest: date, latest: date, text: str) -> None:
+    assert plot.when_text(plot.Span(plot.Name("x"), earliest, latest)) == text
+
+
+# --- the committed SVGs ------------------------------------------------------
+
+
+def _description(svg: bytes) -> str:
+    match = re.search(rb"<dc:description>(.*?)</dc:description>", svg, re.DOTALL)
+    assert match, "the SVG has no description metadata: regenerate it with python scripts/refresh_docs.py"
+    return match[1].decode()
+
+
+@pytest.mark.parametrize("name", plot.CHARTS)
+def test_committed_chart_was_drawn_from_the_current_data(name: str, specs: dict[str, plot.Timeline | plot.Usage]) -> None:
+    committed = (DOCS / f"{name}.svg").read_bytes()
+    assert f"spec sha256 {plot.digest(specs[name])}" in _description(committed), (
+        f"docs/{name}.svg is stale: run python scripts/refresh_docs.py and commit the result"
+    )
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("charts")
+    assert run(["plot", "--out", str(out)]) == 0
+    return out
+
+
+def test_charts_are_reproducible(drawn: Path, tmp_path: Path) -> None:
+    plot.render(tmp_path)
+    for name in plot.CHARTS:
+        assert (tmp_path / f"{name}.svg").read_bytes() == (drawn / f"{name}.svg").read_bytes()
+        assert b"<dc:date>" not in (drawn / f"{name}.svg").read_bytes()
+
+
+@pytest.mark.parametrize("name", plot.CHARTS)
+def test_committed_chart_matches_a_fresh_drawing(name: str, drawn: Path) -> None:
+    committed, fresh = (DOCS / f"{name}.svg").read_bytes(), (drawn / f"{name}.svg").read_bytes()
+    made_with = re.search(rb"Matplotlib v([^,]+),", committed)
+    if made_with is None or made_with[1].decode() != matplotlib.__version__:
+        pytest.skip(f"docs/{name}.svg was drawn with another matplotlib; the spec digest test covers it")
+    if _description(committed) != _description(fresh):
+        pytest.skip("drawn with other fonts than the committed chart; the spec digest test covers it")
+    assert NUMBER.sub(b"#", committed) == NUMBER.sub(b"#", fresh), f"docs/{name}.svg differs: run python scripts/refresh_docs.py"
+    pairs = zip(NUMBER.findall(committed), NUMBER.findall(fresh), strict=True)
+    assert all(abs(float(a) - float(b)) < 0.01 for a, b in pairs), f"docs/{name}.svg differs: run python scripts/refresh_docs.py"
