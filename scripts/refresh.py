@@ -2,8 +2,9 @@
 
 Writes schema/v<major>/<table>.schema.json, src/ailedger/data/ (Parquet +
 manifest) and src/ailedger/registry/<version>.txt (the SHA-256 of every release
-file, which ailedger.download() checks). Run it after changing records or
-models; tests fail until you do.
+file, which ailedger.download() checks), then runs scripts/refresh_docs.py
+(data dictionary, README release table, charts). Run it after changing records
+or models; tests fail until you do.
 
     python scripts/refresh.py [--texts ../shared/sources]
 """
@@ -19,6 +20,7 @@ from ailedger.loader import data_dir
 from ailedger.release import write_registry
 from ailedger.schema import MAJORS, version
 from ailedger.schema.published import json_schema
+from refresh_docs import main as refresh_docs  # scripts/ is on sys.path when this script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -41,6 +43,7 @@ def main() -> None:
     for name, entry in manifest["tables"].items():
         print(f"{name:<14} {entry['rows']:>5} rows  {entry['sha256'][:12]}")
     print(f"registry: {write_registry(ROOT / 'dataset', texts).relative_to(ROOT)}")
+    refresh_docs()  # the data dictionary, README's release table and the charts follow the new data
 
 
 if __name__ == "__main__":

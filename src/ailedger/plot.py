@@ -169,6 +169,7 @@ class _Fonts:
         self._charmaps: dict[str, set[int]] = {}
         self._paths = [self.default] + sorted({f.fname for f in font_manager.fontManager.ttflist} - {self.default})
         self._ft2font = ft2font
+        self.used: set[str] = set()
 
     def _charmap(self, path: str) -> set[int]:
         if path not in self._charmaps:
@@ -193,11 +194,8 @@ class _Fonts:
             return text, {}
         from matplotlib.font_manager import FontProperties
 
+        self.used.add(Path(path).name)
         return text, {"fontproperties": FontProperties(fname=path)}
-
-    def extra_fonts(self) -> list[str]:
-        """Fonts other than the default that the charts used (part of what makes the bytes reproducible)."""
-        return sorted({Path(p).name for p in self._charmaps if p != self.default and self._charmaps[p]})
 
 
 # --- drawing ----------------------------------------------------------------
@@ -404,7 +402,7 @@ def render(out: Path, names: Sequence[str] = CHARTS) -> list[Path]:
             continue
         with matplotlib.rc_context({"svg.hashsalt": HASHSALT, "font.family": "DejaVu Sans", "axes.titlesize": 11}):
             fig = draw_timeline(spec, fonts) if isinstance(spec, Timeline) else draw_usage(spec, fonts)  # type: ignore[arg-type]
-            description = f"ailedger {name} chart; spec sha256 {digest(spec)}; fonts {','.join(fonts.extra_fonts()) or 'default'}"
+            description = f"ailedger {name} chart; spec sha256 {digest(spec)}; fonts {','.join(sorted(fonts.used)) or 'default'}"
             target = out / f"{name}.svg"
             tmp = target.with_suffix(".svg.tmp")
             fig.savefig(tmp, format="svg", metadata={"Date": None, "Description": description})
