@@ -73,14 +73,16 @@ def _same(node: Any, value: Any) -> bool:
 def sync(node: Any, new: Any) -> Any:
     """``node`` (ruamel round-trip data) changed in place to equal ``new``, keeping what did not change as it was."""
     if isinstance(node, CommentedMap) and isinstance(new, dict):
-        removed = [node.pop(key) for key in [k for k in node if k not in new]]
+        # Removed values with their line comments, so a renamed key keeps both.
+        removed = [(node.pop(key), node.ca.items.pop(key, None)) for key in [k for k in node if k not in new]]
         for i, (key, value) in enumerate(new.items()):
             if key in node:
                 node[key] = sync(node[key], value)
                 continue
-            # A renamed key keeps its value's quoting.
-            reuse = next((r for r in removed if _same(r, value)), None)
-            node.insert(i, key, reuse if reuse is not None else _styled(value))
+            reuse = next(((old, comment) for old, comment in removed if _same(old, value)), None)
+            node.insert(i, key, reuse[0] if reuse else _styled(value))
+            if reuse and reuse[1] is not None:
+                node.ca.items[key] = reuse[1]
         return node
     if isinstance(node, CommentedSeq) and isinstance(new, list):
         if len(node) == len(new):

@@ -22,7 +22,23 @@ from pydantic import BeforeValidator, Field
 
 from ailedger.dates import FuzzyDate
 from ailedger.schema import v1
-from ailedger.schema.v1 import Id, Modality, ModelKind, Text
+from ailedger.schema.v1 import (  # unchanged in v2; re-exported so code using LATEST.<name> keeps working
+    ID_PATTERN,
+    MAX_INT64,
+    Citation,
+    ClaimKind,
+    Country,
+    EventKind,
+    Id,
+    Language,
+    MetricName,
+    Modality,
+    ModelKind,
+    OrganizationKind,
+    Quote,
+    SourceKind,
+    Text,
+)
 
 MAJOR = 2
 """The value of ``schema_version`` in every v2 record."""
@@ -33,6 +49,12 @@ def _not_bool(value: object) -> object:
         raise ValueError("schema_version must be the number 2, not a boolean")
     return value
 
+
+__all__ = [
+    "CURATOR_TEXT", "ID_PATTERN", "MAJOR", "MAX_INT64", "REFERENCES", "TABLES", "Citation", "Claim", "ClaimKind",
+    "Country", "Event", "EventKind", "Id", "Language", "Metric", "MetricName", "Modality", "Model", "ModelKind",
+    "Organization", "OrganizationKind", "Quote", "SchemaVersion", "Source", "SourceKind", "Text",
+]
 
 SchemaVersion = Annotated[
     Literal[2],

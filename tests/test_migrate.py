@@ -1,0 +1,269 @@
+"""Schema v2 and the migrations between v1 and v2: golden records, the real dataset, and every valid record."""
+
+from __future__ import annotations
+
+import contextlib
+import filecmp
+import io
+import json
+import shutil
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import TypeAdapter
+
+import ailedger
+from ailedger import rules, validate
+from ailedger.cli import run
+from ailedger.errors import SchemaVersionError
+from ailedger.schema import v1, v2
+from ailedger.schema.migrations import DATE_KINDS, UNCLEAR_NOTE, MigrationError, date_kind, migrate
+from ailedger.yaml12 import loads
+from conftest import DATASET, ROOT
+from strategies import RECORDS
+
+GOLDEN = ROOT / "tests" / "golden"
+GOLDEN_V1 = GOLDEN / "v1" / "dataset"
+GOLDEN_TEXTS = GOLDEN / "v1" / "texts"
+GOLDEN_V2 = GOLDEN / "v2-from-v1" / "dataset"
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def same_tree(a: Path, b: Path) -> list[str]:
+    """Paths that differ (by bytes) or exist on one side only."""
+    cmp = filecmp.dircmp(a, b)
+    out = [str(a / n) for n in cmp.left_only + cmp.right_only]
+    out += [str(a / n) for n in cmp.common_files if not filecmp.cmp(a / n, b / n, shallow=False)]
+    for sub in cmp.common_dirs:
+        out += same_tree(a / sub, b / sub)
+    return out
+
+
+def records(folder: Path) -> list[tuple[str, dict[str, Any]]]:
+    return [(p.parent.name, loads(p.read_text(encoding="utf-8")).data) for p in sorted(folder.glob("*/*.yaml"))]
+
+
+@pytest.fixture
+def as_v2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the validator as it will run once v2 is current."""
+    monkeypatch.setattr(validate, "LATEST", v2)
+    monkeypatch.setattr(rules, "LATEST", v2)
+
+
+# Golden records
+
+
+def test_golden_v1_records_are_valid_v1(texts: Path) -> None:
+    report = validate.validate([GOLDEN_V1], GOLDEN_TEXTS)
+    assert [d.text() for d in report.diagnostics] == []
+    for table, data in records(GOLDEN_V1):
+        TypeAdapter(v1.TABLES[table]).validate_python(data, strict=True)
+
+
+def test_golden_v1_migrates_to_the_reviewed_v2_files_and_back(tmp_path: Path) -> None:
+    work = tmp_path / "dataset"
+    shutil.copytree(GOLDEN_V1, work)
+    code, out, _ = cli("migrate", "--to", "2", "--dataset", str(work))
+    assert code == 0
+    assert same_tree(work, GOLDEN_V2) == []
+    assert "beispiel-3.yaml: released: moved to announced with a note" in out
+    code, _, _ = cli("migrate", "--to", "1", "--dataset", str(work))
+    assert code == 0
+    assert same_tree(work, GOLDEN_V1) == []  # byte for byte, comments included
+
+
+def test_golden_v2_records_pass_every_rule_under_v2(as_v2: None) -> None:
+    report = validate.validate([GOLDEN_V2], GOLDEN_TEXTS)
+    assert [d.text() for d in report.diagnostics] == []
+
+
+def test_migration_puts_each_date_where_its_quote_says() -> None:
+    moved = {data["id"]: data for table, data in records(GOLDEN_V2) if table == "models"}
+    where = {rid: [k for k in DATE_KINDS if k in rec] for rid, rec in moved.items()}
+    assert where == {
+        "beispiel-1": ["available"],  # "lanciert"
+        "beispiel-1-open": ["weights_released"],  # "Die Gewichte ... veröffentlicht"
+        "beispiel-2": ["announced"],  # "angekündigt"
+        "beispiel-3": ["announced"],  # "im Einsatz": unclear
+        "beispiel-4": ["announced"],  # "angekündigt" and "auf den Markt gebracht" disagree
+        "beispiel-app": [],
+        "rival-2": ["available"],  # "launched"
+    }
+    assert {rid for rid, rec in moved.items() if rec.get("notes") == [UNCLEAR_NOTE]} == {"beispiel-3", "beispiel-4"}
+    assert all("released" not in c["supports"] for rec in moved.values() for c in rec["citations"])
+
+
+@pytest.mark.parametrize(
+    ("quotes", "kind"),
+    [
+        (["Hier hat Zhipu AI ein Flaggschiff-Modell GLM 5 lanciert"], "available"),
+        (["hat das Unternehmen Kling AI 3.0 auf den Markt gebracht"], "available"),
+        (["am 12. Februar das offene Modell M2.5 herausgebracht"], "available"),
+        (["OpenAI launched GPT-5 on Thursday"], "available"),
+        (["Alibaba hat am 6. Februar Qwen 4 angekündigt"], "announced"),
+        (["Alibaba hat Qwen 4 bekannt gegeben"], "announced"),
+        (["Meta announced Llama 5"], "announced"),
+        (["Die Gewichte wurden auf Hugging Face veröffentlicht"], "weights_released"),
+        (["Mistral released the weights of Mistral 4"], "weights_released"),
+        (["Das Modell ist seit 2025 im Einsatz"], None),
+        (["X wurde angekündigt", "X wurde lanciert"], None),
+        ([], None),
+    ],
+)
+def test_date_kind_from_wording(quotes: list[str], kind: str | None) -> None:
+    assert date_kind(quotes) == kind
+
+
+# The real dataset
+
+
+def test_real_dataset_migrates_to_v2_passing_every_rule_and_back_byte_for_byte(tmp_path: Path, texts: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = tmp_path / "dataset"
+    shutil.copytree(DATASET, work)
+    code, out, err = cli("migrate", "--to", "2", "--dataset", str(work))
+    assert code == 0, out + err
+    released = sum("released" in data for table, data in records(DATASET) if table == "models")
+    assert out.count("released: moved to") == released > 0
+    with monkeypatch.context() as m:
+        m.setattr(validate, "LATEST", v2)
+        m.setattr(rules, "LATEST", v2)
+        report = validate.validate([work], texts)
+    assert [d.text() for d in report.diagnostics] == []
+    code, _, err = cli("migrate", "--to", "2", "--dataset", str(work))
+    assert (code, err.strip()) == (0, "ok: migrated 0 records to schema v2; 56 already were".replace("56", str(len(records(DATASET)))))
+    assert cli("migrate", "--to", "1", "--dataset", str(work))[0] == 0
+    assert same_tree(work, DATASET) == []
+
+
+# Every valid record
+
+v1_records = st.sampled_from(sorted(RECORDS)).flatmap(lambda t: st.tuples(st.just(t), RECORDS[t]))
+WORDINGS = ["GLM 5 lanciert", "angekündigt", "Gewichte veröffentlicht", "im Einsatz", "launched", "unveiled"]
+
+
+@st.composite
+def v1_models_with_dates(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
+    """A valid v1 model whose release date is backed by quotes of every kind of wording."""
+    rec = draw(RECORDS["models"])
+    quotes = draw(st.lists(st.sampled_from(WORDINGS), min_size=1, max_size=2))
+    cites = [{"source_id": "s", "quote": q, "supports": ["released"]} for q in quotes]
+    return "models", {**rec, "released": draw(st.sampled_from(["2026", "2026-02-12", None])), "citations": rec["citations"] + cites}
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(v1_records, v1_models_with_dates()))
+def test_every_valid_v1_record_migrates_to_valid_v2_and_back_unchanged(case: tuple[str, dict[str, Any]]) -> None:
+    table, rec = case
+    if any(set(c["supports"]) & {*DATE_KINDS, "notes"} for c in rec.get("citations", [])):
+        with pytest.raises(MigrationError):
+            migrate(table, rec, 2)
+        return
+    up, notes = migrate(table, rec, 2)
+    TypeAdapter(v2.TABLES[table]).validate_python(up, strict=True)
+    assert not any(n.lost for n in notes)
+    assert "released" not in up
+    back, notes = migrate(table, up, 1)
+    assert (back, list(back), notes) == (rec, list(rec), [])
+    # The same holds for the full form a loaded record dumps to.
+    full = TypeAdapter(v1.TABLES[table]).validate_python(rec, strict=True).model_dump(mode="json")
+    assert migrate(table, migrate(table, full, 2)[0], 1)[0] == full
+
+
+# Down to v1: what v1 cannot hold
+
+
+V2_BOTH_DATES = """\
+id: two-dates
+schema_version: 2
+name: "Two Dates"
+organization_id: org
+kind: model
+announced: "2026-01"
+available: "2026-03"
+citations:
+  - source_id: src
+    quote: "announced in January"
+    supports: [name, organization_id, kind, announced]
+  - source_id: src
+    quote: "launched in March"
+    supports: [available]
+notes: ["A curator's remark."]
+"""
+
+
+def test_going_down_reports_what_v1_cannot_hold_and_writes_only_when_allowed(tmp_path: Path) -> None:
+    (tmp_path / "models").mkdir()
+    file = tmp_path / "models" / "two-dates.yaml"
+    file.write_text(V2_BOTH_DATES, encoding="utf-8")
+    code, out, err = cli("migrate", "--to", "1", "--dataset", str(tmp_path))
+    assert code == 1 and "nothing written" in err
+    assert "announced: dropped 2026-01 (and quotes backing only it): v1 keeps one release date, available" in out
+    assert "notes: dropped \"A curator's remark.\": v1 has no notes" in out
+    assert file.read_text(encoding="utf-8") == V2_BOTH_DATES
+    assert cli("migrate", "--to", "1", "--dataset", str(tmp_path), "--allow-loss")[0] == 0
+    data = loads(file.read_text(encoding="utf-8")).data
+    assert data["released"] == "2026-03" and "announced" not in data and "notes" not in data
+    assert [c["supports"] for c in data["citations"]] == [["name", "organization_id", "kind"], ["released"]]
+    TypeAdapter(v1.Model).validate_python(data, strict=True)
+
+
+def test_migrate_refuses_invalid_records_and_writes_nothing(tmp_path: Path) -> None:
+    shutil.copytree(GOLDEN_V1, tmp_path / "dataset")
+    bad = tmp_path / "dataset" / "models" / "rival-2.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 7"), encoding="utf-8")
+    code, out, err = cli("migrate", "--to", "2", "--dataset", str(tmp_path / "dataset"))
+    assert code == 1 and "nothing written" in err
+    assert "rival-2.yaml:2:1: error[schema.version-unknown] schema_version: must be one of 1, 2; got 7" in out
+    assert same_tree(tmp_path / "dataset" / "organizations", GOLDEN_V1 / "organizations") == []
+
+
+# Serving a pinned major
+
+
+def test_load_serves_v1_models_to_a_user_who_pinned_v1() -> None:
+    pinned = ailedger.load("models", schema_version=1)
+    assert pinned == ailedger.load("models")
+    assert all(type(m) is v1.Model for m in pinned)
+
+
+def test_load_serves_v2_models_with_typed_dates() -> None:
+    models = {m.id: m for m in ailedger.load("models", schema_version=2)}
+    assert all(type(m) is v2.Model for m in models.values())
+    assert str(models["minimax-m2-5"].available) == "2026-02-12"
+    assert models["minimax-m2-5"].announced is None
+    metrics = ailedger.load("metrics", schema_version=2)
+    assert [m.model_dump(exclude={"schema_version"}) for m in metrics] == [
+        m.model_dump(exclude={"schema_version"}) for m in ailedger.load("metrics")
+    ]
+
+
+def test_load_refuses_an_unknown_major() -> None:
+    with pytest.raises(SchemaVersionError, match="schema version 3 is not known; this ailedger reads and writes 1, 2"):
+        ailedger.load("models", schema_version=3)
+
+
+def test_v2_offers_every_name_v1_does_so_latest_can_switch() -> None:
+    names = [
+        n for n in dir(v1)
+        if not n.startswith("_") and not isinstance(getattr(v1, n), types.ModuleType)
+        and not getattr(getattr(v1, n), "__module__", "").startswith(("pydantic", "typing"))
+    ]
+    assert [n for n in names if not hasattr(v2, n)] == []
+
+
+def test_v2_schema_is_committed_and_current() -> None:
+    from ailedger.schema.published import json_schema
+
+    for table in v2.TABLES:
+        committed = json.loads((ROOT / "schema" / "v2" / f"{table}.schema.json").read_text(encoding="utf-8"))
+        assert committed == json_schema(table, 2), "schema/v2 drifted from the models; run python scripts/refresh.py"
