@@ -25,6 +25,14 @@ from ailedger.errors import AiledgerError
 from ailedger.schema import LATEST, SCHEMA_VERSION
 from ailedger.validate import validate
 
+# Fixed writer settings: same rows and same pyarrow give the same bytes. Parquet's
+# footer also records the writer ("parquet-cpp-arrow version N", not settable), so
+# the hashes shipped in data/manifest.json and registry/<version>.txt are those of
+# the maintainer's pyarrow. They are what users verify downloads and installed
+# files against, so a user's pyarrow never matters; pinning pyarrow for everyone
+# to make CI rebuild the same bytes would be the wrong trade. Instead the drift
+# test (tests/test_release.py) compares bytes when CI's pyarrow is the writer's,
+# and rows, schema and metadata when it is not.
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
     "compression_level": 9,
