@@ -14,6 +14,8 @@ How blocks run:
   exempt (CI runs those itself); a test below enforces it.
 
 Any other language fails the test until it is given a way to run or a marker.
+Within a doctest, ``# doctest: +SKIP`` is for lines that need the network
+(``download()``), which no test may use.
 """
 
 from __future__ import annotations

@@ -9,7 +9,7 @@ examples from the packaged data, so a change to any of them shows up as drift.
 from __future__ import annotations
 
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 from annotated_types import Ge, Le, MaxLen, MinLen
@@ -192,10 +192,12 @@ def _citation_model() -> type[BaseModel]:
     return get_args(cited.model_fields["citations"].annotation)[0]
 
 
-def dictionary_markdown(heading_level: int = 1) -> str:
+def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[Any]] | None = None) -> str:
     """The data dictionary as Markdown, for ``docs/data-dictionary.md`` and the dataset card.
 
-    ``heading_level`` is the level of its title, so the card can nest it under its own headings.
+    ``heading_level`` is the level of its title, so the card can nest it under its own headings;
+    ``records`` (table name to records) are the ones the examples and counts come from, by default
+    the packaged data, so a release built from ``dataset/`` can describe exactly what it holds.
     """
     import ailedger
 
@@ -208,20 +210,20 @@ def dictionary_markdown(heading_level: int = 1) -> str:
         "",
         "Every record has an `id` unique across all tables. A field marked *needs citation* states a fact: "
         "when it is set (differs from its default), one of the record's citations must name it in `supports` "
-        "and quote the source verbatim. The curator's own sentences (`summary`, `statement`, `derivation`) "
-        "need no quote. Dates are EDTF and no sharper than the source; in Parquet each date is a struct of "
+        "and quote the source verbatim. The curator's own sentences "
+        f"({', '.join(f'`{n}`' for n in sorted(LATEST.CURATOR_TEXT))}) need no quote. Dates are EDTF and no sharper than the source; in Parquet each date is a struct of "
         "`edtf` (the text) and `earliest`/`latest` (the first and last day it may be).",
         "",
     ]
     citations: list[Any] = []
     for table, model in LATEST.TABLES.items():
-        records = ailedger.load(table)
-        citations.extend(c for r in records for c in getattr(r, "citations", []))
+        rows = list(records[table]) if records is not None else ailedger.load(table)
+        citations.extend(c for r in rows for c in getattr(r, "citations", []))
         about = (model.__doc__ or "").replace("``", "`")
         if "citations" not in model.model_fields:
             about += " It states no facts of its own, so its fields need no citation."
-        out += [f"{h}# {table}", "", f"{about} {len(records)} {'record' if len(records) == 1 else 'records'} in this release.", ""]
-        out += _rows(model, table, records)
+        out += [f"{h}# {table}", "", f"{about} {len(rows)} {'record' if len(rows) == 1 else 'records'} in this release.", ""]
+        out += _rows(model, table, rows)
         out.append("")
     out += [
         f"{h}# Citation",
