@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -215,3 +217,16 @@ def test_committed_chart_matches_a_fresh_drawing(name: str, drawn: Path) -> None
     assert NUMBER.sub(b"#", committed) == NUMBER.sub(b"#", fresh), f"docs/{name}.svg differs: run python scripts/refresh_docs.py"
     pairs = zip(NUMBER.findall(committed), NUMBER.findall(fresh), strict=True)
     assert all(abs(float(a) - float(b)) < 0.01 for a, b in pairs), f"docs/{name}.svg differs: run python scripts/refresh_docs.py"
+
+
+def test_matplotlib_is_imported_only_when_drawing() -> None:
+    code = "import sys, ailedger.plot, ailedger.cli; ailedger.plot.specs(); print('matplotlib' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "False\n"
+
+
+def test_without_matplotlib_plot_says_which_extra_to_install(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # makes `import matplotlib` raise ImportError
+    with pytest.raises(AiledgerError, match=re.escape("pip install 'ailedger[plot]'")):
+        plot.render(tmp_path)
+    assert not list(tmp_path.iterdir())
