@@ -1,0 +1,151 @@
+"""``ailedger diff``: keyed changes between two releases, with renames as renames."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ailedger.cli import main, run
+from ailedger.loader import data_dir
+from conftest import CASES, DATASET
+
+BASE = CASES / "_base" / "dataset"
+
+RENAMED = """\
+id: rival-inc-rival-2
+schema_version: 1
+name: "Rival 2"
+aliases: ["Rival-2"]
+organization_id: rival-inc
+kind: model
+citations:
+  - source_id: example-news
+    quote: "outperforms Rival-2 by Rival Inc. in coding benchmarks"
+    supports: [name, aliases, organization_id, kind]
+"""
+
+ADDED = """\
+id: example-wire
+schema_version: 1
+name: "Example Wire"
+kind: news_agency
+citations:
+  - source_id: example-news
+    quote: "Example Wire"
+    supports: [name, kind]
+"""
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(list(args))
+    return code, out.getvalue(), err.getvalue()
+
+
+def next_release(dataset: Path) -> None:
+    """Three changes: an organization added, a usage figure corrected, a model renamed (and the claim naming it follows)."""
+    (dataset / "organizations" / "example-wire.yaml").write_text(ADDED, encoding="utf-8")
+    metric = dataset / "metrics" / "example-app-wau-2026-02.yaml"
+    metric.write_text(metric.read_text(encoding="utf-8").replace("12500000", "12600000").replace("12,5 Millionen", "12,6 Millionen"), encoding="utf-8")
+    (dataset / "models" / "rival-2.yaml").unlink()
+    (dataset / "models" / "rival-inc-rival-2.yaml").write_text(RENAMED, encoding="utf-8")
+    claim = dataset / "claims" / "example-1-beats-rival-2.yaml"
+    claim.write_text(claim.read_text(encoding="utf-8").replace("[rival-2]", "[rival-inc-rival-2]"), encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("builds")
+    shutil.copytree(BASE, root / "old-dataset")
+    shutil.copytree(BASE, root / "new-dataset")
+    next_release(root / "new-dataset")
+    for name in ("old", "new"):
+        code, out, err = cli("build", "--out", str(root / name), "--dataset", str(root / f"{name}-dataset"))
+        assert code == 0, out + err
+    return root / "old", root / "new"
+
+
+def test_two_builds_differ_by_exactly_the_three_changes_markdown(builds: tuple[Path, Path]) -> None:
+    old, new = builds
+    code, out, _ = cli("diff", str(old), str(new))
+    assert code == 0
+    assert out.splitlines() == [
+        f"## Changes from {old} to {new}",
+        "",
+        "3 changes: 1 added, 0 removed, 1 changed, 1 renamed.",
+        "",
+        "### organizations",
+        "",
+        "- added `example-wire`: Example Wire",
+        "",
+        "### models",
+        "",
+        "- renamed `rival-2` → `rival-inc-rival-2` (aliases: Rival-2); `citations[0].supports`: + \"aliases\"; "
+        "`name`: \"Rival-2\" → \"Rival 2\"; `aliases`: + \"Rival-2\"; references followed: claims/example-1-beats-rival-2.object_ids",
+        "",
+        "### metrics",
+        "",
+        "- changed `example-app-wau-2026-02`: `citations[0].quote`: \"the Example app reached 12,5 Millionen weekly active users "
+        "at the end of February\" → \"the Example app reached 12,6 Millionen weekly active users at the end of February\"; "
+        "`value`: 12500000 → 12600000",
+    ]
+
+
+def test_two_builds_differ_by_exactly_the_three_changes_json(builds: tuple[Path, Path]) -> None:
+    old, new = builds
+    code, out, _ = cli("diff", str(old), str(new), "--format", "json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["counts"] == {"added": 1, "removed": 0, "changed": 1, "renamed": 1}
+    assert doc["old"] == {"release": str(old), "schema_version": 1}
+    summary = [(c["change"], c["table"], c["id"], c.get("old_id"), [f["field"] for f in c.get("fields", [])]) for c in doc["changes"]]
+    assert summary == [
+        ("added", "organizations", "example-wire", None, []),
+        ("renamed", "models", "rival-inc-rival-2", "rival-2", ["citations", "name", "aliases"]),
+        ("changed", "metrics", "example-app-wau-2026-02", None, ["citations", "value"]),
+    ]
+    changed = doc["changes"][2]["fields"][1]
+    assert (changed["old"], changed["new"]) == (12500000, 12600000)
+    assert doc["changes"][0]["record"]["name"] == "Example Wire"
+    assert doc["changes"][1]["aliases"] == ["Rival-2"]
+    assert doc["changes"][1]["references"] == ["claims/example-1-beats-rival-2.object_ids"]
+
+
+def test_a_release_and_its_dataset_and_the_packaged_data_agree(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    old, _ = builds
+    assert cli("diff", str(old), str(BASE), "--format", "json")[1].count('"change"') == 0
+    code, out, err = cli("build", "--out", str(tmp_path / "real"), "--dataset", str(DATASET))
+    assert code == 0, out + err
+    assert json.loads(cli("diff", str(data_dir()), str(tmp_path / "real"), "--format", "json")[1])["changes"] == []
+    assert json.loads(cli("diff", str(tmp_path / "real"), str(DATASET), "--format", "json")[1])["changes"] == []
+
+
+def test_an_older_schema_major_is_migrated_before_comparing(tmp_path: Path) -> None:
+    shutil.copytree(BASE, tmp_path / "v2")
+    assert cli("migrate", "--to", "2", "--dataset", str(tmp_path / "v2"))[0] == 0
+    code, out, _ = cli("diff", str(BASE), str(tmp_path / "v2"))
+    assert code == 0
+    assert "0 changes: 0 added, 0 removed, 0 changed, 0 renamed." in out
+    assert "The old release is in schema v1; it was migrated to v2 before comparing." in out
+
+
+def test_a_new_record_under_another_name_is_not_a_rename(tmp_path: Path) -> None:
+    shutil.copytree(BASE, tmp_path / "new")
+    other = RENAMED.replace("rival-inc-rival-2", "rival-3").replace('"Rival 2"', '"Rival-3"').replace('["Rival-2"]', '["R3"]')
+    (tmp_path / "new" / "models" / "rival-3.yaml").write_text(other, encoding="utf-8")
+    (tmp_path / "new" / "models" / "rival-2.yaml").unlink()
+    doc = json.loads(cli("diff", str(BASE), str(tmp_path / "new"), "--format", "json")[1])
+    assert [(c["change"], c["id"]) for c in doc["changes"]] == [("removed", "rival-2"), ("added", "rival-3")]
+
+
+def test_a_folder_that_is_not_a_release_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["diff", str(tmp_path), str(BASE)])
+    assert exc.value.code == 1
+    assert "holds no <table>.jsonl, <table>.parquet or <table>/ folder of records" in capsys.readouterr().err
