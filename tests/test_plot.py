@@ -230,3 +230,10 @@ def test_without_matplotlib_plot_says_which_extra_to_install(monkeypatch: pytest
     with pytest.raises(AiledgerError, match=re.escape("pip install 'ailedger[plot]'")):
         plot.render(tmp_path)
     assert not list(tmp_path.iterdir())
+
+
+def test_a_figure_without_any_date_is_listed_not_dropped(fonts: plot._Fonts) -> None:
+    dated = plot.UsageFigure("daily_active_users", 58_000_000, plot.Span(plot.Name("Qwen", (), "qwen-app"), date(2026, 2, 6), date(2026, 2, 22)), "as_of", None, False)
+    spec = plot.Usage((dated,), ((plot.Name("Doubao", (), "doubao"), "daily_active_users", 81_000_000),))
+    fig = _draw("usage", spec, fonts)
+    assert any("Not drawn, no date in the sources (1): Doubao 81 M daily active users" in t.get_text() for t in fig.findobj(Text))

@@ -17,7 +17,7 @@ import hashlib
 import json
 import textwrap
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,7 +89,9 @@ class UsageFigure:
 
 @dataclass(frozen=True)
 class Usage:
-    figures: tuple[UsageFigure, ...] = field(default_factory=tuple)
+    figures: tuple[UsageFigure, ...]
+    undated: tuple[tuple[Name, str, int], ...] = ()
+    """(subject, metric, value) of figures with neither ``as_of`` nor ``reported``: listed, not drawn."""
 
 
 def _name(record: Any) -> Name:
@@ -114,11 +116,12 @@ def timeline_spec(models: Sequence[Any], organizations: Sequence[Any]) -> Timeli
 
 
 def usage_spec(metrics: Sequence[Any], names: dict[str, Name]) -> Usage:
-    """Every usage figure with its date range (``as_of``, else ``reported``); figures without either are left out."""
-    figures = []
+    """Every usage figure with its date range (``as_of``, else ``reported``); figures with neither are listed apart."""
+    figures, undated = [], []
     for m in sorted(metrics, key=lambda m: (m.metric, m.subject_id, m.id)):
         when, dated_by = (m.as_of, "as_of") if m.as_of is not None else (m.reported, "reported")
         if when is None:
+            undated.append((names[m.subject_id], m.metric, m.value))
             continue
         figures.append(
             UsageFigure(
@@ -130,7 +133,7 @@ def usage_spec(metrics: Sequence[Any], names: dict[str, Name]) -> Usage:
                 derived=bool(m.derived_from),
             )
         )
-    return Usage(tuple(figures))
+    return Usage(tuple(figures), tuple(undated))
 
 
 def specs() -> dict[str, Timeline | Usage]:
@@ -384,6 +387,10 @@ def draw_usage(spec: Usage, fonts: _Fonts) -> Figure:
         Line2D([], [], color="0.3", linestyle="none", marker="o", markerfacecolor="white", label="derived from other figures"),
     ]
     fig.legend(handles=legend, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
+    if spec.undated:
+        listed = ", ".join(f"{fonts.label(n)[0]} {_millions(v)} {m.replace('_', ' ')}" for n, m, v in spec.undated)
+        note = "\n".join(textwrap.wrap(f"Not drawn, no date in the sources ({len(spec.undated)}): {listed}", 130))
+        fig.supxlabel(note, fontsize=8, x=0.02, ha="left", color="0.25")
     return fig
 
 
