@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -22,6 +23,8 @@ from ailedger.text import codepoint
 from ailedger.yaml12 import Document, YamlProblem, decode, loads
 
 RECORD_SUFFIX = ".yaml"
+BULK_SUFFIX = ".jsonl"
+"""Bulk files (JSON Lines, many records each) are checked by :mod:`ailedger.bulk`."""
 NAME_FIELDS = frozenset({"name", "aliases"})
 PROSE_FIELDS = frozenset({"quote", "translation", "title"} | LATEST.CURATOR_TEXT)
 
@@ -86,7 +89,7 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic
                 problems.append(Diagnostic(display(entry), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the file itself"))
             elif entry.is_dir():
                 problems.append(Diagnostic(display(entry), None, None, "file.unexpected", "", f"folders inside {table}/ are not read; move the records up into {table}/"))
-            elif entry.suffix != RECORD_SUFFIX:
+            elif entry.suffix not in (RECORD_SUFFIX, BULK_SUFFIX):
                 problems.append(Diagnostic(display(entry), None, None, "file.extension", "", f"only {RECORD_SUFFIX} files are records; rename it to <id>{RECORD_SUFFIX} or remove it"))
             else:
                 found.append((table, entry))
@@ -122,8 +125,15 @@ def _adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
     return TypeAdapter(model)
 
 
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
 def _field_name(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(part) for part in loc)
+    """``citations.0.quote``; a key a stranger typed with spaces, colons or invisible characters is shown quoted and escaped."""
+    return ".".join(
+        str(part) if isinstance(part, int) or _PLAIN_KEY.fullmatch(part) else "'" + escape(str(part)).replace(" ", "\\x20") + "'"
+        for part in loc
+    )
 
 
 def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str, doc: Document) -> Diagnostic:
@@ -243,11 +253,19 @@ def validate(paths: list[Path], texts: Path | None = None) -> Report:
 
     files, problems = discover(paths)
     report = Report(diagnostics=problems, files_checked=len(files))
+    bulk_files = [(table, path) for table, path in files if path.suffix == BULK_SUFFIX]
     for table, path in files:
+        if path.suffix == BULK_SUFFIX:
+            continue
         loaded, found = check_file(table, path)
         report.diagnostics += found
         if loaded is not None:
             report.records.append(loaded)
-    report.diagnostics += rules.check(report.records, texts)
+    if bulk_files:
+        from ailedger import bulk  # pyarrow and numpy only when there is bulk data
+
+        report.diagnostics += bulk.check(report.records, bulk_files, texts)
+    else:
+        report.diagnostics += rules.check(report.records, texts)
     report.diagnostics = sort(report.diagnostics)
     return report
