@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import ailedger
 from ailedger.cli import main, run
 from ailedger.loader import data_dir
 from conftest import CASES, DATASET
@@ -103,7 +104,7 @@ def test_two_builds_differ_by_exactly_the_three_changes_json(builds: tuple[Path,
     assert code == 0
     doc = json.loads(out)
     assert doc["counts"] == {"added": 1, "removed": 0, "changed": 1, "renamed": 1}
-    assert doc["old"] == {"release": str(old), "schema_version": 1}
+    assert doc["old"] == {"release": str(old), "dataset_version": ailedger.DATASET_VERSION, "schema_version": 1}
     summary = [(c["change"], c["table"], c["id"], c.get("old_id"), [f["field"] for f in c.get("fields", [])]) for c in doc["changes"]]
     assert summary == [
         ("added", "organizations", "example-wire", None, []),

@@ -160,7 +160,7 @@ def v1_models_with_dates(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     return "models", {**rec, "released": draw(st.sampled_from(["2026", "2026-02-12", None])), "citations": rec["citations"] + cites}
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(st.one_of(v1_records, v1_models_with_dates()))
 def test_every_valid_v1_record_migrates_to_valid_v2_and_back_unchanged(case: tuple[str, dict[str, Any]]) -> None:
     table, rec = case

@@ -70,6 +70,7 @@ class Release:
 
     records: Records
     major: int
+    dataset_version: str | None = None
 
 
 def _tables() -> list[str]:
@@ -157,7 +158,15 @@ def read(path: Path) -> Release:
     majors = {r["schema_version"] for recs in records.values() for r in recs.values()}
     if len(majors) > 1:
         raise ReleaseReadError(f"{path}: records are in several schema versions ({sorted(majors)}); migrate them to one (ailedger migrate)")
-    return Release(records, majors.pop() if majors else 0)
+    return Release(records, majors.pop() if majors else 0, _dataset_version(path))
+
+
+def _dataset_version(path: Path) -> str | None:
+    """The dataset version a release (``datapackage.json``) or the packaged data (``manifest.json``) states."""
+    for name, key in (("datapackage.json", "version"), ("manifest.json", "dataset_version")):
+        if (path / name).is_file():
+            return json.loads((path / name).read_text(encoding="utf-8")).get(key)
+    return None
 
 
 def _migrated(release: Release, major: int) -> Release:
@@ -167,7 +176,7 @@ def _migrated(release: Release, major: int) -> Release:
         table: {rid: _normalised(table, migrate(table, rec, major)[0], f"{table}/{rid}") for rid, rec in recs.items()}
         for table, recs in release.records.items()
     }
-    return Release(records, major)
+    return Release(records, major, release.dataset_version)
 
 
 def _replace_ids(value: Any, renames: dict[str, str]) -> Any:
@@ -259,27 +268,32 @@ class Report:
 
     old: str
     new: str
-    old_major: int
-    new_major: int
+    old_release: Release
+    new_release: Release
     changes: list[Change]
 
     def to_json(self) -> str:
         """The machine form (``CHANGES.json``): format version, the two releases, counts and every change."""
         doc = {
             "version": FORMAT_VERSION,
-            "old": {"release": self.old, "schema_version": self.old_major},
-            "new": {"release": self.new, "schema_version": self.new_major},
+            "old": self._about(self.old, self.old_release),
+            "new": self._about(self.new, self.new_release),
             "counts": counts(self.changes),
             "changes": [{k: v for k, v in asdict(c).items() if v not in (None, [])} for c in self.changes],
         }
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
+    @staticmethod
+    def _about(label: str, release: Release) -> dict[str, Any]:
+        return {"release": label, "dataset_version": release.dataset_version, "schema_version": release.major}
+
     def to_markdown(self) -> str:
         """The form for people (release notes): one line per change, grouped by table."""
         summary = ", ".join(f"{v} {k}" for k, v in counts(self.changes).items())
         lines = [f"## Changes from {self.old} to {self.new}", "", f"{len(self.changes)} changes: {summary}."]
-        if self.old_major != self.new_major:
-            lines.append(f"The old release is in schema v{self.old_major}; it was migrated to v{self.new_major} before comparing.")
+        old, new = self.old_release.major, self.new_release.major
+        if old != new:
+            lines.append(f"The old release is in schema v{old}; it was migrated to v{new} before comparing.")
         for table in _tables():
             mine = [c for c in self.changes if c.table == table]
             if mine:
@@ -290,7 +304,7 @@ class Report:
 def diff(old: Path, new: Path) -> Report:
     """The changes from release (or dataset) folder ``old`` to ``new``."""
     before, after = read(old), read(new)
-    return Report(str(old), str(new), before.major, after.major, compare(before, after))
+    return Report(str(old), str(new), before, after, compare(before, after))
 
 
 def _shown(value: Any) -> str:
