@@ -27,7 +27,7 @@ from conftest import CASES
 from strategies import RECORDS
 
 DIAGNOSTIC = re.compile(r"[^\s:][^:]*(:\d+(:\d+)?)?: (error|warning)\[[a-z0-9]+(\.[a-z0-9-]+)+\]( \S+:)? \S.*")
-FUZZ = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 
 @pytest.fixture(scope="module")
