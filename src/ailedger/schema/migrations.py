@@ -32,6 +32,8 @@ from ailedger.errors import AiledgerError
 from ailedger.schema import MAJORS
 
 Record = dict[str, Any]
+Step = Callable[[str, Record], tuple[Record, list["Note"]]]
+"""A migration step: (table, record) to the record one major up or down, and what it decided."""
 
 
 class MigrationError(AiledgerError):
@@ -168,10 +170,10 @@ def v2_to_v1(table: str, record: Record) -> tuple[Record, list[Note]]:
     return out, notes
 
 
-UP: dict[int, Callable[[str, Record], tuple[Record, list[Note]]]] = {1: v1_to_v2}
+UP: dict[int, Step] = {1: v1_to_v2}
 """Major N to the step that turns an N record into an N+1 record."""
 
-DOWN: dict[int, Callable[[str, Record], tuple[Record, list[Note]]]] = {2: v2_to_v1}
+DOWN: dict[int, Step] = {2: v2_to_v1}
 """Major N to the step that turns an N record into an N-1 record."""
 
 
