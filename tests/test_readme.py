@@ -143,3 +143,12 @@ def test_citation_file_names_the_current_version() -> None:
     assert cff["version"] == ailedger.DATASET_VERSION, "CITATION.cff names another version: update it"
     assert cff["license"] == "CC-BY-4.0"
     assert {"title", "message", "authors", "type"} <= cff.keys()
+
+
+def test_relative_links_and_images_point_at_files_in_the_checkout() -> None:
+    text = README.read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [t for t in targets if not re.match(r"[a-z]+:", t)]
+    assert "docs/data-dictionary.md" in local and "docs/timeline.svg" in local
+    for target in local:
+        assert (ROOT / target).exists(), f"README.md links to {target}, which does not exist"
