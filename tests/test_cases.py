@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -75,3 +76,10 @@ def test_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     assert code == (1 if has_error else 0)
     # Nothing a record holds may start an output line: GitHub would run it as a workflow command.
     assert not [line for line in lines if line.startswith("::") and not line.startswith(("::error file=", "::warning file="))]
+
+
+def test_catalogue_map_names_existing_cases() -> None:
+    named = set(re.findall(r"`([a-z0-9-]+/[a-z0-9-]+)`", (CASES / "README.md").read_text(encoding="utf-8")))
+    cases = {f"{p.parent.name}/{p.name}" for p in CASE_DIRS}
+    assert named - cases == set()
+    assert cases - named == set(), "add the new case to tests/cases/README.md"
