@@ -12,7 +12,6 @@ import types
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from annotated_types import Ge, Le, MaxLen, MinLen
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -44,6 +43,7 @@ MEANINGS: dict[tuple[str, str], str] = {
 }
 """Meanings of the fields whose model gives no description (schema v1 is frozen; v2 should carry them)."""
 
+
 def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
     """The bare type under ``Annotated`` layers, with their metadata."""
     metadata: list[Any] = []
@@ -54,19 +54,12 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 
 
 def _constraints(metadata: Iterable[Any]) -> dict[str, Any]:
+    """Bounds and patterns from pydantic's ``StringConstraints`` and annotated-types' ``Ge``/``Le``/``MinLen``/``MaxLen``."""
     found: dict[str, Any] = {}
     for item in metadata:
-        for key in ("pattern", "min_length", "max_length"):
+        for key in ("pattern", "min_length", "max_length", "ge", "le"):
             if getattr(item, key, None) is not None:
                 found[key] = getattr(item, key)
-        if isinstance(item, Ge):
-            found["ge"] = item.ge
-        elif isinstance(item, Le):
-            found["le"] = item.le
-        elif isinstance(item, MinLen):
-            found["min_length"] = item.min_length
-        elif isinstance(item, MaxLen):
-            found["max_length"] = item.max_length
     return found
 
 
