@@ -242,25 +242,20 @@ def _date_axis(ax: Axes, start: date, end: date) -> None:
     ax.set_xlim(start, end)
 
 
-def _broken_axes(fig: Figure, clusters: list[tuple[date, date]], height_ratios: Sequence[float] | None = None) -> list[Axes]:
+def _broken_axes(fig: Figure, clusters: list[tuple[date, date]]) -> list[Axes]:
     """One panel per cluster sharing the y axis, widths by span with a floor so short clusters stay readable."""
     spans = [(b - a).days + 1 for a, b in clusters]
     widths = [max(s, max(spans) / 2.5) for s in spans]
     axes = fig.subplots(1, len(clusters), sharey=True, squeeze=False, gridspec_kw={"width_ratios": widths, "wspace": 0.06})[0]
     for i, (ax, (a, b)) in enumerate(zip(axes, clusters, strict=True)):
         _date_axis(ax, *_pad(a, b))
-        ax.spines[["top"]].set_visible(False)
+        ax.spines[["top", "right"]].set_visible(False)
         if i > 0:
             ax.spines["left"].set_visible(False)
             ax.tick_params(left=False)
-        if i < len(axes) - 1:
-            ax.spines["right"].set_visible(False)
-            # the usual diagonal marks that say "the axis is broken here"
-            ax.plot([1, 1], [0, 0], transform=ax.transAxes, marker=[(-1, -2), (1, 2)], markersize=8, color="k", mec="k", clip_on=False)
-        else:
-            ax.spines["right"].set_visible(False)
-        if i > 0:
-            ax.plot([0, 0], [0, 0], transform=ax.transAxes, marker=[(-1, -2), (1, 2)], markersize=8, color="k", mec="k", clip_on=False)
+        # the usual diagonal marks that say "the axis is broken here"
+        for x in ([1] if i < len(axes) - 1 else []) + ([0] if i > 0 else []):
+            ax.plot([x], [0], transform=ax.transAxes, marker=[(-1, -2), (1, 2)], markersize=8, color="k", clip_on=False)
     return list(axes)
 
 
