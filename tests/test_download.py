@@ -144,3 +144,14 @@ def test_the_package_ships_a_hash_for_every_file_of_its_release() -> None:
     expected |= {f"{t}.{ext}" for t in tables for ext in ("parquet", "jsonl", "schema.json")}
     assert set(hashes) == expected
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes.values())
+
+
+def test_info_says_where_releases_come_from_and_go(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ailedger.cli import run
+
+    monkeypatch.setenv("AILEDGER_CACHE", str(tmp_path))
+    assert run(["info"]) == 0
+    out = capsys.readouterr().out
+    assert f"data: {Path(ailedger.__file__).parent / 'data'}" in out
+    assert "metrics" in out and f"{len(ailedger.load('metrics'))} rows" in out
+    assert f"checked against {fetch.registry_path(ailedger.DATASET_VERSION)}, into {tmp_path / ailedger.DATASET_VERSION}" in out

@@ -29,6 +29,17 @@ LICENCE = {
 DOCUMENTS = "Quotes are short excerpts of the cited sources, whose rights stay with their publishers."
 
 
+CITATION_REFERENCES: dict[str, tuple[str, ...]] = {"source_id": ("sources",), "via": ("organizations",)}
+"""What the fields inside every ``citations`` entry point into (implied, so not in ``REFERENCES``)."""
+
+
+def references(table: str) -> dict[str, tuple[str, ...]]:
+    """Field name to the tables its ids point into, for one table (from the schema's ``REFERENCES``)."""
+    from ailedger.schema import LATEST
+
+    return {field: targets for (tab, field), targets in LATEST.REFERENCES.items() if tab == table}
+
+
 def bibtex() -> str:
     return (
         f"@misc{{ailedger-{__version__}, title = {{{{{TITLE}}}}}, author = {{{{{CREATOR}}}}}, "

@@ -108,14 +108,8 @@ def _field(
     return out
 
 
-def _references(table: str) -> dict[str, tuple[str, ...]]:
-    refs = {field: targets for (tab, field), targets in LATEST.REFERENCES.items() if tab == table}
-    refs.update({"citations.source_id": ("sources",), "citations.via": ("organizations",)})
-    return refs
-
-
 def record_set(table: str, schema: pa.Schema) -> dict[str, Any]:
-    refs = _references(table)
+    refs = about.references(table) | {f"citations.{k}": v for k, v in about.CITATION_REFERENCES.items()}
     return {
         "@type": "cr:RecordSet",
         "@id": table,

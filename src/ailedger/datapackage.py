@@ -6,7 +6,11 @@ the v1 models, typed by a Table Schema derived from the published JSON Schema
 is the Parquet file with the same fields; there, list columns are typed ``any``
 and date and citation structs ``object``, because frictionless-py reads Parquet
 through pandas, which hands list cells over as numpy arrays that its ``array``
-type rejects. The exact Arrow types are in the Parquet file itself.
+type rejects. The exact Arrow types are in the Parquet file itself. Every
+resource carries its ``sha256`` hash; note that frictionless-py checks it (and
+``bytes``) only for the JSON Lines files: for Parquet it reports no byte count
+(so ``bytes`` is left out there, else validation fails) and skips the hash
+silently. ``SHA256SUMS`` and ``croissant.json`` cover those files.
 
 Dates are EDTF text (``2025-12``, ``[2026-02-09..2026-02-15]``), which no Table
 Schema date type can hold, so they are strings with the EDTF pattern.
@@ -34,12 +38,6 @@ PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 _CONSTRAINTS = ("enum", "pattern", "minLength", "maxLength", "minimum", "maximum")
-_IMPLIED = {"citations": {"source_id": ("sources",), "via": ("organizations",)}}
-
-
-def _references(table: str) -> dict[str, tuple[str, ...]]:
-    return {field: targets for (tab, field), targets in LATEST.REFERENCES.items() if tab == table}
-
 
 def _reference_note(field: str, targets: tuple[str, ...]) -> str:
     return f"{field} holds ids of {' or '.join(targets)}"
@@ -59,8 +57,8 @@ def _field(name: str, prop: dict[str, Any], refs: dict[str, tuple[str, ...]]) ->
     notes = [prop.get("description") or body.get("description") or ""]
     if name in refs:
         notes.append(f"References: {_reference_note('it', refs[name])}.")
-    if name in _IMPLIED:
-        notes.append("References: " + "; ".join(_reference_note(k, v) for k, v in _IMPLIED[name].items()) + ".")
+    if name == "citations":
+        notes.append("References: " + "; ".join(_reference_note(k, v) for k, v in about.CITATION_REFERENCES.items()) + ".")
     field = {"name": name, "type": kind, "description": " ".join(n for n in notes if n), "constraints": constraints}
     return {k: v for k, v in field.items() if v}
 
@@ -69,7 +67,7 @@ def _foreign_keys(table: str) -> list[dict[str, Any]]:
     """References Table Schema can express: a single-valued field into exactly one table."""
     model = LATEST.TABLES[table]
     out = []
-    for field, targets in sorted(_references(table).items()):
+    for field, targets in sorted(about.references(table).items()):
         single = arrow.arrow_type(model.model_fields[field].annotation)[0] == pa.string()
         if single and len(targets) == 1:
             reference = {"fields": ["id"]} if targets[0] == table else {"resource": targets[0], "fields": ["id"]}
@@ -80,7 +78,7 @@ def _foreign_keys(table: str) -> list[dict[str, Any]]:
 def table_schema(table: str) -> dict[str, Any]:
     """The Table Schema of ``<table>.jsonl``."""
     body = json_schema(table)
-    refs = _references(table)
+    refs = about.references(table)
     return {
         "$schema": TABLE_SCHEMA_PROFILE,
         "fields": [_field(name, prop, refs) for name, prop in body["properties"].items()],
@@ -119,18 +117,16 @@ def _resource(folder: Path, name: str, file: str, extra: dict[str, Any]) -> dict
 
 def describe(folder: Path, records: dict[str, list[Any]]) -> dict[str, Any]:
     """The Data Package descriptor of the release files already written in ``folder``."""
-    resources = []
+    jsonl, parquet = [], []
     for table, model in LATEST.TABLES.items():
-        title = about.table_description(model)
-        resources.append(_resource(folder, table, f"{table}.jsonl", {
-            "title": f"{table} (JSON Lines)", "description": title, "format": "jsonl",
-            "mediatype": "application/jsonl", "encoding": "utf-8", "bytes": (folder / f"{table}.jsonl").stat().st_size,
-            "schema": table_schema(table),
+        what = about.table_description(model)
+        jsonl.append(_resource(folder, table, f"{table}.jsonl", {
+            "title": f"{table} (JSON Lines)", "description": what, "format": "jsonl", "mediatype": "application/jsonl",
+            "encoding": "utf-8", "bytes": (folder / f"{table}.jsonl").stat().st_size, "schema": table_schema(table),
         }))
-    for table, model in LATEST.TABLES.items():
-        resources.append(_resource(folder, f"{table}-parquet", f"{table}.parquet", {
-            "title": f"{table} (Parquet)", "description": about.table_description(model), "format": "parquet",
-            "mediatype": "application/vnd.apache.parquet", "schema": _parquet_schema(table),
+        parquet.append(_resource(folder, f"{table}-parquet", f"{table}.parquet", {
+            "title": f"{table} (Parquet)", "description": f"{what} The rows of resource {table}, with Arrow types.",
+            "format": "parquet", "mediatype": "application/vnd.apache.parquet", "schema": _parquet_schema(table),
         }))
     return {
         "$schema": PROFILE,
@@ -143,5 +139,5 @@ def describe(folder: Path, records: dict[str, list[Any]]) -> dict[str, Any]:
         "licenses": [{"name": about.LICENCE["spdx"], "path": about.LICENCE["url"], "title": about.LICENCE["title"]}],
         "sources": [{k: v for k, v in s.items() if k != "id"} for s in about.sources(records)],
         "contributors": [{"title": about.CREATOR, "roles": ["creator"]}],
-        "resources": resources,
+        "resources": jsonl + parquet,
     }
