@@ -13,13 +13,14 @@ import pytest
 import ailedger
 from ailedger.cli import main, run
 from ailedger.loader import data_dir
+from ailedger.schema import LATEST
 from conftest import CASES, DATASET
 
 BASE = CASES / "_base" / "dataset"
 
-RENAMED = """\
+RENAMED = f"""\
 id: rival-inc-rival-2
-schema_version: 1
+schema_version: {LATEST.MAJOR}
 name: "Rival 2"
 aliases: ["Rival-2"]
 organization_id: rival-inc
@@ -30,9 +31,9 @@ citations:
     supports: [name, aliases, organization_id, kind]
 """
 
-ADDED = """\
+ADDED = f"""\
 id: example-wire
-schema_version: 1
+schema_version: {LATEST.MAJOR}
 name: "Example Wire"
 kind: news_agency
 citations:
@@ -104,7 +105,7 @@ def test_two_builds_differ_by_exactly_the_three_changes_json(builds: tuple[Path,
     assert code == 0
     doc = json.loads(out)
     assert doc["counts"] == {"added": 1, "removed": 0, "changed": 1, "renamed": 1}
-    assert doc["old"] == {"release": str(old), "dataset_version": ailedger.DATASET_VERSION, "schema_version": 1}
+    assert doc["old"] == {"release": str(old), "dataset_version": ailedger.DATASET_VERSION, "schema_version": LATEST.MAJOR}
     summary = [(c["change"], c["table"], c["id"], c.get("old_id"), [f["field"] for f in c.get("fields", [])]) for c in doc["changes"]]
     assert summary == [
         ("added", "organizations", "example-wire", None, []),
@@ -127,13 +128,14 @@ def test_a_release_and_its_dataset_and_the_packaged_data_agree(builds: tuple[Pat
     assert json.loads(cli("diff", str(tmp_path / "real"), str(DATASET), "--format", "json")[1])["changes"] == []
 
 
-def test_an_older_schema_major_is_migrated_before_comparing(tmp_path: Path) -> None:
-    shutil.copytree(BASE, tmp_path / "v2")
-    assert cli("migrate", "--to", "2", "--dataset", str(tmp_path / "v2"))[0] == 0
-    code, out, _ = cli("diff", str(BASE), str(tmp_path / "v2"))
+def test_a_release_in_another_schema_major_is_migrated_before_comparing(tmp_path: Path) -> None:
+    other = 2 if LATEST.MAJOR == 1 else 1
+    shutil.copytree(BASE, tmp_path / "other")
+    assert cli("migrate", "--to", str(other), "--dataset", str(tmp_path / "other"))[0] == 0
+    code, out, _ = cli("diff", str(BASE), str(tmp_path / "other"))
     assert code == 0
     assert "0 changes: 0 added, 0 removed, 0 changed, 0 renamed." in out
-    assert "The old release is in schema v1; it was migrated to v2 before comparing." in out
+    assert f"The old release is in schema v{LATEST.MAJOR}; it was migrated to v{other} before comparing." in out
 
 
 def test_a_new_record_under_another_name_is_not_a_rename(tmp_path: Path) -> None:
