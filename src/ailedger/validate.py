@@ -169,6 +169,8 @@ def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str
         msg += "; write true or false"
     if "input" in error and error["input"] is None:
         msg += "; got an empty value (null): fill it in"
+    elif "input" in error and isinstance(error["input"], bool):
+        msg += f"; got {str(error['input']).lower()}"
     elif "input" in error and repr(error["input"]) not in msg:
         shown_input = error["input"]
         msg += f"; got \"{escape(shown_input)}\"" if isinstance(shown_input, str) else f"; got {escape(shown_input)}"

@@ -36,6 +36,24 @@ MAX_DIGITS = 30
 MAX_LINE = 1 << 16
 
 
+class Float(float):
+    """A float that shows itself as written: ``1.10`` stays ``1.10`` in a message, never ``1.1``.
+
+    No record field is a float, so a float only ever reaches an error message,
+    and there the contributor must recognise what they typed.
+    """
+
+    __slots__ = ("text",)
+
+    def __new__(cls, value: float, text: str) -> Float:
+        self = super().__new__(cls, value)
+        self.text = text
+        return self
+
+    def __repr__(self) -> str:
+        return self.text
+
+
 class YamlProblem(Exception):
     """Input that is not a plain record document; carries a stable code and a 1-based location."""
 
@@ -88,8 +106,8 @@ def _scalar(event: Any) -> Any:
         # Python's float() reads neither .inf nor .nan; the schema then refuses them as numbers.
         special = value.lower().lstrip("+-")
         if special in (".inf", ".nan"):
-            return float(("-" if value.startswith("-") else "") + special[1:])
-        return float(value)
+            return Float(float(("-" if value.startswith("-") else "") + special[1:]), value)
+        return Float(float(value), value)
     return value
 
 
