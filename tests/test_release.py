@@ -16,7 +16,7 @@ import pytest
 
 import ailedger
 from ailedger import loader
-from ailedger.build import BuildError
+from ailedger.build import BuildError, write_package_data
 from ailedger.cli import run
 from ailedger.fetch import parse_sums, registry_path
 from ailedger.release import SUMS, build_release, jsonl_text
@@ -52,9 +52,13 @@ def test_sha256sums_lists_every_other_file(release: Path) -> None:
         assert loader.sha256(release / name) == digest, name
 
 
-def test_release_parquet_is_the_parquet_the_package_ships(release: Path) -> None:
+def test_release_parquet_is_the_parquet_the_package_ships(tmp_path: Path, release: Path, texts: Path) -> None:
+    """One hash covers both: in what the package ships, and in what one build writes."""
+    shipped = parse_sums(registry_path(ailedger.DATASET_VERSION).read_text(encoding="utf-8"))
+    package_data = write_package_data(DATASET, tmp_path / "data", texts)
     for table in TABLES:
-        assert loader.sha256(release / f"{table}.parquet") == loader.manifest()["tables"][table]["sha256"], table
+        assert shipped[f"{table}.parquet"] == loader.manifest()["tables"][table]["sha256"], table
+        assert loader.sha256(release / f"{table}.parquet") == package_data["tables"][table]["sha256"], table
 
 
 def test_parquet_carries_versions_descriptions_and_meaningful_types(release: Path) -> None:

@@ -87,6 +87,8 @@ def _fsync_tree(folder: Path) -> None:
     for file in folder.iterdir():
         with file.open("rb") as fh:
             os.fsync(fh.fileno())
+    if os.name != "posix":  # Windows cannot open a folder to flush it
+        return
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
