@@ -76,7 +76,7 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mirror]:
 
 def test_good_files_arrive_and_verify(mirror: Mirror, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
-    paths = fetch.download(VERSION, dest, base_url=mirror.url)
+    paths = ailedger.download(VERSION, dest, base_url=mirror.url)
     assert sorted(paths) == sorted(mirror.registry) and len(paths) == 22
     for name, path in paths.items():
         assert path == dest / name
@@ -155,3 +155,8 @@ def test_info_says_where_releases_come_from_and_go(capsys: pytest.CaptureFixture
     assert f"data: {Path(ailedger.__file__).parent / 'data'}" in out
     assert "metrics" in out and f"{len(ailedger.load('metrics'))} rows" in out
     assert f"checked against {fetch.registry_path(ailedger.DATASET_VERSION)}, into {tmp_path / ailedger.DATASET_VERSION}" in out
+
+
+def test_a_version_that_is_not_a_version_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ailedger.DownloadError, match="is not a release version"):
+        ailedger.download("../../etc/passwd", tmp_path, base_url="http://127.0.0.1:9/")

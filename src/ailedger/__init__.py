@@ -87,13 +87,16 @@ def get(record_id: str) -> Any:
     return _load.get(record_id)
 
 
-def download(version: str = __version__, dest: str | os.PathLike[str] | None = None) -> dict[str, Path]:
+def download(
+    version: str = __version__, dest: str | os.PathLike[str] | None = None, base_url: str | None = None
+) -> dict[str, Path]:
     """Fetch the files of release ``version`` (Parquet, JSON Lines, metadata), each checked against the SHA-256
     this package ships for that version; return file name to local path.
 
-    Files are cached (``AILEDGER_CACHE`` overrides where); ``AILEDGER_BASE_URL`` overrides where they
-    are fetched from. Raises :class:`DownloadError` for a file that fails or does not match.
+    Files go to ``dest``, else the cache (``AILEDGER_CACHE`` overrides where); ``base_url``, else
+    ``AILEDGER_BASE_URL``, overrides where they are fetched from. Raises :class:`DownloadError` for a
+    file that fails or does not match.
     """
     from ailedger import fetch  # not ailedger.download: importing that module would replace this function
 
-    return fetch.download(version, dest)
+    return fetch.download(version, dest, base_url)

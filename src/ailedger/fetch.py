@@ -10,6 +10,7 @@ only on a match; a cached file whose hash no longer matches is fetched again.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ def parse_sums(text: str) -> dict[str, str]:
 
 def registry(version: str) -> dict[str, str]:
     """File name to SHA-256 of every file of release ``version``, as shipped in this package."""
+    if not re.fullmatch(r"[0-9A-Za-z][0-9A-Za-z.+-]*", version):
+        raise DownloadError(f"{version!r} is not a release version; write it like {__version__!r}", file=version)
     path = registry_path(version)
     if not path.is_file():
         known = sorted(p.stem for p in path.parent.glob("*.txt"))
@@ -101,7 +104,7 @@ def download(version: str = __version__, dest: str | os.PathLike[str] | None = N
         try:
             out[name] = Path(fetcher.fetch(name, downloader=recorder))
         except requests.RequestException as exc:
-            raise DownloadError(f"{url}: download failed ({exc}); nothing was saved as {folder / name}", file=name) from None
+            raise DownloadError(f"{url}: download failed ({exc}); {name} was not saved. Try again later", file=name) from None
         except ValueError:
             if recorder.actual is None or recorder.actual == hashes[name]:
                 raise

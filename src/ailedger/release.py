@@ -70,7 +70,6 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None) -> dict[s
     return hashes
 
 
-
 def write_registry(dataset: Path, texts: Path | None = None) -> Path:
     """Build the release in a scratch folder and record its hashes as the registry this package ships.
 
