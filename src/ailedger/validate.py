@@ -239,6 +239,7 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
     except OSError as exc:
         problems.append(Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}"))
         return Loaded(table, shown, Document({}), None), problems
+    problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in doc.warnings]
     problems += hygiene(doc, shown)
     model = LATEST.TABLES[table]
     try:

@@ -29,6 +29,8 @@ _FALSE = {"false", "False", "FALSE"}
 _INT = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _AMBIGUOUS_INT = re.compile(r"[-+]?0[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", re.ASCII)
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)", re.ASCII)
+# Plain scalars that YAML 1.2 keeps as text but a YAML 1.1 reader (PyYAML) turns into a boolean or a number.
+_YAML11_ONLY = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[-+]?[0-9]+(_[0-9]+)+", re.ASCII)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters YAML does not allow raw in a stream (it names no line for them); found first, located, named.
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -71,6 +73,7 @@ class Document:
 
     data: dict[str, Any]
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    warnings: list[YamlProblem] = field(default_factory=list)
 
     def locate(self, path: Path) -> tuple[int, int]:
         """Line and column of ``path`` or of its nearest located ancestor."""
@@ -139,6 +142,7 @@ def loads(text: str) -> Document:
     # Each frame: [container, path, pending key or None, first lines of keys seen]
     stack: list[list[Any]] = []
     positions: dict[Path, tuple[int, int]] = {}
+    warnings: list[YamlProblem] = []
     root: Any = None
     documents = 0
     try:
@@ -193,6 +197,8 @@ def loads(text: str) -> Document:
             if started:
                 stack.append([value, path + ((key,) if isinstance(parent, dict) else (len(parent),)), None, {}])
                 continue
+            if name == "ScalarEvent" and event.style is None and isinstance(value, str) and _YAML11_ONLY.fullmatch(value):
+                warnings.append(_problem(event, "yaml.ambiguous-scalar", f"{value!r} is read as text, but YAML 1.1 readers (PyYAML) read it as a boolean or number; quote it if text is meant"))
             if isinstance(parent, dict):
                 parent[key] = value
                 frame[2] = None
@@ -214,7 +220,7 @@ def loads(text: str) -> Document:
     if not isinstance(root, dict):
         kind = "a list" if isinstance(root, list) else "a single value"
         raise YamlProblem("record.not-mapping", f"the file holds {kind}; a record file is one mapping of field: value", 1, 1)
-    return Document(root, positions)
+    return Document(root, positions, warnings)
 
 
 def decode(raw: bytes) -> tuple[str, list[YamlProblem]]:
