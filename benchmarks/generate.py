@@ -1,0 +1,110 @@
+"""A seeded synthetic dataset of any size: a few sources and organizations, models and a long metric series.
+
+The shape follows what bulk contributions will look like: daily active users of
+many apps over years, each row citing the line of a data report that gives its
+figure (half a month of one app per line), so quotes repeat across rows as they
+do in real series and every value is stated by its quote. The same seed always
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+PROVIDERS = ("questmobile", "sensor-tower", "data-ai")
+START = date(2021, 1, 1)
+
+
+HALF = 15  # days per quoted line: a line of a data report gives half a month of figures
+
+
+def _series(rng: random.Random, apps: list[str], days: int, metrics: int) -> Iterator[tuple[str, date, int]]:
+    """(app, day, value) in the order rows are written: day by day, app by app."""
+    written = 0
+    for day in range(days):
+        when = START + timedelta(days=day)
+        for app in apps:
+            if written == metrics:
+                return
+            yield app, when, rng.randrange(10_000, 50_000_000)
+            written += 1
+
+
+def _line(app: str, first: date, values: list[int]) -> str:
+    """One report line: an app, a half month, and its daily figures, as a quote would copy it."""
+    return f"{app}, daily active users from {first.isoformat()}: " + "; ".join(str(v) for v in values)
+
+
+def _yaml(record: dict) -> str:
+    # JSON is valid YAML 1.2 flow syntax; one key per line keeps diagnostics located.
+    return "\n".join(f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in record.items()) + "\n"
+
+
+def _cite(source: str, quote: str, supports: list[str]) -> dict:
+    return {"source_id": source, "quote": quote, "supports": supports}
+
+
+def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed: int = 6) -> dict[str, Path]:
+    """Write ``root/dataset`` (YAML sources, organizations and models; the metrics as one JSON Lines file) and ``root/texts``.
+
+    Returns the paths of the dataset, the texts and the metrics file.
+    """
+    rng = random.Random(seed)
+    dataset, texts = root / "dataset", root / "texts"
+    for table in ("sources", "organizations", "models", "metrics"):
+        (dataset / table).mkdir(parents=True, exist_ok=True)
+    texts.mkdir(parents=True, exist_ok=True)
+    days = max(1, -(-metrics // models))
+    apps = [f"app-{i:04d}" for i in range(models)]
+    source_ids = [f"report-{i:02d}" for i in range(sources)]
+    source_of = {app: source_ids[i % sources] for i, app in enumerate(apps)}
+    publisher_of = {sid: PROVIDERS[i % len(PROVIDERS)] for i, sid in enumerate(source_ids)}
+    rows = list(_series(rng, apps, days, metrics))
+    halves: dict[tuple[str, date], list[int]] = {}
+    for app, when, value in rows:
+        halves.setdefault((app, _half(when)), []).append(value)
+    quote_of = {key: _line(key[0], key[1], values) for key, values in halves.items()}
+    about = "daily active users of apps, compiled from panel data."
+    end = START + timedelta(days=days)
+    for sid in source_ids:
+        lines = [f"{sid}: {about}"] + [q + "." for (app, _), q in quote_of.items() if source_of[app] == sid]
+        body = "\n".join(lines) + "\n"
+        (texts / f"{sid}.txt").write_text(body, encoding="utf-8")
+        (dataset / "sources" / f"{sid}.yaml").write_text(_yaml({
+            "id": sid, "schema_version": 1, "title": None, "publisher": publisher_of[sid],
+            "published": end.isoformat(), "language": "en", "url": None,
+            "kind": "data_report", "sha256": hashlib.sha256(body.encode()).hexdigest(),
+        }), encoding="utf-8")
+    for org in (*PROVIDERS, "appco"):
+        (dataset / "organizations" / f"{org}.yaml").write_text(_yaml({
+            "id": org, "schema_version": 1, "name": org.replace("-", " ").title(),
+            "citations": [_cite(source_ids[0], f"{source_ids[0]}: {about}", ["name"])],
+        }), encoding="utf-8")
+    for app in apps:
+        (dataset / "models" / f"{app}.yaml").write_text(_yaml({
+            "id": app, "schema_version": 1, "name": app.replace("-", " ").title(), "organization_id": "appco", "kind": "product",
+            "citations": [_cite(source_of[app], quote_of[app, START], ["name", "organization_id", "kind"])],
+        }), encoding="utf-8")
+    metrics_file = dataset / "metrics" / "dau.jsonl"
+    with metrics_file.open("w", encoding="utf-8") as out:
+        for app, when, value in rows:
+            sid = source_of[app]
+            out.write(json.dumps({
+                "id": f"{app}-dau-{when.isoformat()}", "schema_version": 1, "subject_id": app,
+                "metric": "daily_active_users", "value": value, "as_of": when.isoformat(), "region": "CN",
+                "measured_by": publisher_of[sid],
+                "citations": [
+                    _cite(sid, quote_of[app, _half(when)], ["subject_id", "metric", "value", "as_of"]),
+                    {**_cite(sid, f"{sid}: {about}", ["region", "measured_by"]), "translation": "Daily active users of apps in China."},
+                ],
+            }, ensure_ascii=False) + "\n")
+    return {"dataset": dataset, "texts": texts, "metrics": metrics_file}
+
+
+def _half(day: date) -> date:
+    return day.replace(day=1 if day.day <= HALF else HALF + 1)
