@@ -39,8 +39,9 @@ RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"
 TABLE_SCHEMA_PROFILE = "https://datapackage.org/profiles/2.0/tableschema.json"
 _CONSTRAINTS = ("enum", "pattern", "minLength", "maxLength", "minimum", "maximum")
 
-def _reference_note(field: str, targets: tuple[str, ...]) -> str:
-    return f"{field} holds ids of {' or '.join(targets)}"
+
+def _targets(targets: tuple[str, ...]) -> str:
+    return " or ".join(f"{t}.id" for t in targets)
 
 
 def _field(name: str, prop: dict[str, Any], refs: dict[str, tuple[str, ...]]) -> dict[str, Any]:
@@ -48,18 +49,18 @@ def _field(name: str, prop: dict[str, Any], refs: dict[str, tuple[str, ...]]) ->
     variants = [p for p in prop.get("anyOf", [prop]) if p != {"type": "null"}]
     (body,) = variants
     kind = "object" if "$ref" in body else body["type"]
-    constraints: dict[str, Any] = {"required": len(variants) == len(prop.get("anyOf", [prop]))}
+    constraints: dict[str, Any] = {"required": True} if "anyOf" not in prop else {}
     constraints.update({k: body[k] for k in _CONSTRAINTS if k in body})
     if "const" in body:
         constraints["enum"] = [body["const"]]
     if "minItems" in body:
         constraints["minLength"] = body["minItems"]
-    notes = [prop.get("description") or body.get("description") or ""]
+    notes = [prop.get("description"), body.get("description") if body is not prop else None]
     if name in refs:
-        notes.append(f"References: {_reference_note('it', refs[name])}.")
+        notes.append(f"References {_targets(refs[name])}.")
     if name == "citations":
-        notes.append("References: " + "; ".join(_reference_note(k, v) for k, v in about.CITATION_REFERENCES.items()) + ".")
-    field = {"name": name, "type": kind, "description": " ".join(n for n in notes if n), "constraints": constraints}
+        notes.append("In each: " + "; ".join(f"{k} references {_targets(v)}" for k, v in about.CITATION_REFERENCES.items()) + ".")
+    field = {"name": name, "type": kind, "description": " ".join(n for n in dict.fromkeys(notes) if n), "constraints": constraints}
     return {k: v for k, v in field.items() if v}
 
 
