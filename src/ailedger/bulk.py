@@ -717,20 +717,18 @@ class _Run:
         if not keys:
             return
         yaml_keys = [
-            {name: str(getattr(r.record, name)) if name in ("as_of", "reported") and getattr(r.record, name) is not None else getattr(r.record, name) for name in _SERIES}
+            {name: None if getattr(r.record, name) is None else str(getattr(r.record, name)) for name in _SERIES}
             for r in self.records if r.record is not None and r.table == "metrics"
         ]
-        schema = pa.schema([(name, pa.string()) for name in _SERIES])
-        every = pa.concat_tables([k.cast(schema) for k in keys] + [pa.Table.from_pylist(yaml_keys, schema=schema)])
+        every = pa.concat_tables([_series_keys(k) for k in keys] + [_series_keys(pa.Table.from_pylist(yaml_keys, schema=_SERIES_SCHEMA))])
         period = [name for name in _SERIES if name != "metric"]
         counts = every.group_by(period).aggregate([([], "count_all")])
         shared = counts.filter(pc.greater(counts.column("count_all"), 1)).drop_columns(["count_all"])
         if shared.num_rows == 0:
             return
-        shared = shared.append_column("shared", pa.array(np.ones(shared.num_rows, dtype=bool)))
         for state in self.files:
             for key, lines in zip(state.keys, state.lines):
-                marked = key.cast(schema).append_column("line", pa.array(lines)).join(shared, keys=period, join_type="inner")
+                marked = _series_keys(key).append_column("line", pa.array(lines)).join(shared, keys=period, join_type="inner")
                 state.flagged.update(marked.column("line").to_pylist())
 
     def _reread(self, state: _File) -> Iterator[Loaded]:
@@ -744,6 +742,15 @@ class _Run:
                     loaded, _ = check_line(state.path.parent.name, raw.rstrip(b"\r\n"), line, state.shown)
                     if loaded is not None and loaded.record is not None:
                         yield loaded
+
+
+_SERIES_SCHEMA = pa.schema([(name, pa.string()) for name in _SERIES])
+
+
+def _series_keys(keys: pa.Table) -> pa.Table:
+    """Series keys with absent values spelled out, since a join never matches nulls."""
+    keys = keys.cast(_SERIES_SCHEMA)
+    return pa.table({name: pc.fill_null(keys.column(name), "\x00") for name in _SERIES})
 
 
 class _TableOf(dict):  # type: ignore[type-arg]
@@ -791,6 +798,9 @@ def read_table(path: Path, model: type[BaseModel]) -> pa.Table:
                 column = _date_structs(column, suspects)
             elif f.type != column.type:
                 column = _structs(column, f.type, suspects)
+            if not f.nullable and column.null_count:  # an absent field takes the model's default, as in a record file
+                default = model.model_fields[f.name].get_default(call_default_factory=True)
+                column = pc.fill_null(column, pa.scalar(default, f.type))
             columns.append(column)
         return pa.Table.from_arrays(columns, schema=target)
 

@@ -1,0 +1,208 @@
+"""Bulk JSON Lines metrics: the same rules, codes and messages as one-record YAML files.
+
+Each bad metric is validated twice on a copy of the valid ``_base`` dataset:
+once as ``metrics/<id>.yaml`` and once as a line of ``metrics/series.jsonl``
+between clean rows. The diagnostics (code, field, message, severity) must be
+the same; only the location differs (``file:line`` for JSON Lines).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pytest
+
+from ailedger import arrow, bulk
+from ailedger.schema import LATEST
+from ailedger.validate import validate
+from conftest import CASES
+
+BASE = CASES / "_base"
+QUOTE = "the Example app reached 12,5 Millionen weekly active users at the end of February"
+GOOD: dict[str, Any] = {
+    "id": "example-app-wau-2026-01",
+    "schema_version": 1,
+    "subject_id": "example-app",
+    "metric": "weekly_active_users",
+    "value": 12500000,
+    "as_of": "2026-01",
+    "measured_by": "countco",
+    "citations": [
+        {"source_id": "example-news", "quote": QUOTE, "supports": ["subject_id", "metric", "value", "as_of"]},
+        {"source_id": "example-news", "quote": "According to the data provider CountCo", "supports": ["measured_by"]},
+    ],
+}
+
+
+def clean_row(month: int) -> dict[str, Any]:
+    return {**GOOD, "id": f"example-app-wau-2025-{month:02d}", "as_of": f"2025-{month:02d}"}
+
+
+def dataset(tmp_path: Path) -> Path:
+    root = tmp_path / "dataset"
+    shutil.copytree(BASE / "dataset", root)
+    shutil.copytree(BASE / "texts", tmp_path / "texts")
+    return root
+
+
+def write_lines(path: Path, lines: list[bytes]) -> None:
+    path.write_bytes(b"".join(line + b"\n" for line in lines))
+
+
+def shape(diagnostics: list[Any]) -> set[tuple[str, str, str, str]]:
+    return {(d.code, d.field, d.message, d.severity) for d in diagnostics}
+
+
+def as_yaml(tmp_path: Path, record: dict[str, Any]) -> list[Any]:
+    root = dataset(tmp_path / "yaml")
+    (root / "metrics" / f"{record['id']}.yaml").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return validate([root], root.parent / "texts").diagnostics
+
+
+def as_bulk(tmp_path: Path, record: dict[str, Any]) -> tuple[list[Any], Path]:
+    root = dataset(tmp_path / "bulk")
+    file = root / "metrics" / "series.jsonl"
+    rows = [clean_row(1), clean_row(2), record, clean_row(3)]
+    write_lines(file, [json.dumps(r, ensure_ascii=False).encode() for r in rows])
+    return validate([root], root.parent / "texts").diagnostics, file
+
+
+def cite(**changes: Any) -> list[dict[str, Any]]:
+    return [{**GOOD["citations"][0], **changes}, GOOD["citations"][1]]
+
+
+BAD: dict[str, dict[str, Any]] = {
+    "negative-value": {"value": -5},
+    "value-as-text": {"value": "12500000"},
+    "value-as-float": {"value": 12500000.0},
+    "unknown-field": {"valeu": 3},
+    "missing-citations": {"citations": []},
+    "bad-id": {"id": "Example_App"},
+    "bad-date": {"as_of": "2026-02-30"},
+    "bad-metric": {"metric": "hourly_users"},
+    "quote-not-in-source": {"citations": cite(quote="the Example app reached 13 Millionen weekly active users")},
+    "quote-too-short": {"citations": cite(quote="Example")},
+    "quote-control-char": {"citations": cite(quote="the Example app\x07 reached 12,5 Millionen")},
+    "supports-unknown": {"citations": cite(supports=["subject_id", "metric", "value", "as_of", "valeu"])},
+    "supports-curator-text": {"citations": cite(supports=["subject_id", "metric", "value", "as_of", "derivation"])},
+    "supports-twice": {"citations": cite(supports=["subject_id", "metric", "value", "value", "as_of"])},
+    "unsupported-region": {"region": "DE"},
+    "supports-unset": {"citations": cite(supports=["subject_id", "metric", "value", "as_of", "reported"])},
+    "value-not-quoted": {"value": 12600000},
+    "more-than-world": {"value": 9_000_000_000},
+    "after-source": {"as_of": "2027-01"},
+    "too-early": {"as_of": "1900"},
+    "reported-before-as-of": {"reported": "2025-12", "citations": cite(supports=["subject_id", "metric", "value", "as_of", "reported"])},
+    "undated": {"as_of": None, "citations": cite(supports=["subject_id", "metric", "value"])},
+    "dangling-subject": {"subject_id": "example-ap"},
+    "subject-wrong-table": {"subject_id": "example-news"},
+    "measured-by-model": {"measured_by": "example-app"},
+    "dangling-source": {"citations": cite(source_id="example-newz")},
+    "via-not-reporting": {"citations": cite(via="example-labs")},
+    "derived-without-derivation": {"derived_from": ["example-app-wau-2026-02"]},
+    "derivation-without-derived": {"derivation": "sum of the weeks"},
+    "derived-from-itself": {"derived_from": ["example-app-wau-2026-01"], "derivation": "the same"},
+    "same-period-as-yaml-metric": {"as_of": "2026-02"},
+    "id-of-yaml-record": {"id": "example-app", "as_of": "2026-01"},
+}
+
+
+@pytest.mark.parametrize("name", list(BAD))
+def test_bulk_row_gets_the_diagnostics_of_a_record_file(name: str, tmp_path: Path) -> None:
+    record = {**GOOD, **BAD[name]}
+    record = {k: v for k, v in record.items() if v is not None}
+    from_yaml = shape(as_yaml(tmp_path, record))
+    found, file = as_bulk(tmp_path, record)
+    from_bulk = shape(found)
+    if name == "id-of-yaml-record":  # the YAML copy clashes with its file name instead; the message names the first user
+        assert {d for d in from_bulk if d[0] == "id.duplicate"}
+        assert any("models/example-app.yaml" in d[2] for d in from_bulk)
+        return
+    assert from_yaml, "the mutation must be an error in a record file"
+    assert from_bulk == from_yaml
+    assert {d.line for d in found if d.path.endswith("series.jsonl")} <= {3}
+
+
+def test_clean_bulk_file_is_valid_and_counts_as_one_file(tmp_path: Path) -> None:
+    root = dataset(tmp_path)
+    write_lines(root / "metrics" / "series.jsonl", [json.dumps(clean_row(m)).encode() for m in range(1, 13)])
+    report = validate([root], root.parent / "texts")
+    assert report.diagnostics == []
+    assert report.files_checked == len(list(root.rglob("*.yaml"))) + 1
+
+
+STRICT_JSON = {
+    "duplicate-key": (b'{"id": "a", "id": "b"}', "json.duplicate-key"),
+    "nan": (b'{"value": NaN}', "json.not-a-number"),
+    "infinity": (b'{"value": -Infinity}', "json.not-a-number"),
+    "huge-integer": (b'{"value": 123456789012345678901234567890}', "json.number-too-large"),
+    "lone-surrogate": (b'{"id": "\\ud800"}', "text.surrogate"),
+    "invalid-utf8": (b'{"id": "\xff"}', "file.encoding"),
+    "syntax": (b'{"id": "a",}', "json.syntax"),
+    "blank-line": (b"", "json.blank-line"),
+    "array": (b"[1, 2]", "record.not-mapping"),
+    "two-objects": (b'{"id": "a"} {"id": "b"}', "json.syntax"),
+}
+
+
+@pytest.mark.parametrize("name", list(STRICT_JSON))
+def test_json_that_pydantic_or_orjson_would_accept_silently_is_a_located_error(name: str, tmp_path: Path) -> None:
+    line, code = STRICT_JSON[name]
+    root = dataset(tmp_path)
+    file = root / "metrics" / "series.jsonl"
+    write_lines(file, [json.dumps(clean_row(1)).encode(), line, json.dumps(clean_row(2)).encode()])
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
+    assert [(d.line, d.code) for d in found] == [(2, code)]
+
+
+def test_duplicate_ids_within_bulk_files_name_the_first_line(tmp_path: Path) -> None:
+    root = dataset(tmp_path)
+    rows = [json.dumps(clean_row(m)).encode() for m in (1, 2, 1)]
+    write_lines(root / "metrics" / "series.jsonl", rows)
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.code == "id.duplicate"]
+    assert [(d.line, d.message) for d in found] == [
+        (3, f"id {clean_row(1)['id']} is already used by {found[0].path}:1; ids are unique across all tables")
+    ]
+
+
+def test_bulk_files_outside_metrics_are_refused(tmp_path: Path) -> None:
+    root = dataset(tmp_path)
+    write_lines(root / "models" / "more.jsonl", [b"{}"])
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("more.jsonl")]
+    assert [d.code for d in found] == ["file.extension"]
+
+
+def test_many_chunks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bulk, "CHUNK_BYTES", 1000)
+    root = dataset(tmp_path)
+    rows = [json.dumps(clean_row(m % 12 + 1) | {"id": f"example-app-wau-x{m}", "as_of": f"20{10 + m // 12}-{m % 12 + 1:02d}"}).encode() for m in range(40)]
+    rows[29] = rows[29].replace(b'"value": 12500000', b'"value": -1')
+    write_lines(root / "metrics" / "series.jsonl", rows)
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
+    assert [(d.line, d.code) for d in found] == [(30, "schema.greater-than-equal")]
+
+
+def test_gc_is_restored_even_on_error() -> None:
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), bulk.gc_paused():
+        assert not gc.isenabled()
+        raise RuntimeError
+    assert gc.isenabled()
+
+
+def test_read_table_gives_the_release_table_of_the_same_records(tmp_path: Path) -> None:
+    rows = [clean_row(m) | {"reported": "2026-02", "region": "CN"} for m in range(1, 4)]
+    file = tmp_path / "metrics" / "series.jsonl"
+    file.parent.mkdir()
+    write_lines(file, [json.dumps(r).encode() for r in rows])
+    models = [LATEST.Metric.model_validate(r, strict=True) for r in rows]
+    expected = arrow.to_table(models, LATEST.Metric)
+    table = bulk.read_table(file, LATEST.Metric)
+    assert table.schema.equals(expected.schema)
+    assert table.sort_by("id").equals(expected)
+    assert isinstance(table, pa.Table)
