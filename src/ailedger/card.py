@@ -46,7 +46,9 @@ def header(tables: dict[str, pa.Table], records: dict[str, list[Any]]) -> str:
 
 
 def render(tables: dict[str, pa.Table], records: dict[str, list[Any]]) -> str:
-    """The whole card: the YAML header, then what the tables hold and how to read them."""
+    """The whole card: the YAML header, what the tables hold, how to read them, and the data dictionary."""
+    from ailedger.dictionary import dictionary_markdown
+
     rows = "\n".join(
         f"| `{name}` | {table.num_rows} | {about.table_description(LATEST.TABLES[name])} |" for name, table in tables.items()
     )
@@ -79,6 +81,7 @@ import ailedger                      # pip install ailedger: the same data, as t
 ailedger.load("models")
 ```
 
+{dictionary_markdown(heading_level=2, records=records)}
 ## Sources
 
 {sources}
