@@ -148,6 +148,14 @@ def test_dataset_card_header_points_the_hub_at_every_parquet_file(release: Path)
     assert configs == {t: [{"split": "train", "path": f"{t}.parquet"}] for t in TABLES}
 
 
+def test_dataset_card_carries_the_data_dictionary(release: Path) -> None:
+    from ailedger.dictionary import dictionary_markdown
+
+    text = (release / "README.md").read_text(encoding="utf-8")
+    assert dictionary_markdown(heading_level=2) in text
+    assert text.index("## Data dictionary") < text.index("## Sources")
+
+
 def test_shipped_registry_matches_a_fresh_build(release: Path) -> None:
     """The registry download() trusts is the build of this commit: rerun scripts/refresh.py when this fails.
 
