@@ -210,7 +210,8 @@ def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[A
     ]
     citations: list[Any] = []
     for table, model in LATEST.TABLES.items():
-        rows = list(records[table]) if records is not None else ailedger.load(table)
+        # Sorted by id, as the release rows are, so the examples do not depend on file order.
+        rows = sorted(records[table] if records is not None else ailedger.load(table), key=lambda r: r.id)
         citations.extend(c for r in rows for c in getattr(r, "citations", []))
         about = (model.__doc__ or "").replace("``", "`")
         if "citations" not in model.model_fields:
