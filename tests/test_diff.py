@@ -152,3 +152,23 @@ def test_a_folder_that_is_not_a_release_is_an_error(tmp_path: Path, capsys: pyte
         main(["diff", str(tmp_path), str(BASE)])
     assert exc.value.code == 1
     assert "holds no <table>.jsonl, <table>.parquet or <table>/ folder of records" in capsys.readouterr().err
+
+
+def test_build_against_the_previous_release_writes_the_changes(builds: tuple[Path, Path], tmp_path: Path) -> None:
+    old, new = builds
+    dataset = tmp_path / "dataset"
+    shutil.copytree(BASE, dataset)
+    next_release(dataset)
+    outs = []
+    for name in ("a", "b"):
+        code, out, err = cli("build", "--out", str(tmp_path / name), "--dataset", str(dataset), "--previous", str(old))
+        assert code == 0, out + err
+        outs.append(tmp_path / name)
+    changes = json.loads((outs[0] / "CHANGES.json").read_text(encoding="utf-8"))
+    assert changes["counts"] == {"added": 1, "removed": 0, "changed": 1, "renamed": 1}
+    assert changes["new"]["dataset_version"] == ailedger.DATASET_VERSION
+    assert (outs[0] / "CHANGES.md").read_text(encoding="utf-8") == (outs[1] / "CHANGES.md").read_text(encoding="utf-8")
+    assert (outs[0] / "CHANGES.json").read_bytes() == (outs[1] / "CHANGES.json").read_bytes(), "must not depend on the build folder"
+    sums = (outs[0] / "SHA256SUMS").read_text(encoding="utf-8")
+    assert "  CHANGES.json\n" in sums and "  CHANGES.md\n" in sums
+    assert not (new / "CHANGES.json").exists(), "without --previous no changes are written"

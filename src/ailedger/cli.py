@@ -83,7 +83,8 @@ def _build(args: argparse.Namespace) -> int:
     from ailedger.release import build_release
 
     out = Path(args.out)
-    hashes = build_release(Path(args.dataset), out, Path(args.texts) if args.texts else None)
+    previous = Path(args.previous) if args.previous else None
+    hashes = build_release(Path(args.dataset), out, Path(args.texts) if args.texts else None, previous)
     print(f"wrote {len(hashes)} files to {out} (checksums in {out / 'SHA256SUMS'})", file=sys.stderr)
     return 0
 
@@ -210,6 +211,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--out", required=True, metavar="DIR", help="the release folder to write (replaced as a whole)")
     b.add_argument("--dataset", default="dataset", metavar="DIR", help="the dataset folder (default: dataset)")
     b.add_argument("--texts", metavar="DIR", help="folder of source texts to check quotes against (recommended)")
+    b.add_argument(
+        "--previous",
+        metavar="DIR",
+        help="the previous release's folder: also write CHANGES.json and CHANGES.md (the release notes) against it",
+    )
     b.set_defaults(run=_build)
 
     sh = sub.add_parser(

@@ -5,7 +5,9 @@ or from any static host) holding, per table, ``<table>.parquet``,
 ``<table>.jsonl`` (the exact JSON form of the v1 models, one per line, sorted
 by id) and ``<table>.schema.json``; plus ``datapackage.json`` (Frictionless),
 ``croissant.json`` (MLCommons Croissant), the Hugging Face dataset card
-``README.md`` and ``SHA256SUMS`` over every other file.
+``README.md`` and ``SHA256SUMS`` over every other file. Built against a previous
+release, it also holds ``CHANGES.json`` and ``CHANGES.md``: every record added,
+removed, changed or renamed since then, keyed by id and field.
 
 Builds are reproducible: rows sorted by id, fixed writer settings, no
 timestamps; the Parquet files are written exactly as the ones the package
@@ -48,11 +50,30 @@ def sums_text(hashes: dict[str, str]) -> str:
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(hashes.items()))
 
 
-def build_release(dataset: Path, out: Path, texts: Path | None = None) -> dict[str, str]:
+def write_changes(previous: Path, folder: Path) -> None:
+    """``CHANGES.json`` and ``CHANGES.md`` from ``previous`` to the release being written in ``folder``.
+
+    The two sides are named by their dataset versions, not their paths, so the
+    files do not depend on where the build ran.
+    """
+    from dataclasses import replace
+
+    from ailedger import diff
+
+    before, after = diff.read(previous), replace(diff.read(folder), dataset_version=__version__)
+    report = diff.Report(
+        before.dataset_version or previous.name, __version__, before, after, diff.compare(before, after)
+    )
+    (folder / "CHANGES.json").write_text(report.to_json(), encoding="utf-8")
+    (folder / "CHANGES.md").write_text(report.to_markdown(), encoding="utf-8")
+
+
+def build_release(dataset: Path, out: Path, texts: Path | None = None, previous: Path | None = None) -> dict[str, str]:
     """Write the release of ``dataset`` into ``out`` (replacing it only when complete); return file name to SHA-256.
 
     The result covers every file including ``SHA256SUMS`` itself: it is what the
-    package ships as the download registry of this version.
+    package ships as the download registry of this version. With ``previous`` (the
+    folder of the release before this one) the changes since then are written too.
     """
     records = collect(dataset, texts)
     tables = to_tables(records)
@@ -61,6 +82,8 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None) -> dict[s
             write_parquet(table, tmp / f"{name}.parquet")
             (tmp / f"{name}.jsonl").write_text(jsonl_text(records[name]), encoding="utf-8")
             (tmp / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
+        if previous is not None:
+            write_changes(previous, tmp)
         (tmp / "datapackage.json").write_text(json_text(datapackage.describe(tmp, records)), encoding="utf-8")
         (tmp / "croissant.json").write_text(json_text(croissant.describe(tmp, tables, records)), encoding="utf-8")
         (tmp / "README.md").write_text(card.render(tables, records), encoding="utf-8")
