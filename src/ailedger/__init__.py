@@ -50,12 +50,14 @@ def tables() -> list[str]:
     return _load.tables()
 
 
-def load(table: str, schema_version: int | None = None) -> list[Any]:
+def load(table: str, schema_version: int | None = None, validate: bool = False) -> list[Any]:
     """The records of ``table`` as pydantic models of the current schema (v1).
 
     Pass ``schema_version=N`` to get them in major version N instead, for code
     written against it: ``1`` keeps working after the data moves to v2, and
-    ``2`` previews the next major (typed release dates).
+    ``2`` previews the next major (typed release dates). The shipped rows were
+    validated at build and are hash-checked on read, so they are not validated
+    again unless ``validate=True``.
 
     >>> import ailedger
     >>> [m.name for m in ailedger.load("models")][:3]
@@ -63,7 +65,7 @@ def load(table: str, schema_version: int | None = None) -> list[Any]:
     """
     from ailedger import loader as _load
 
-    return _load.load(table, schema_version)
+    return _load.load(table, schema_version, validate)
 
 
 def load_table(table: str) -> pa.Table:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ailedger import arrow
@@ -48,22 +49,42 @@ class BuildError(AiledgerError):
 
 def collect(dataset: Path, texts: Path | None) -> dict[str, list[Any]]:
     """The validated records of each table; raise :class:`BuildError` when validation finds errors."""
-    report = validate([dataset], texts)
+    records, bulk_rows = collect_all(dataset, texts)
+    if bulk_rows:
+        raise BuildError(f"{dataset} holds bulk files ({', '.join(sorted(bulk_rows))}); this build reads one-record files only")
+    return records
+
+
+def collect_all(dataset: Path, texts: Path | None) -> tuple[dict[str, list[Any]], dict[str, pa.Table]]:
+    """The validated records of each table, and the rows of its bulk files as release tables (never as models)."""
+    from ailedger import bulk
+
+    report = validate([dataset], texts, keep_bulk=True)
     if report.errors:
         listing = "\n".join(d.text() for d in report.errors[:50])
         raise BuildError(f"{len(report.errors)} errors in {dataset}; fix them first (ailedger validate):\n{listing}")
     out: dict[str, list[Any]] = {name: [] for name in LATEST.TABLES}
     for rec in report.records:
         out[rec.table].append(rec.record)
-    return out
+    return out, {name: bulk.release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
 
 
 def table_metadata() -> dict[str, str]:
     return {"ailedger.schema_version": SCHEMA_VERSION, "ailedger.dataset_version": __version__}
 
 
-def to_tables(records: dict[str, list[Any]]) -> dict[str, pa.Table]:
-    return {name: arrow.to_table(recs, LATEST.TABLES[name], table_metadata()) for name, recs in records.items()}
+def to_tables(records: dict[str, list[Any]], bulk_rows: dict[str, pa.Table] | None = None) -> dict[str, pa.Table]:
+    """One Arrow table per table, rows sorted by id; bulk rows join the records' rows without becoming models."""
+    tables = {name: arrow.to_table(recs, LATEST.TABLES[name], table_metadata()) for name, recs in records.items()}
+    for name, rows in (bulk_rows or {}).items():
+        joined = pa.concat_tables([tables[name], rows.replace_schema_metadata(table_metadata())])
+        tables[name] = joined if _sorted(joined.column("id")) else joined.take(pc.sort_indices(joined.column("id")))
+    return tables
+
+
+def _sorted(ids: pa.ChunkedArray) -> bool:
+    """Whether ids already ascend, as series written subject by subject do: then no sort is needed."""
+    return len(ids) < 2 or pc.all(pc.less(ids[:-1], ids[1:])).as_py() is True
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
@@ -117,9 +138,13 @@ def staging(out: Path) -> Iterator[Path]:
 
 def write_package_data(dataset: Path, out: Path, texts: Path | None = None) -> dict[str, Any]:
     """Write ``<table>.parquet`` and ``manifest.json`` into ``out``; return the manifest."""
+    return write_tables(to_tables(*collect_all(dataset, texts)), out)
+
+
+def write_tables(tables: dict[str, pa.Table], out: Path) -> dict[str, Any]:
+    """Write ``<table>.parquet`` and ``manifest.json`` into ``out`` atomically; return the manifest."""
     from ailedger.loader import MANIFEST, sha256
 
-    tables = to_tables(collect(dataset, texts))
     with staging(out) as tmp:
         entries = {}
         for name, table in tables.items():

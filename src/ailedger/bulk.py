@@ -23,14 +23,12 @@ compares both paths on bad rows of every kind.
 
 from __future__ import annotations
 
-import gc
 import io
 import json
 import re
 import types
 import typing
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -44,13 +42,14 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from ailedger import arrow, figures, quotes, rules, text
+from ailedger.arrow import gc_paused
 from ailedger.dates import FuzzyDate
 from ailedger.diagnostics import Diagnostic
 from ailedger.schema import LATEST
 from ailedger.validate import BULK_SUFFIX, Loaded, _adapter, display, hygiene, schema_diagnostics
 from ailedger.yaml12 import Document
 
-__all__ = ["BULK_SUFFIX", "BULK_TABLES", "check", "gc_paused", "input_schema", "read_table"]
+__all__ = ["BULK_SUFFIX", "BULK_TABLES", "check", "gc_paused", "input_schema", "read_table", "release_table"]
 
 BULK_TABLES = frozenset({"metrics"})
 CHUNK_BYTES = 16 << 20
@@ -59,22 +58,6 @@ _ID_FIELDS = frozenset({"id", "source_id", "via"} | {name for _, name in LATEST.
 _SAME_TABLE = ("parent_id", "family_id", "derived_from", "distinct_from")
 _NEVER = 1 << 40  # an ordinal after every date, for what has no date
 _BLANK_LINE = re.compile(rb"\n[ \t\r]+\n")
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for bulk work, restored afterwards even on error.
-
-    Bulk work allocates many objects and frees none of them cyclically; letting
-    the collector scan them again and again costs more than the work itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 # --- the JSON form of a table, as Arrow types ------------------------------------------------------
@@ -440,8 +423,9 @@ _SERIES = ("subject_id", "metric", "as_of", "reported", "region")
 class _Run:
     """One validation run over YAML records and bulk files."""
 
-    def __init__(self, records: list[Loaded], texts: Path | None) -> None:
+    def __init__(self, records: list[Loaded], texts: Path | None, keep: dict[str, list[Any]] | None) -> None:
         self.records = records
+        self.keep = keep
         self.texts = texts
         self.suspects = Suspects()
         self.diagnostics: list[Diagnostic] = []
@@ -661,6 +645,8 @@ class _Run:
             return
         flagged = self.rule_flags(table, model)
         state.flagged.update(lines[flagged].tolist())
+        if self.keep is not None:
+            self.keep.setdefault(state.path.parent.name, []).append(table)
         state.ids.append(table.column("id").combine_chunks())
         state.lines.append(lines)
         state.keys.append(table.select(list(_SERIES)))
@@ -770,39 +756,44 @@ class _TableOf(dict):  # type: ignore[type-arg]
         return self._bulk.get(key, default)
 
 
-def check(records: list[Loaded], files: list[tuple[str, Path]], texts: Path | None) -> list[Diagnostic]:
-    """Every rule over the YAML ``records`` and the rows of the bulk ``files``."""
+def check(records: list[Loaded], files: list[tuple[str, Path]], texts: Path | None, keep: dict[str, list[Any]] | None = None) -> list[Diagnostic]:
+    """Every rule over the YAML ``records`` and the rows of the bulk ``files``; ``keep`` receives the rows per table."""
     with gc_paused():
-        run = _Run(records, texts)
+        run = _Run(records, texts, keep)
         for table, path in sorted(files, key=lambda f: (list(LATEST.TABLES).index(f[0]), str(f[1]))):
             run.read(table, path)
         return run.finish()
 
 
 def read_table(path: Path, model: type[BaseModel]) -> pa.Table:
-    """A validated bulk file as a release table: dates as (edtf, earliest, latest) structs, the release schema."""
+    """A bulk file (validated elsewhere) as a release table."""
     schema = input_schema(model)
-    suspects = Suspects()
+    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
     with gc_paused():
-        parts = [
-            pj.read_json(io.BytesIO(chunk), read_options=pj.ReadOptions(block_size=4 << 20),
-                         parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"))
-            for _, chunk in _chunks(path)
-        ]
-        table = pa.concat_tables(parts) if parts else schema.empty_table()
+        parts = [pj.read_json(io.BytesIO(chunk), read_options=pj.ReadOptions(block_size=4 << 20), parse_options=options) for _, chunk in _chunks(path)]
+        return release_table(parts, model)
+
+
+def release_table(parts: list[pa.Table], model: type[BaseModel]) -> pa.Table:
+    """Checked bulk rows as a release table: dates as (edtf, earliest, latest) structs, absent fields at their defaults.
+
+    Each part is converted on its own and the parts are joined without copying.
+    """
+    suspects = Suspects()
+    target = arrow.schema(model)
+    converted = []
+    for part in parts:
         columns = []
-        target = arrow.schema(model)
         for f in target:
-            column = table.column(f.name).combine_chunks()
-            if f.type == arrow.DATE:
-                column = _date_structs(column, suspects)
-            elif f.type != column.type:
+            column = part.column(f.name).combine_chunks()
+            if f.type != column.type:
                 column = _structs(column, f.type, suspects)
             if not f.nullable and column.null_count:  # an absent field takes the model's default, as in a record file
                 default = model.model_fields[f.name].get_default(call_default_factory=True)
                 column = pc.fill_null(column, pa.scalar(default, f.type))
             columns.append(column)
-        return pa.Table.from_arrays(columns, schema=target)
+        converted.append(pa.Table.from_arrays(columns, schema=target))
+    return pa.concat_tables(converted) if converted else target.empty_table()
 
 
 def _date_structs(column: pa.Array, suspects: Suspects) -> pa.Array:

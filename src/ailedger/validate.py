@@ -49,6 +49,8 @@ class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_checked: int = 0
     records: list[Loaded] = field(default_factory=list)
+    bulk: dict[str, list[Any]] = field(default_factory=dict)
+    """With ``keep_bulk``: per table, the checked rows of its bulk files as Arrow tables (for the build)."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -250,7 +252,7 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
     return Loaded(table, shown, doc, record), problems
 
 
-def validate(paths: list[Path], texts: Path | None = None) -> Report:
+def validate(paths: list[Path], texts: Path | None = None, keep_bulk: bool = False) -> Report:
     """Validate record files and folders; cross-record rules see every record that passed the schema."""
     from ailedger import rules
 
@@ -267,7 +269,7 @@ def validate(paths: list[Path], texts: Path | None = None) -> Report:
     if bulk_files:
         from ailedger import bulk  # pyarrow and numpy only when there is bulk data
 
-        report.diagnostics += bulk.check(report.records, bulk_files, texts)
+        report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk if keep_bulk else None)
     else:
         report.diagnostics += rules.check(report.records, texts)
     report.diagnostics = sort(report.diagnostics)
