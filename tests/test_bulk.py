@@ -206,3 +206,39 @@ def test_read_table_gives_the_release_table_of_the_same_records(tmp_path: Path) 
     assert table.schema.equals(expected.schema)
     assert table.sort_by("id").equals(expected)
     assert isinstance(table, pa.Table)
+
+
+@pytest.mark.parametrize("table", LATEST.TABLES)
+def test_trusted_load_equals_validated_load(table: str) -> None:
+    import ailedger
+
+    trusted = ailedger.load(table)
+    assert trusted == ailedger.load(table, validate=True)
+    assert [r.model_fields_set for r in trusted] == [r.model_fields_set for r in ailedger.load(table, validate=True)]
+
+
+def test_package_build_takes_bulk_rows_with_the_records(tmp_path: Path) -> None:
+    from ailedger.build import write_package_data
+
+    root = dataset(tmp_path)
+    rows = [clean_row(m) for m in (3, 1, 2)]  # out of id order: the build sorts
+    write_lines(root / "metrics" / "series.jsonl", [json.dumps(r).encode() for r in rows])
+    out = tmp_path / "data"
+    manifest = write_package_data(root, out, root.parent / "texts")
+    assert manifest["tables"]["metrics"]["rows"] == 4
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(out / "metrics.parquet")
+    assert table.column("id").to_pylist() == sorted(table.column("id").to_pylist())
+    assert arrow.trusted_records(table, LATEST.Metric) == arrow.from_table(table, LATEST.Metric)
+    expected = sorted([LATEST.Metric.model_validate(r, strict=True) for r in rows], key=lambda m: m.id)
+    assert [m for m in arrow.from_table(table, LATEST.Metric) if m.id.startswith("example-app-wau-2025")] == expected
+
+
+def test_release_build_refuses_bulk_files_rather_than_dropping_them(tmp_path: Path) -> None:
+    from ailedger.build import BuildError, collect
+
+    root = dataset(tmp_path)
+    write_lines(root / "metrics" / "series.jsonl", [json.dumps(clean_row(1)).encode()])
+    with pytest.raises(BuildError, match="bulk files"):
+        collect(root, root.parent / "texts")

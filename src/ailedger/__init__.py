@@ -5,7 +5,8 @@ table with ``ailedger.load("models")`` (pydantic models) or
 ``ailedger.load_table("metrics")`` (a pyarrow Table); ``ailedger.path(table)``
 gives the Parquet file for other tools.
 
-pyarrow and the CLI are imported on first use, so ``import ailedger`` stays cheap.
+pyarrow, pydantic, the schema's models and the CLI are imported on first use,
+so ``import ailedger`` stays cheap.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 from ailedger._version import __version__
 from ailedger.errors import AiledgerError, DownloadError, IntegrityError, UnknownRecordError, UnknownTableError
-from ailedger.schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
     import os
@@ -41,6 +41,15 @@ __all__ = [
     "path",
     "tables",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # SCHEMA_VERSION lives with the models, whose classes take most of the import time to build.
+    if name == "SCHEMA_VERSION":
+        from ailedger.schema import SCHEMA_VERSION
+
+        return SCHEMA_VERSION
+    raise AttributeError(f"module 'ailedger' has no attribute {name!r}")
 
 
 def tables() -> list[str]:
