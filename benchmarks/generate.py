@@ -24,14 +24,13 @@ HALF = 15  # days per quoted line: a line of a data report gives half a month of
 
 
 def _series(rng: random.Random, apps: list[str], days: int, metrics: int) -> Iterator[tuple[str, date, int]]:
-    """(app, day, value) in the order rows are written: day by day, app by app."""
+    """(app, day, value) in the order rows are written: series by series, as an export of a panel gives them."""
     written = 0
-    for day in range(days):
-        when = START + timedelta(days=day)
-        for app in apps:
+    for app in apps:
+        for day in range(days):
             if written == metrics:
                 return
-            yield app, when, rng.randrange(10_000, 50_000_000)
+            yield app, START + timedelta(days=day), rng.randrange(10_000, 50_000_000)
             written += 1
 
 

@@ -30,7 +30,6 @@ import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any, Literal
 
@@ -46,7 +45,7 @@ from ailedger.arrow import gc_paused
 from ailedger.dates import FuzzyDate
 from ailedger.diagnostics import Diagnostic
 from ailedger.schema import LATEST
-from ailedger.validate import BULK_SUFFIX, Loaded, _adapter, display, hygiene, schema_diagnostics
+from ailedger.validate import BULK_SUFFIX, NAME_FIELDS, PROSE_FIELDS, Loaded, _adapter, _id_fields, display, hygiene, schema_diagnostics
 from ailedger.yaml12 import Document
 
 __all__ = ["BULK_SUFFIX", "BULK_TABLES", "check", "gc_paused", "input_schema", "read_table", "release_table"]
@@ -54,7 +53,6 @@ __all__ = ["BULK_SUFFIX", "BULK_TABLES", "check", "gc_paused", "input_schema", "
 BULK_TABLES = frozenset({"metrics"})
 CHUNK_BYTES = 16 << 20
 MAX_DIGITS = 19  # int64; a longer number is refused before Python turns it into a big int
-_ID_FIELDS = frozenset({"id", "source_id", "via"} | {name for _, name in LATEST.REFERENCES})
 _SAME_TABLE = ("parent_id", "family_id", "derived_from", "distinct_from")
 _NEVER = 1 << 40  # an ordinal after every date, for what has no date
 _BLANK_LINE = re.compile(rb"\n[ \t\r]+\n")
@@ -119,7 +117,7 @@ def _spread(flat_bad: np.ndarray, lists: pa.Array, n: int) -> np.ndarray:
 
 
 class Suspects:
-    """Per-row flags for values the model would reject, computed on columns; no flagged row is ever missed.
+    """Per-row flags, computed on columns, for values the model or text hygiene might reject; none is missed.
 
     Checks values once per distinct value where a value repeats (dates, text
     hygiene); the results are cached for the whole run.
@@ -127,7 +125,7 @@ class Suspects:
 
     def __init__(self) -> None:
         self.dates: dict[str, FuzzyDate | None] = {}
-        self.clean_text: dict[tuple[str, bool], bool] = {}
+        self.clean_text: dict[tuple[str, bool, bool], bool] = {}
 
     def date(self, value: str) -> FuzzyDate | None:
         if value not in self.dates:
@@ -170,9 +168,9 @@ class Suspects:
                 length = pc.utf8_length(column)
                 bad |= _np(pc.less(length, bounds.get("min_length", 0)))
                 bad |= _np(pc.greater(length, bounds.get("max_length", 1 << 62)))
-            if name not in _ID_FIELDS:
-                is_name = name in ("name", "aliases")
-                bad |= self._per_distinct(column, lambda v: self._clean(v, is_name))
+            if name not in _id_fields():  # text hygiene, as validate.hygiene applies it
+                kind = (name in NAME_FIELDS, name in PROSE_FIELDS)
+                bad |= self._per_distinct(column, lambda v: self._clean(v, kind))
         elif inner is int:
             if "ge" in bounds:
                 bad |= _np(pc.less(column, bounds["ge"]))
@@ -182,10 +180,10 @@ class Suspects:
             raise TypeError(f"no column check for {annotation!r}")
         return bad
 
-    def _clean(self, value: str, is_name: bool) -> bool:
-        key = (value, is_name)
+    def _clean(self, value: str, kind: tuple[bool, bool]) -> bool:
+        key = (value, *kind)
         if key not in self.clean_text:
-            self.clean_text[key] = not any(text.problems(value, name=is_name))
+            self.clean_text[key] = not any(text.problems(value, name=kind[0], prose=kind[1]))
         return self.clean_text[key]
 
     def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:

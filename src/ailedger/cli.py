@@ -175,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check record files against schema v1 and across records; report every problem as path:line:column.",
         epilog="Example: ailedger validate dataset/ --texts ../shared/sources. " + EPILOG,
     )
-    v.add_argument("paths", nargs="*", metavar="PATH", help="record files, table folders or a dataset folder (default: dataset/)")
+    v.add_argument("paths", nargs="*", metavar="PATH", help="record files (<id>.yaml), bulk files (metrics/<name>.jsonl, one record per line), table folders or a dataset folder (default: dataset/)")
     v.add_argument("--texts", metavar="DIR", help="folder of source texts <source id>.txt to check quotes against; without it quotes are unverified (a warning)")
     v.add_argument(
         "--format", choices=["text", "json", "github"], default="text",

@@ -1,0 +1,258 @@
+"""The benchmark cases: per case, how ailedger does it and how the raw library does it on the same input.
+
+Each side is a setup function that prepares its input (not timed) and returns
+the function to time. A side runs in a process of its own, several times, so
+its peak memory is its own (see :mod:`benchmarks.worker`).
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+Timed = Callable[[], Any]
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Where the generated input and the built data of one benchmark run live."""
+
+    work: Path
+
+    @property
+    def dataset(self) -> Path:
+        return self.work / "dataset"
+
+    @property
+    def texts(self) -> Path:
+        return self.work / "texts"
+
+    @property
+    def metrics(self) -> Path:
+        return self.dataset / "metrics" / "dau.jsonl"
+
+    @property
+    def data(self) -> Path:
+        return self.work / "data"
+
+
+def _point_loader_at(data: Path) -> Any:
+    """The loader reading a built data folder instead of the installed package's (the synthetic build)."""
+    from ailedger import loader
+
+    loader.data_dir = lambda: data  # type: ignore[assignment]
+    loader.manifest.cache_clear()
+    return loader
+
+
+# (a) validate ---------------------------------------------------------------------------------------
+
+
+def validate_ailedger(p: Paths) -> Timed:
+    from ailedger.validate import validate
+
+    def run() -> None:
+        report = validate([p.dataset], p.texts)
+        if report.errors:
+            raise SystemExit(f"the synthetic dataset has errors: {report.errors[0].text()}")
+
+    return run
+
+
+def _json_array(p: Paths) -> bytes:
+    lines = p.metrics.read_bytes().splitlines()
+    return b"[" + b",".join(lines) + b"]"
+
+
+def validate_pydantic(p: Paths) -> Timed:
+    from pydantic import TypeAdapter
+
+    from ailedger.schema.v1 import Metric
+
+    adapter = TypeAdapter(list[Metric])
+    data = _json_array(p)
+    return lambda: adapter.validate_json(data)
+
+
+def validate_pydantic_gc_off(p: Paths) -> Timed:
+    raw = validate_pydantic(p)
+
+    def run() -> Any:
+        gc.disable()
+        try:
+            return raw()
+        finally:
+            gc.enable()
+
+    return run
+
+
+# (b) build ------------------------------------------------------------------------------------------
+
+
+def build_ailedger(p: Paths) -> Timed:
+    """Validation (kept rows) in setup; timed: bulk rows to release tables, sort check, Parquet, hashes, manifest, swap."""
+    from ailedger import build, bulk
+    from ailedger.schema import LATEST
+    from ailedger.validate import validate
+
+    report = validate([p.dataset], p.texts, keep_bulk=True)
+    records: dict[str, list[Any]] = {name: [] for name in LATEST.TABLES}
+    for rec in report.records:
+        records[rec.table].append(rec.record)
+
+    def run() -> None:
+        rows = {name: bulk.release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
+        build.write_tables(build.to_tables(records, rows), p.data)
+
+    return run
+
+
+def build_pyarrow(p: Paths) -> Timed:
+    """Timed: ``pyarrow.parquet.write_table`` of the metrics table the build writes, with the same writer settings."""
+    import pyarrow.parquet as pq
+
+    from ailedger.build import PARQUET_OPTIONS
+
+    table = pq.read_table(p.data / "metrics.parquet")
+    out = p.work / "raw-metrics.parquet"
+    return lambda: pq.write_table(table, out, **PARQUET_OPTIONS)
+
+
+# (c) load_table -------------------------------------------------------------------------------------
+
+
+def load_table_ailedger(p: Paths) -> Timed:
+    loader = _point_loader_at(p.data)
+
+    def run() -> Any:
+        loader._verified.clear()  # hash the file on every read, as a fresh process would
+        return loader.load_table("metrics")
+
+    return run
+
+
+def load_table_pyarrow(p: Paths) -> Timed:
+    import pyarrow.parquet as pq
+
+    return lambda: pq.read_table(p.data / "metrics.parquet")
+
+
+# (d) load -------------------------------------------------------------------------------------------
+
+
+def load_ailedger(p: Paths) -> Timed:
+    loader = _point_loader_at(p.data)
+
+    def run() -> Any:
+        loader._verified.clear()
+        return loader.load("metrics")
+
+    return run
+
+
+def load_model_validate(p: Paths) -> Timed:
+    """Timed: the naive loop over ``table.to_pylist()`` (dates projected to their EDTF text, which the model reads)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from ailedger.arrow import DATE
+    from ailedger.schema.v1 import Metric
+
+    table = pq.read_table(p.data / "metrics.parquet")
+
+    def run() -> Any:
+        columns = [pc.struct_field(c, "edtf") if c.type == DATE else c for c in table.columns]
+        rows = pa.table(columns, names=table.column_names).to_pylist()
+        return [Metric.model_validate(r) for r in rows]
+
+    return run
+
+
+# (e) import and (f) validate the real dataset, as whole processes ------------------------------------
+
+
+def _process(argv: list[str], cwd: Path | None = None) -> Timed:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPROFILEIMPORTTIME"}
+
+    def run() -> dict[str, float]:
+        start = time.perf_counter()
+        child = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - start
+        if child.returncode not in (0,):
+            raise SystemExit(f"{' '.join(argv)} exited with {child.returncode}: {child.stderr.read().decode()[-500:] if child.stderr else ''}")
+        return {"seconds": elapsed, "peak_mb": usage.ru_maxrss / 1024}
+
+    return run
+
+
+def import_ailedger(p: Paths) -> Timed:
+    return _process([sys.executable, "-c", "import ailedger"])
+
+
+def import_pydantic(p: Paths) -> Timed:
+    return _process([sys.executable, "-c", "import pydantic"])
+
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_TEXTS = REPO.parent / "shared" / "sources"
+
+
+def validate_real_dataset(p: Paths) -> Timed:
+    texts = ["--texts", str(SHARED_TEXTS)] if SHARED_TEXTS.is_dir() else []
+    return _process([sys.executable, "-m", "ailedger", "validate", str(REPO / "dataset"), *texts], cwd=REPO)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One line of the report: ailedger against a baseline, with the target ratio (or seconds) from the issue."""
+
+    key: str
+    title: str
+    ailedger: Callable[[Paths], Timed]
+    baseline: Callable[[Paths], Timed] | None
+    baseline_name: str
+    target: str
+    limit: float
+    """Ratio ailedger/baseline to stay under; for ``import`` the allowed difference in seconds; without baseline, seconds."""
+    extra: Callable[[Paths], Timed] | None = None
+    extra_name: str = ""
+
+
+CASES: list[Case] = [
+    Case("a", "validate the metrics, every check", validate_ailedger, validate_pydantic,
+         "pydantic TypeAdapter(list[Metric]).validate_json, default GC", "<= 0.5x", 0.5,
+         validate_pydantic_gc_off, "the same with the GC paused (for reference)"),
+    Case("b", "build (validation excluded)", build_ailedger, build_pyarrow,
+         "pyarrow.parquet.write_table of the same table, same settings", "<= 1.5x", 1.5),
+    Case("c", "load_table", load_table_ailedger, load_table_pyarrow, "pyarrow.parquet.read_table", "<= 1.1x", 1.1),
+    Case("d", "load (models)", load_ailedger, load_model_validate,
+         "[Metric.model_validate(r) for r in table.to_pylist()]", "<= 0.5x", 0.5),
+    Case("e", "import ailedger (whole process)", import_ailedger, import_pydantic, "import pydantic (whole process)",
+         "<= pydantic + 50 ms", 0.050),
+    Case("f", "ailedger validate of the real dataset (whole process)", validate_real_dataset, None, "", "< 1 s", 1.0),
+]
+
+
+def find(key: str) -> Case:
+    return next(c for c in CASES if c.key == key)
+
+
+def clean(p: Paths) -> None:
+    shutil.rmtree(p.work, ignore_errors=True)
+
+
+def dump(obj: Any) -> str:
+    return json.dumps(obj, indent=2, sort_keys=True)

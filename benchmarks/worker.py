@@ -1,0 +1,42 @@
+"""Run one side of one case several times in this process and print its figures as JSON.
+
+A process per side keeps each side's peak memory its own: ``ru_maxrss`` is the
+high-water mark of the process, setup included.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+from benchmarks.cases import Paths, find
+
+
+def main(argv: list[str]) -> None:
+    key, side, work, repeat = argv[0], argv[1], Path(argv[2]), int(argv[3])
+    case = find(key)
+    setup = {"ailedger": case.ailedger, "baseline": case.baseline, "extra": case.extra}[side]
+    assert setup is not None
+    timed = setup(Paths(work))
+    times: list[float] = []
+    child_peaks: list[float] = []
+    for _ in range(repeat):
+        gc.collect()
+        start = time.perf_counter()
+        result = timed()
+        elapsed = time.perf_counter() - start
+        if isinstance(result, dict) and "seconds" in result:  # a whole process: its own time and memory
+            elapsed = result["seconds"]
+            child_peaks.append(result["peak_mb"])
+        times.append(elapsed)
+        del result
+    peak = max(child_peaks) if child_peaks else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"times": times, "peak_mb": round(peak, 1)}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

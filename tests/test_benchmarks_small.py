@@ -1,0 +1,34 @@
+"""A small run of ``python -m benchmarks`` (10k metrics), so the benchmark code never rots.
+
+It checks that every case runs and reports its figures; it asserts no timings
+(those belong to benchmarks/README.md, measured on a known machine).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import ROOT
+
+
+def test_small_benchmark_run_reports_every_case(tmp_path: Path) -> None:
+    out = tmp_path / "results.json"
+    argv = [sys.executable, "-m", "benchmarks", "--metrics", "10000", "--models", "50", "--repeat", "1",
+            "--process-repeat", "1", "--work", str(tmp_path / "work"), "--json", str(out)]
+    done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(out.read_text())
+    cases = {c["case"]: c for c in report["cases"]}
+    assert sorted(cases) == ["a", "b", "c", "d", "e", "f"]
+    for key in "abcde":
+        assert cases[key]["ratio"] > 0
+        assert cases[key]["baseline"]["peak_mb"] > 0
+        assert f"({key}) " in done.stdout
+    assert all(c["ailedger"]["times"] and c["ailedger"]["peak_mb"] > 0 for c in cases.values())
+    assert report["machine"]["cpus"] >= 1
+    assert report["params"]["metrics"] == 10000
+    lines = (tmp_path / "work" / "dataset" / "metrics" / "dau.jsonl").read_bytes().count(b"\n")
+    assert lines == 10000
