@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"    reference  {seconds(extra['median']):>10}   peak {extra['peak_mb']:7.0f} MB   {case.extra_name}; ratio {ours['median'] / extra['median']:.2f}x")
             shown = f"ratio {ratio:.2f}x" if ratio is not None else f"{seconds(ours['median'])}"
             if case.key == "e" and base is not None:
-                shown += f", +{(ours['median'] - base['median']) * 1000:.0f} ms"
+                shown += f", {(ours['median'] - base['median']) * 1000:+.0f} ms"
             print(f"    {shown}   target {case.target}: {'met' if met else 'MISSED'}")
             if case.key == "a":
                 within = ours["peak_mb"] <= 1024

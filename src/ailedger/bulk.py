@@ -309,13 +309,13 @@ def _fast_parse(chunk: bytes, schema: pa.Schema, explicit_null: re.Pattern[bytes
     if blank or (explicit_null and explicit_null.search(chunk)):
         return None
     try:
-        chunk.decode("utf-8")  # Arrow keeps invalid UTF-8 in strings; refuse it here.
         table = pj.read_json(
             io.BytesIO(chunk),
             read_options=pj.ReadOptions(block_size=4 << 20),
             parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
         )
-    except (pa.ArrowInvalid, UnicodeDecodeError):
+        table.validate(full=True)  # Arrow's reader keeps invalid UTF-8 in strings; the full validation refuses it
+    except pa.ArrowInvalid:
         return None
     lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
     return table if table.num_rows == lines else None  # two objects on one line
@@ -412,6 +412,7 @@ class _File:
     ids: list[pa.Array] = field(default_factory=list)
     lines: list[np.ndarray] = field(default_factory=list)
     keys: list[pa.Table] = field(default_factory=list)
+    """Per chunk, the series keys (subject, metric, dates, region) as integer codes."""
     flagged: set[int] = field(default_factory=set)
 
 
@@ -435,6 +436,7 @@ class _Run:
         self.quote_ok: dict[tuple[str, str], bool] = {}
         self.numbers: dict[tuple[str, str | None], frozenset[int]] = {}
         self.files: list[_File] = []
+        self.key_codes: dict[str, dict[str | None, int]] = {}
 
     # row checks ---------------------------------------------------------------------------------
 
@@ -474,6 +476,7 @@ class _Run:
         """Rows that some rule might object to; the exact rules then decide."""
         n = table.num_rows
         bad = np.zeros(n, dtype=bool)
+        self.numbers.clear()  # a quote's rows are neighbours: keeping its figures for the whole run costs memory, not time
         fields = list(model.model_fields)
         skip = {"id", "schema_version", "citations"} | LATEST.CURATOR_TEXT
         bit = {name: np.uint64(1) << np.uint64(i) for i, name in enumerate(fields) if name not in skip}
@@ -611,17 +614,14 @@ class _Run:
             self.diagnostics.append(Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}"))
 
     def _chunk(self, state: _File, model: type[BaseModel], schema: pa.Schema, nulls: re.Pattern[bytes] | None, first: int, chunk: bytes) -> None:
+        """Parse a chunk fast, send what the column checks cannot clear to the exact path, keep the rest as columns."""
         table = _fast_parse(chunk, schema, nulls)
-        raw_lines: list[bytes] | None = None
-        if table is None:
-            raw_lines = _lines_of(chunk)
-            exact = [(first + i, raw) for i, raw in enumerate(raw_lines)]
-            good_rows: list[int] = []
-            table = None
+        exact: list[tuple[int, bytes]] = []
+        if table is None:  # something Arrow refused: every line of the chunk the exact way, for located errors
+            exact = [(first + i, raw) for i, raw in enumerate(_lines_of(chunk))]
         else:
             lines = np.arange(first, first + table.num_rows, dtype=np.int64)
             suspect = self.suspects.rows(table, model)
-            exact = []
             if suspect.any():
                 raw_lines = _lines_of(chunk)
                 exact = [(int(line), raw_lines[int(line) - first]) for line in lines[suspect]]
@@ -647,7 +647,7 @@ class _Run:
             self.keep.setdefault(state.path.parent.name, []).append(table)
         state.ids.append(table.column("id").combine_chunks())
         state.lines.append(lines)
-        state.keys.append(table.select(list(_SERIES)))
+        state.keys.append(pa.table({name: self._codes(name, table.column(name)) for name in _SERIES}))
 
     # across all rows --------------------------------------------------------------------------------
 
@@ -695,16 +695,24 @@ class _Run:
         wanted = pa.array(list(yaml_ids), pa.string())
         return {v for a in arrays for v in a.filter(pc.is_in(a, value_set=wanted)).to_pylist()}
 
+    def _codes(self, name: str, column: pa.ChunkedArray | pa.Array) -> pa.Array:
+        """A series key column as small integers (one per distinct value, None included), to group a million rows cheaply."""
+        encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
+        codes = self.key_codes.setdefault(name, {})
+        table = np.array([codes.setdefault(v, len(codes)) for v in encoded.dictionary.to_pylist()] + [codes.setdefault(None, len(codes))], dtype=np.int32)
+        return pa.array(table[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()])
+
     def _shared_series(self) -> None:
         """Rows that share subject and period with another row: the overlap and daily<=weekly<=monthly rules decide."""
         keys = [k for state in self.files for k in state.keys]
         if not keys:
             return
-        yaml_keys = [
-            {name: None if getattr(r.record, name) is None else str(getattr(r.record, name)) for name in _SERIES}
-            for r in self.records if r.record is not None and r.table == "metrics"
-        ]
-        every = pa.concat_tables([_series_keys(k) for k in keys] + [_series_keys(pa.Table.from_pylist(yaml_keys, schema=_SERIES_SCHEMA))])
+        yaml_rows = [r.record for r in self.records if r.record is not None and r.table == "metrics"]
+        yaml_keys = {
+            name: self._codes(name, pa.array([None if getattr(m, name) is None else str(getattr(m, name)) for m in yaml_rows], pa.string()))
+            for name in _SERIES
+        }
+        every = pa.concat_tables([*keys, pa.table(yaml_keys)])
         period = [name for name in _SERIES if name != "metric"]
         counts = every.group_by(period).aggregate([([], "count_all")])
         shared = counts.filter(pc.greater(counts.column("count_all"), 1)).drop_columns(["count_all"])
@@ -712,7 +720,7 @@ class _Run:
             return
         for state in self.files:
             for key, lines in zip(state.keys, state.lines):
-                marked = _series_keys(key).append_column("line", pa.array(lines)).join(shared, keys=period, join_type="inner")
+                marked = key.append_column("line", pa.array(lines)).join(shared, keys=period, join_type="inner")
                 state.flagged.update(marked.column("line").to_pylist())
 
     def _reread(self, state: _File) -> Iterator[Loaded]:
@@ -726,15 +734,6 @@ class _Run:
                     loaded, _ = check_line(state.path.parent.name, raw.rstrip(b"\r\n"), line, state.shown)
                     if loaded is not None and loaded.record is not None:
                         yield loaded
-
-
-_SERIES_SCHEMA = pa.schema([(name, pa.string()) for name in _SERIES])
-
-
-def _series_keys(keys: pa.Table) -> pa.Table:
-    """Series keys with absent values spelled out, since a join never matches nulls."""
-    keys = keys.cast(_SERIES_SCHEMA)
-    return pa.table({name: pc.fill_null(keys.column(name), "\x00") for name in _SERIES})
 
 
 class _TableOf(dict):  # type: ignore[type-arg]
@@ -775,23 +774,31 @@ def read_table(path: Path, model: type[BaseModel]) -> pa.Table:
 def release_table(parts: list[pa.Table], model: type[BaseModel]) -> pa.Table:
     """Checked bulk rows as a release table: dates as (edtf, earliest, latest) structs, absent fields at their defaults.
 
-    Each part is converted on its own and the parts are joined without copying.
+    Columns that need no conversion are passed on as they are, without a copy.
     """
     suspects = Suspects()
     target = arrow.schema(model)
-    converted = []
-    for part in parts:
-        columns = []
-        for f in target:
-            column = part.column(f.name).combine_chunks()
-            if f.type != column.type:
-                column = _structs(column, f.type, suspects)
-            if not f.nullable and column.null_count:  # an absent field takes the model's default, as in a record file
-                default = model.model_fields[f.name].get_default(call_default_factory=True)
-                column = pc.fill_null(column, pa.scalar(default, f.type))
-            columns.append(column)
-        converted.append(pa.Table.from_arrays(columns, schema=target))
-    return pa.concat_tables(converted) if converted else target.empty_table()
+    table = pa.concat_tables(parts) if parts else input_schema(model).empty_table()
+    columns = []
+    for f in target:
+        column = table.column(f.name)
+        if f.type != column.type:
+            column = pa.chunked_array([_structs(chunk, f.type, suspects) for chunk in column.chunks], f.type)
+        if not f.nullable and column.null_count:  # an absent field takes the model's default, as in a record file
+            default = model.model_fields[f.name].get_default(call_default_factory=True)
+            column = pa.chunked_array([_with_default(chunk, default, f.type) for chunk in column.chunks], f.type)
+        columns.append(column)
+    return pa.Table.from_arrays(columns, schema=target)
+
+
+def _with_default(chunk: pa.Array, default: Any, typ: pa.DataType) -> pa.Array:
+    """Absent values replaced by the default; an absent list is already an empty slot, so it only loses its null."""
+    if default == [] and pa.types.is_list(typ):
+        offsets = chunk.offsets
+        sizes = np.diff(offsets.to_numpy())
+        if not sizes[_np(chunk.is_null())].any():
+            return pa.ListArray.from_arrays(offsets, chunk.values, type=typ)
+    return pc.fill_null(chunk, pa.scalar(default, typ))
 
 
 def _date_structs(column: pa.Array, suspects: Suspects) -> pa.Array:
