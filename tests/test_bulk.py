@@ -174,6 +174,16 @@ def test_duplicate_ids_within_bulk_files_name_the_first_line(tmp_path: Path) -> 
     ]
 
 
+def test_a_rejected_row_still_exists_for_references(tmp_path: Path) -> None:
+    root = dataset(tmp_path)
+    broken = clean_row(1) | {"value": -1}
+    derived = clean_row(2) | {"derived_from": [broken["id"]], "derivation": "the month before"}
+    derived["citations"] = [{**GOOD["citations"][0], "supports": ["subject_id", "metric", "value", "as_of", "derived_from"]}, GOOD["citations"][1]]
+    write_lines(root / "metrics" / "series.jsonl", [json.dumps(broken).encode(), json.dumps(derived).encode()])
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
+    assert [(d.line, d.code) for d in found] == [(1, "schema.greater-than-equal")]
+
+
 def test_bulk_files_outside_metrics_are_refused(tmp_path: Path) -> None:
     root = dataset(tmp_path)
     write_lines(root / "models" / "more.jsonl", [b"{}"])

@@ -414,6 +414,8 @@ class _File:
     keys: list[pa.Table] = field(default_factory=list)
     """Per chunk, the series keys (subject, metric, dates, region) as integer codes."""
     flagged: set[int] = field(default_factory=set)
+    rejected: list[str] = field(default_factory=list)
+    """Ids of rows the schema rejected: references to them are not dangling."""
 
 
 _SERIES = ("subject_id", "metric", "as_of", "reported", "region")
@@ -632,6 +634,8 @@ class _Run:
             self.diagnostics += problems
             if loaded is not None and loaded.record is not None:
                 rescued.append((line, loaded.doc.data))
+            elif loaded is not None and isinstance(loaded.doc.data.get("id"), str):
+                state.rejected.append(loaded.doc.data["id"])  # still exists, so its mistake does not cascade
         if rescued:
             extra = pa.Table.from_pylist([data for _, data in rescued], schema=schema)
             extra_lines = np.array([line for line, _ in rescued], dtype=np.int64)
@@ -749,7 +753,8 @@ class _TableOf(dict):  # type: ignore[type-arg]
         if found is not None:
             return found
         if self._bulk is None:
-            self._bulk = {rid: state.path.parent.name for state in self._files for ids in state.ids for rid in ids.to_pylist()}
+            self._bulk = {rid: state.path.parent.name for state in self._files for rid in state.rejected}
+            self._bulk.update({rid: state.path.parent.name for state in self._files for ids in state.ids for rid in ids.to_pylist()})
         return self._bulk.get(key, default)
 
 
