@@ -14,7 +14,6 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
 import pytest
 
 from ailedger import arrow, bulk
@@ -209,17 +208,16 @@ def test_gc_is_restored_even_on_error() -> None:
     assert gc.isenabled()
 
 
-def test_read_table_gives_the_release_table_of_the_same_records(tmp_path: Path) -> None:
-    rows = [clean_row(m) | {"reported": "2026-02", "region": "CN"} for m in range(1, 4)]
-    file = tmp_path / "metrics" / "series.jsonl"
-    file.parent.mkdir()
-    write_lines(file, [json.dumps(r).encode() for r in rows])
-    models = [LATEST.Metric.model_validate(r, strict=True) for r in rows]
-    expected = arrow.to_table(models, LATEST.Metric)
-    table = bulk.read_table(file, LATEST.Metric)
+def test_release_table_of_kept_rows_equals_the_table_of_the_same_records(tmp_path: Path) -> None:
+    root = dataset(tmp_path)
+    rows = [clean_row(m) for m in range(1, 4)]
+    write_lines(root / "metrics" / "series.jsonl", [json.dumps(r).encode() for r in rows])
+    report = validate([root], root.parent / "texts", keep_bulk=True)
+    assert report.diagnostics == []
+    table = bulk.release_table(report.bulk["metrics"], LATEST.Metric)
+    expected = arrow.to_table([LATEST.Metric.model_validate(r, strict=True) for r in rows], LATEST.Metric)
     assert table.schema.equals(expected.schema)
     assert table.sort_by("id").equals(expected)
-    assert isinstance(table, pa.Table)
 
 
 @pytest.mark.parametrize("table", LATEST.TABLES)

@@ -48,7 +48,7 @@ from ailedger.schema import LATEST
 from ailedger.validate import BULK_SUFFIX, NAME_FIELDS, PROSE_FIELDS, Loaded, _adapter, _id_fields, display, hygiene, schema_diagnostics
 from ailedger.yaml12 import Document
 
-__all__ = ["BULK_SUFFIX", "BULK_TABLES", "check", "gc_paused", "input_schema", "read_table", "release_table"]
+__all__ = ["BULK_SUFFIX", "BULK_TABLES", "check", "gc_paused", "input_schema", "release_table"]
 
 BULK_TABLES = frozenset({"metrics"})
 CHUNK_BYTES = 16 << 20
@@ -765,15 +765,6 @@ def check(records: list[Loaded], files: list[tuple[str, Path]], texts: Path | No
         for table, path in sorted(files, key=lambda f: (list(LATEST.TABLES).index(f[0]), str(f[1]))):
             run.read(table, path)
         return run.finish()
-
-
-def read_table(path: Path, model: type[BaseModel]) -> pa.Table:
-    """A bulk file (validated elsewhere) as a release table."""
-    schema = input_schema(model)
-    options = pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error")
-    with gc_paused():
-        parts = [pj.read_json(io.BytesIO(chunk), read_options=pj.ReadOptions(block_size=4 << 20), parse_options=options) for _, chunk in _chunks(path)]
-        return release_table(parts, model)
 
 
 def release_table(parts: list[pa.Table], model: type[BaseModel]) -> pa.Table:
