@@ -584,7 +584,8 @@ class _Run:
         return out
 
     def _per_target(self, column: pa.Array, ok: typing.Callable[[str], bool]) -> np.ndarray:
-        return self.suspects._per_distinct(column, lambda t: ok(t)) & _np(column.is_valid())
+        """Rows whose reference (when set) is not ``ok``, each distinct target asked once."""
+        return self.suspects._per_distinct(column, ok) & _np(column.is_valid())
 
     def _per_distinct_number(self, column: pa.Array, value: typing.Callable[[str], int]) -> np.ndarray:
         encoded = pc.dictionary_encode(column)
