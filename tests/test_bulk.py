@@ -163,6 +163,13 @@ def test_json_that_pydantic_or_orjson_would_accept_silently_is_a_located_error(n
     assert [(d.line, d.code) for d in found] == [(2, code)]
 
 
+def test_duplicate_key_is_named_escaped(tmp_path: Path) -> None:
+    root = dataset(tmp_path)
+    write_lines(root / "metrics" / "series.jsonl", [b'{"id\\u202e": 1, "id\\u202e": 2}'])
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
+    assert [d.message for d in found] == ['key "id\\u202e" appears twice in one object; keep one']
+
+
 def test_duplicate_ids_within_bulk_files_name_the_first_line(tmp_path: Path) -> None:
     root = dataset(tmp_path)
     rows = [json.dumps(clean_row(m)).encode() for m in (1, 2, 1)]

@@ -43,7 +43,7 @@ from pydantic.fields import FieldInfo
 from ailedger import arrow, figures, quotes, rules, text
 from ailedger.arrow import gc_paused
 from ailedger.dates import FuzzyDate
-from ailedger.diagnostics import Diagnostic
+from ailedger.diagnostics import Diagnostic, escape
 from ailedger.schema import LATEST
 from ailedger.validate import BULK_SUFFIX, NAME_FIELDS, PROSE_FIELDS, Loaded, _adapter, _id_fields, display, hygiene, schema_diagnostics
 from ailedger.yaml12 import Document
@@ -206,7 +206,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise _LineProblem("json.duplicate-key", f"key {key!r} appears twice in one object; keep one")
+            raise _LineProblem("json.duplicate-key", f"key \"{escape(key)}\" appears twice in one object; keep one")
         out[key] = value
     return out
 
