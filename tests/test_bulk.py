@@ -254,10 +254,19 @@ def test_package_build_takes_bulk_rows_with_the_records(tmp_path: Path) -> None:
     assert [m for m in arrow.from_table(table, LATEST.Metric) if m.id.startswith("example-app-wau-2025")] == expected
 
 
-def test_release_build_refuses_bulk_files_rather_than_dropping_them(tmp_path: Path) -> None:
-    from ailedger.build import BuildError, collect
+def test_release_holds_bulk_rows_in_parquet_and_json_lines(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from ailedger.release import build_release
 
     root = dataset(tmp_path)
-    write_lines(root / "metrics" / "series.jsonl", [json.dumps(clean_row(1)).encode()])
-    with pytest.raises(BuildError, match="bulk files"):
-        collect(root, root.parent / "texts")
+    rows = [clean_row(m) for m in (3, 1, 2)]
+    write_lines(root / "metrics" / "series.jsonl", [json.dumps(r).encode() for r in rows])
+    out = tmp_path / "release"
+    build_release(root, out, root.parent / "texts")
+    parquet_ids = pq.read_table(out / "metrics.parquet").column("id").to_pylist()
+    lines = (out / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == parquet_ids == sorted(parquet_ids)
+    assert {r["id"] for r in rows} < set(parquet_ids)
+    by_id = {json.loads(line)["id"]: line for line in lines}
+    assert by_id["example-app-wau-2025-01"] == LATEST.Metric.model_validate(rows[1], strict=True).model_dump_json()

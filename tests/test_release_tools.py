@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import ailedger
-from ailedger.build import collect
+from ailedger.build import collect_all
 from ailedger.release import build_release
 from ailedger.schema import LATEST
 from conftest import DATASET
@@ -39,7 +39,7 @@ def chinese(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, l
     root = tmp_path_factory.mktemp("zh")
     dataset, texts = chinese_dataset(root)
     build_release(dataset, root / "release", texts)
-    return root / "release", collect(dataset, texts)
+    return root / "release", collect_all(dataset, texts)[0]
 
 
 @pytest.fixture(params=["real", "chinese"])

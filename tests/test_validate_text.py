@@ -119,7 +119,7 @@ def test_cjk_names_round_trip_byte_for_byte(tmp_path: Path) -> None:
     japanese = "ディープシーク"
     org = dataset / "organizations" / "example-labs.yaml"
     org.write_text(org.read_text(encoding="utf-8").replace('city: "Hangzhou"', f'city: "{japanese}"'), encoding="utf-8")
-    records = build.collect(dataset, CASES / "_base" / "texts")
+    records, _ = build.collect_all(dataset, CASES / "_base" / "texts")
     tables = build.to_tables(records)
     loaded = {}
     for table in ("models", "organizations"):

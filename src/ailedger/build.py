@@ -47,14 +47,6 @@ class BuildError(AiledgerError):
     """The dataset has errors; the message lists them."""
 
 
-def collect(dataset: Path, texts: Path | None) -> dict[str, list[Any]]:
-    """The validated records of each table; raise :class:`BuildError` when validation finds errors."""
-    records, bulk_rows = collect_all(dataset, texts)
-    if bulk_rows:
-        raise BuildError(f"{dataset} holds bulk files ({', '.join(sorted(bulk_rows))}); this build reads one-record files only")
-    return records
-
-
 def collect_all(dataset: Path, texts: Path | None) -> tuple[dict[str, list[Any]], dict[str, pa.Table]]:
     """The validated records of each table, and the rows of its bulk files as release tables (never as models)."""
     from ailedger import bulk

@@ -24,7 +24,7 @@ from typing import Any
 
 from ailedger import card, croissant, datapackage
 from ailedger._version import __version__
-from ailedger.build import collect, staging, to_tables, write_parquet
+from ailedger.build import collect_all, staging, to_tables, write_parquet
 from ailedger.loader import sha256
 from ailedger.schema.published import json_schema
 
@@ -75,12 +75,18 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
     package ships as the download registry of this version. With ``previous`` (the
     folder of the release before this one) the changes since then are written too.
     """
-    records = collect(dataset, texts)
-    tables = to_tables(records)
+    from ailedger.arrow import trusted_records
+    from ailedger.schema import LATEST
+
+    records, bulk_rows = collect_all(dataset, texts)
+    tables = to_tables(records, bulk_rows)
     with staging(out) as tmp:
         for name, table in tables.items():
             write_parquet(table, tmp / f"{name}.parquet")
-            (tmp / f"{name}.jsonl").write_text(jsonl_text(records[name]), encoding="utf-8")
+            # Bulk rows never became models during validation; the JSON Lines of such a table come
+            # from its validated rows, so both files hold the same records.
+            rows = trusted_records(table, LATEST.TABLES[name]) if name in bulk_rows else records[name]
+            (tmp / f"{name}.jsonl").write_text(jsonl_text(rows), encoding="utf-8")
             (tmp / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
         if previous is not None:
             write_changes(previous, tmp)
