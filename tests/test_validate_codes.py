@@ -6,8 +6,8 @@ import re
 
 from conftest import CASES, ROOT
 
-VALIDATOR = ["yaml12.py", "validate.py", "rules.py", "text.py", "diagnostics.py"]
-CODE = re.compile(r'"((?:file|yaml|record|text|name|schema|date|id|ref|citation|source|quote|metric)\.[a-z-]+)"')
+VALIDATOR = ["yaml12.py", "validate.py", "rules.py", "text.py", "diagnostics.py", "bulk.py"]
+CODE = re.compile(r'"((?:file|yaml|json|record|text|name|schema|date|id|ref|citation|source|quote|metric)\.[a-z-]+)"')
 
 
 def documented() -> set[str]:
