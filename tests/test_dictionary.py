@@ -43,7 +43,7 @@ def test_every_field_of_every_table_has_a_row_with_a_meaning(rows: dict[tuple[st
     for table, model in LATEST.TABLES.items():
         for name, info in model.model_fields.items():
             assert (table, name) in rows, f"{table}.{name} missing from the dictionary"
-            assert meaning(table, name, info), f"{table}.{name} has no meaning: give it a description"
+            assert meaning(name, info), f"{table}.{name} has no meaning: give it a description"
             assert rows[(table, name)][3], f"{table}.{name}: empty meaning cell"
 
 

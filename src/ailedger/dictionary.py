@@ -23,25 +23,6 @@ UNCITED = frozenset({"id", "schema_version", "citations"})
 
 _EXAMPLE_WIDTH = 70
 
-MEANINGS: dict[tuple[str, str], str] = {
-    ("sources", "kind"): "What sort of text the source is.",
-    ("organizations", "name"): "The name the sources use most, in its original script.",
-    ("organizations", "country"): "Country of the headquarters, ISO 3166-1 alpha-2.",
-    ("organizations", "city"): "City of the headquarters.",
-    ("models", "name"): "The name the sources use most, in its original script.",
-    ("models", "aliases"): "Other names the sources use.",
-    ("models", "kind"): "`model` for an AI model, `product` for an app or service built on models.",
-    ("models", "modalities_in"): "What it takes as input.",
-    ("models", "modalities_out"): "What it produces.",
-    ("models", "distinct_from"): "Records with a similar name that are known to be different.",
-    ("events", "kind"): "What sort of event it was.",
-    ("events", "date"): "When it happened, no sharper than the source.",
-    ("metrics", "metric"): "What was counted.",
-    ("metrics", "region"): "Where it was counted, ISO 3166-1 alpha-2; null when the source does not say.",
-    ("claims", "subject_id"): "The model, product or organization the claim is about.",
-    ("claims", "kind"): "What sort of claim it is.",
-}
-"""Meanings of the fields whose model gives no description (schema v1 is frozen; v2 should carry them)."""
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
@@ -118,12 +99,12 @@ def _annotated_description(annotation: Any) -> str | None:
 _ID_TEXT = _annotated_description(v1.Id)
 
 
-def meaning(table: str | None, name: str, info: FieldInfo) -> str:
+def meaning(name: str, info: FieldInfo) -> str:
     """The field's description; for an id field only its own, not the generic one of the ``Id`` type."""
     alias = _annotated_description(info.annotation)
     if alias == _ID_TEXT and name != "id":
         alias = None
-    return info.description or MEANINGS.get((table or "", name)) or alias or ""
+    return info.description or alias or ""
 
 
 def needs_citation(model: type[BaseModel], field: str) -> bool:
@@ -166,7 +147,7 @@ def _rows(model: type[BaseModel], table: str | None, records: list[Any]) -> list
         kind, allowed = _describe(info.annotation, list(info.metadata), targets)
         cite = "yes, when set" if needs_citation(model, name) else "no"
         lines.append(
-            f"| `{name}` | {kind} | {_required(info)} | {_cell(meaning(table, name, info))} | {_cell(allowed) or '—'} "
+            f"| `{name}` | {kind} | {_required(info)} | {_cell(meaning(name, info))} | {_cell(allowed) or '—'} "
             f"| {_example(getattr(r, name) for r in records)} | {cite} |"
         )
     return lines

@@ -115,7 +115,7 @@ class Source(_Record):
     url: Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s]+$")] | None = Field(
         description="Where the source was published, or null when unknown."
     )
-    kind: SourceKind
+    kind: SourceKind = Field(description="What sort of text the source is.")
     sha256: Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{64}$")] = Field(
         description="SHA-256 of the source's text file, lower-case hex."
     )
@@ -124,11 +124,11 @@ class Source(_Record):
 class Organization(_Cited):
     """A company, lab, data provider or publisher."""
 
-    name: Text
+    name: Text = Field(description="The name the sources use most, in its original script.")
     aliases: list[Text] = Field(default_factory=list, description="Other names the sources use.")
     kind: OrganizationKind | None = Field(default=None, description="What the organization is; null when the sources do not say.")
-    country: Country | None = None
-    city: Text | None = None
+    country: Country | None = Field(default=None, description="Country of the headquarters, ISO 3166-1 alpha-2.")
+    city: Text | None = Field(default=None, description="City of the headquarters.")
     parent_id: Id | None = Field(default=None, description="Organization this one belongs to.")
     distinct_from: list[Id] = Field(
         default_factory=list, description="Records with a similar name that are known to be different."
@@ -138,24 +138,26 @@ class Organization(_Cited):
 class Model(_Cited):
     """An AI model, or an AI product or app built on models."""
 
-    name: Text
-    aliases: list[Text] = Field(default_factory=list)
+    name: Text = Field(description="The name the sources use most, in its original script.")
+    aliases: list[Text] = Field(default_factory=list, description="Other names the sources use.")
     organization_id: Id = Field(description="The developer.")
-    kind: ModelKind
+    kind: ModelKind = Field(description="model for an AI model, product for an app or service built on models.")
     family_id: Id | None = Field(default=None, description="The model or product this is a version or edition of.")
     released: FuzzyDate | None = Field(default=None, description="When it was released, no sharper than the source.")
     open_weights: bool | None = Field(default=None, description="Whether the weights are published; null when not stated.")
-    modalities_in: list[Modality] = Field(default_factory=list)
-    modalities_out: list[Modality] = Field(default_factory=list)
+    modalities_in: list[Modality] = Field(default_factory=list, description="What it takes as input.")
+    modalities_out: list[Modality] = Field(default_factory=list, description="What it produces.")
     runs_on: list[Id] = Field(default_factory=list, description="Organizations whose hardware it runs on.")
-    distinct_from: list[Id] = Field(default_factory=list)
+    distinct_from: list[Id] = Field(
+        default_factory=list, description="Records with a similar name that are known to be different."
+    )
 
 
 class Event(_Cited):
     """A campaign, announcement, launch or market move."""
 
-    kind: EventKind
-    date: FuzzyDate
+    kind: EventKind = Field(description="What sort of event it was.")
+    date: FuzzyDate = Field(description="When it happened, no sharper than the source.")
     organization_ids: list[Id] = Field(default_factory=list, description="Organizations that acted.")
     subject_ids: list[Id] = Field(default_factory=list, description="Models or products concerned.")
     summary: Text = Field(description="One English sentence by the curator.")
@@ -165,11 +167,13 @@ class Metric(_Cited):
     """A usage figure: what was measured, its value, when, where and by whom."""
 
     subject_id: Id = Field(description="The model, product or organization measured.")
-    metric: MetricName
+    metric: MetricName = Field(description="What was counted.")
     value: int = Field(ge=0, le=MAX_INT64, description="Absolute count: 155 million is 155000000.")
     as_of: FuzzyDate | None = Field(default=None, description="When the figure was true.")
     reported: FuzzyDate | None = Field(default=None, description="When the figure was published.")
-    region: Country | None = None
+    region: Country | None = Field(
+        default=None, description="Where it was counted, ISO 3166-1 alpha-2; null when the source does not say."
+    )
     measured_by: Id | None = Field(default=None, description="Organization that measured it.")
     derived_from: list[Id] = Field(
         default_factory=list, description="Metric ids this value was computed from; empty when reported."
@@ -180,8 +184,8 @@ class Metric(_Cited):
 class Claim(_Cited):
     """What a company (or a reporter) says of a product; not a fact."""
 
-    subject_id: Id
-    kind: ClaimKind
+    subject_id: Id = Field(description="The model, product or organization the claim is about.")
+    kind: ClaimKind = Field(description="What sort of claim it is.")
     object_ids: list[Id] = Field(default_factory=list, description="What the subject is compared with.")
     asserted_by: Id = Field(description="The claimant organization.")
     statement: Text = Field(description="One English sentence by the curator.")
