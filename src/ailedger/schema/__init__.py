@@ -1,4 +1,4 @@
-"""Versioned record schemas; ``v1`` is current and is never edited once released.
+"""Versioned record schemas; ``v2`` is current; a released version is never edited.
 
 Each major version is a module (``v1``, ``v2`` ...) kept forever, so records
 written in any of them can still be read and migrated
@@ -11,12 +11,12 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ailedger.schema import v1
+from ailedger.schema import v1, v2
 
 SCHEMAVER: dict[int, str] = {1: "1-0-0", 2: "2-0-0"}
 """SchemaVer ``MODEL-REVISION-ADDITION`` of each major's models; records carry the MODEL part."""
 
-LATEST = v1
+LATEST = v2
 
 SCHEMA_VERSION = SCHEMAVER[LATEST.MAJOR]
 """SchemaVer of the current schema."""
@@ -34,4 +34,4 @@ def version(major: int) -> ModuleType:
     return importlib.import_module(f"ailedger.schema.v{major}")
 
 
-__all__ = ["LATEST", "MAJORS", "SCHEMAVER", "SCHEMA_VERSION", "v1", "version"]
+__all__ = ["LATEST", "MAJORS", "SCHEMAVER", "SCHEMA_VERSION", "v1", "v2", "version"]
