@@ -19,6 +19,7 @@ from ailedger.dates import FuzzyDate
 from ailedger.diagnostics import Diagnostic, escape
 from ailedger.quotes import SourceText
 from ailedger.schema import LATEST
+from ailedger.schema.migrations import replacement_hint
 from ailedger.validate import Loaded
 
 EARLIEST_PLAUSIBLE = date(1950, 1, 1)
@@ -191,7 +192,7 @@ def provenance(ctx: Context) -> Iterator[Diagnostic]:
                 loc = ("citations", i, "supports", j)
                 if name not in fields or name in ("id", "schema_version", "citations"):
                     hint = difflib.get_close_matches(name, list(fields), n=1)
-                    fix = f"did you mean {hint[0]}?" if hint else "name a field of this record"
+                    fix = replacement_hint(rec.table, name) or (f"did you mean {hint[0]}?" if hint else "name a field of this record")
                     yield ctx.diag(rec, loc, "citation.unknown-field", f"{name} is not a field of {rec.table}; {fix}")
                 elif name in LATEST.CURATOR_TEXT:
                     yield ctx.diag(rec, loc, "citation.curator-text", f"{name} is the curator's own text; no quote supports it, remove it from supports")

@@ -18,7 +18,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from ailedger import text
 from ailedger.diagnostics import Diagnostic, escape, sort
-from ailedger.schema import LATEST
+from ailedger.schema import LATEST, MAJORS
+from ailedger.schema.migrations import replacement_hint
 from ailedger.text import codepoint
 from ailedger.yaml12 import Document, YamlProblem, decode, loads
 
@@ -138,6 +139,20 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     )
 
 
+def _older_major(doc: Document) -> str | None:
+    """The fix for a record written in an older major this package can migrate, or None.
+
+    Its fields are checked against the version it states by ``ailedger
+    migrate``; reporting them against the current one would only list the
+    schema change, field by field, as if each were a mistake.
+    """
+    major = doc.data.get("schema_version") if isinstance(doc.data, dict) else None
+    if isinstance(major, bool) or major not in MAJORS or major == LATEST.MAJOR:
+        return None
+    return (f"this record is in schema v{major}, the dataset in v{LATEST.MAJOR}: "
+            f"run ailedger migrate --to {LATEST.MAJOR} --dataset <its folder>, which says what it moved")
+
+
 def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str, doc: Document) -> Diagnostic:
     """One pydantic error as a located diagnostic with a fix-it message."""
     loc = tuple(error["loc"])
@@ -151,8 +166,9 @@ def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str
                 ann = owner.model_fields.get(part)
                 owner = _item_model(ann.annotation) if ann else None
         names = list(owner.model_fields) if owner is not None else []
+        table = next((t for t, m in LATEST.TABLES.items() if m is owner), "")
         hint = difflib.get_close_matches(str(loc[-1]), names, n=1)
-        fix = f"did you mean {hint[0]!r}?" if hint else f"allowed fields: {', '.join(names)}"
+        fix = replacement_hint(table, str(loc[-1])) or (f"did you mean {hint[0]!r}?" if hint else f"allowed fields: {', '.join(names)}")
         return Diagnostic(shown, line, col, "schema.extra-field", _field_name(loc), f"unknown field; {fix}")
     if kind == "missing":
         return Diagnostic(shown, line, col, "schema.missing", _field_name(loc), "required field is missing; add it")
@@ -243,6 +259,11 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
         return Loaded(table, shown, Document({}), None), problems
     problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in doc.warnings]
     problems += hygiene(doc, shown)
+    older = _older_major(doc)
+    if older is not None:
+        line, col = doc.locate(("schema_version",))
+        problems.append(Diagnostic(shown, line, col, "schema.version-old", "schema_version", older))
+        return Loaded(table, shown, doc, None), problems
     model = LATEST.TABLES[table]
     try:
         record = _adapter(model).validate_python(doc.data, strict=True)

@@ -72,6 +72,18 @@ WORDING: dict[str, re.Pattern[str]] = {
 }
 """Words in a quote that say which kind of release date it states (German and English sources)."""
 
+REPLACED: dict[tuple[str, str], tuple[str, ...]] = {("models", "released"): DATE_KINDS}
+"""v1 fields that v2 replaced: (table, v1 field) to the v2 fields that took its place, for the validator's hints."""
+
+
+def replacement_hint(table: str, name: str) -> str | None:
+    """How to fix a record that still uses ``name`` after a schema change replaced it, or None."""
+    new = REPLACED.get((table, name))
+    if new is None:
+        return None
+    return f"schema v2 replaced {name} with {', '.join(new[:-1])} and {new[-1]}: use the one its quote states"
+
+
 UNCLEAR_NOTE = (
     "Schema v2 migration: the date was v1's `released`; its quotes do not say clearly whether the model was "
     "announced, made available or had its weights published, so it is under `announced`. Check the source "
