@@ -32,6 +32,7 @@ from matplotlib.text import Text  # noqa: E402
 
 import ailedger  # noqa: E402
 from ailedger import plot  # noqa: E402
+from ailedger.schema import v2  # noqa: E402
 from ailedger.cli import run  # noqa: E402
 from ailedger.errors import AiledgerError  # noqa: E402
 from conftest import ROOT  # noqa: E402
@@ -65,10 +66,32 @@ def test_timeline_has_every_dated_model_and_lists_the_undated(specs: dict[str, p
     assert isinstance(timeline, plot.Timeline)
     models = ailedger.load("models")
     drawn = {span.label.id for _, spans in timeline.rows for span in spans}
-    assert drawn == {m.id for m in models if m.released is not None}
-    assert {m.id for m, _ in timeline.undated} == {m.id for m in models if m.released is None}
+    dated = {m.id for m in models if (m.available, m.announced, m.weights_released) != (None, None, None)}
+    assert drawn == dated
+    assert {m.id for m, _ in timeline.undated} == {m.id for m in models} - dated
     orgs = [org.id for org, _ in timeline.rows]
     assert len(orgs) == len(set(orgs)), "one row per organization"
+
+
+def test_timeline_prefers_available_and_marks_any_other_date(fonts: plot._Fonts) -> None:
+    cite = [{"source_id": "src", "quote": "Org released it, a made-up quote", "supports": ["name"]}]
+    org = v2.Organization(id="org", schema_version=2, name="Org", citations=cite)
+    dates = {"both": {"announced": "2026-01", "available": "2026-03-02"}, "told": {"announced": "2026-01"},
+             "open": {"weights_released": "2026-02"}, "none": {}}
+    models = [
+        v2.Model(id=i, schema_version=2, name=i.title(), organization_id="org", kind="model", citations=cite, **d)
+        for i, d in dates.items()
+    ]
+    spec = plot.timeline_spec(models, [org])
+    spans = {s.label.id: s for _, row in spec.rows for s in row}
+    assert {i: (s.dated_by, s.earliest, s.latest) for i, s in spans.items()} == {
+        "both": ("available", date(2026, 3, 2), date(2026, 3, 2)),
+        "told": ("announced", date(2026, 1, 1), date(2026, 1, 31)),
+        "open": ("weights_released", date(2026, 2, 1), date(2026, 2, 28)),
+    }
+    assert [m.id for m, _ in spec.undated] == ["none"]
+    labels = [t.get_text() for t in _draw("timeline", spec, fonts).axes[0].get_yticklabels()]
+    assert "Both  2 Mar 2026" in labels and "Told  Jan 2026 (announced)" in labels and "Open  Feb 2026 (weights released)" in labels
 
 
 def test_uncertain_dates_are_bars_as_wide_as_their_range(specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts) -> None:

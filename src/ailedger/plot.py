@@ -44,6 +44,10 @@ METRIC_TITLES = {
 }
 
 
+RELEASE_FIELDS = ("available", "announced", "weights_released")
+"""A model's dates in the order the timeline prefers them: when the public could use it, else the others."""
+
+
 @dataclass(frozen=True)
 class Name:
     """A name as recorded, with the aliases to fall back on when no font has its glyphs."""
@@ -60,6 +64,8 @@ class Span:
     label: Name
     earliest: date
     latest: date
+    dated_by: str = ""
+    """For a model, the field its date is from (one of :data:`RELEASE_FIELDS`)."""
 
     @property
     def uncertain(self) -> bool:
@@ -99,15 +105,17 @@ def _name(record: Any) -> Name:
 
 
 def timeline_spec(models: Sequence[Any], organizations: Sequence[Any]) -> Timeline:
-    """Release dates per organization; rows ordered by their first release."""
+    """Release dates per organization (``available``, else ``announced``, else ``weights_released``); rows ordered by their first release."""
     orgs = {o.id: _name(o) for o in organizations}
     by_org: dict[str, list[Span]] = {}
     undated = []
     for m in sorted(models, key=lambda m: m.id):
-        if m.released is None:
+        field = next((f for f in RELEASE_FIELDS if getattr(m, f) is not None), None)
+        if field is None:
             undated.append((_name(m), orgs[m.organization_id]))
         else:
-            by_org.setdefault(m.organization_id, []).append(Span(_name(m), m.released.earliest, m.released.latest))
+            when = getattr(m, field)
+            by_org.setdefault(m.organization_id, []).append(Span(_name(m), when.earliest, when.latest, field))
     rows = sorted(
         ((orgs[o], tuple(sorted(spans, key=lambda s: (s.earliest, s.latest)))) for o, spans in by_org.items()),
         key=lambda row: (row[1][0].earliest, row[0].id),
@@ -296,7 +304,8 @@ def draw_timeline(spec: Timeline, fonts: _Fonts) -> Figure:
             _draw_span(_axis_for(axes, clusters, span), span, y, color)
             text, kwargs = fonts.label(span.label)
             ticks.append(y)
-            labels.append((f"{text}  {when_text(span)}", kwargs, False))
+            marked = f" ({span.dated_by.replace('_', ' ')})" if span.dated_by not in ("", RELEASE_FIELDS[0]) else ""
+            labels.append((f"{text}  {when_text(span)}{marked}", kwargs, False))
         y += 1
         if i < len(spec.rows) - 1:
             for ax in axes:
@@ -310,7 +319,11 @@ def draw_timeline(spec: Timeline, fonts: _Fonts) -> Figure:
     axes[0].set_ylim(y - 0.5, -0.6)
     axes[0].tick_params(axis="y", length=0)
     fig.suptitle("Model and product releases by organization", fontsize=12, x=0.02, ha="left")
-    notes = ["Bar: released on one day somewhere in this range (no sharper than the source). Diamond: a known day."]
+    notes = [
+        "Date: when the public could first use it; where no source states that, when it was announced or its weights "
+        "were published, marked so.",
+        "Bar: on one day somewhere in this range (no sharper than the source). Diamond: a known day.",
+    ]
     if spec.undated:
         names = ", ".join(f"{fonts.label(m)[0]} ({fonts.label(o)[0]})" for m, o in spec.undated)
         notes += textwrap.wrap(f"No release date in the sources ({len(spec.undated)}): {names}", 130)
