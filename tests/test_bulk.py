@@ -25,7 +25,7 @@ BASE = CASES / "_base"
 QUOTE = "the Example app reached 12,5 Millionen weekly active users at the end of February"
 GOOD: dict[str, Any] = {
     "id": "example-app-wau-2026-01",
-    "schema_version": 1,
+    "schema_version": 2,
     "subject_id": "example-app",
     "metric": "weekly_active_users",
     "value": 12500000,
@@ -77,6 +77,7 @@ def cite(**changes: Any) -> list[dict[str, Any]]:
 
 ABSENT = object()
 BAD: dict[str, dict[str, Any]] = {
+    "older-schema-version": {"schema_version": 1},
     "negative-value": {"value": -5},
     "value-as-text": {"value": "12500000"},
     "value-as-float": {"value": 12500000.0},

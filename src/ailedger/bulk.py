@@ -45,7 +45,9 @@ from ailedger.arrow import gc_paused
 from ailedger.dates import FuzzyDate
 from ailedger.diagnostics import Diagnostic, escape
 from ailedger.schema import LATEST
-from ailedger.validate import BULK_SUFFIX, NAME_FIELDS, PROSE_FIELDS, Loaded, _adapter, _id_fields, display, hygiene, schema_diagnostics
+from ailedger.validate import (
+    BULK_SUFFIX, NAME_FIELDS, PROSE_FIELDS, Loaded, _adapter, _id_fields, display, hygiene, older_major_fix, schema_diagnostics,
+)
 from ailedger.yaml12 import Document
 
 __all__ = ["BULK_SUFFIX", "BULK_TABLES", "check", "gc_paused", "input_schema", "release_table"]
@@ -263,6 +265,10 @@ def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[Loaded | 
         return None, [Diagnostic(shown, line, exc.column, exc.code, "", exc.message)]
     doc = _line_doc(data, line)
     problems = hygiene(doc, shown)
+    older = older_major_fix(doc)
+    if older is not None:
+        problems.append(Diagnostic(shown, *doc.locate(("schema_version",)), "schema.version-old", "schema_version", older))
+        return Loaded(table, shown, doc, None), problems
     model = LATEST.TABLES[table]
     try:
         record = _adapter(model).validate_python(data, strict=True)

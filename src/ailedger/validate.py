@@ -139,7 +139,7 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     )
 
 
-def _older_major(doc: Document) -> str | None:
+def older_major_fix(doc: Document) -> str | None:
     """The fix for a record written in an older major this package can migrate, or None.
 
     Its fields are checked against the version it states by ``ailedger
@@ -259,7 +259,7 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
         return Loaded(table, shown, Document({}), None), problems
     problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in doc.warnings]
     problems += hygiene(doc, shown)
-    older = _older_major(doc)
+    older = older_major_fix(doc)
     if older is not None:
         line, col = doc.locate(("schema_version",))
         problems.append(Diagnostic(shown, line, col, "schema.version-old", "schema_version", older))
