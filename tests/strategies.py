@@ -1,4 +1,4 @@
-"""Hypothesis strategies for valid schema v1 records, as JSON-like dicts.
+"""Hypothesis strategies for valid records of each schema major, as JSON-like dicts.
 
 Written by hand because pydantic v2 has no hypothesis plugin and
 ``st.builds(Model)`` ignores field constraints. Each strategy yields the dict
@@ -13,7 +13,9 @@ from typing import Any, get_args
 
 from hypothesis import strategies as st
 
-from ailedger.schema import v1
+from types import ModuleType
+
+from ailedger.schema import LATEST, v1, v2
 
 ids = st.from_regex(r"[a-z0-9]{1,8}(-[a-z0-9]{1,8}){0,3}", fullmatch=True)
 # Printable text from several scripts, including CJK, without surrogates or controls.
@@ -74,77 +76,92 @@ citations = st.fixed_dictionaries(
     },
     optional={"via": _maybe(ids), "translation": _maybe(texts)},
 )
-_record = {"id": ids, "schema_version": st.just(1)}
-_cited = {**_record, "citations": st.lists(citations, min_size=1, max_size=3)}
 
-RECORDS: dict[str, st.SearchStrategy[dict[str, Any]]] = {
-    "sources": st.fixed_dictionaries(
-        {
-            **_record,
-            "title": _maybe(texts),
-            "publisher": ids,
-            "published": edtf_dates(),
-            "language": st.sampled_from(["de", "en", "zh-Hans-CN", "en-US", "ja"]),
-            "url": _maybe(st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9/]{0,10}", fullmatch=True)),
-            "kind": vocabulary(v1.SourceKind),
-            "sha256": sha256s,
-        }
-    ),
-    "organizations": st.fixed_dictionaries(
-        {**_cited, "name": texts},
-        optional={
-            "aliases": _list(texts),
-            "kind": _maybe(vocabulary(v1.OrganizationKind)),
-            "country": _maybe(countries),
-            "city": _maybe(texts),
-            "parent_id": _maybe(ids),
-            "distinct_from": _list(ids),
-        },
-    ),
-    "models": st.fixed_dictionaries(
-        {**_cited, "name": texts, "organization_id": ids, "kind": vocabulary(v1.ModelKind)},
-        optional={
-            "aliases": _list(texts),
-            "family_id": _maybe(ids),
-            "released": _maybe(edtf_dates()),
-            "open_weights": _maybe(st.booleans()),
-            "modalities_in": _list(vocabulary(v1.Modality)),
-            "modalities_out": _list(vocabulary(v1.Modality)),
-            "runs_on": _list(ids),
-            "distinct_from": _list(ids),
-        },
-    ),
-    "events": st.fixed_dictionaries(
-        {**_cited, "kind": vocabulary(v1.EventKind), "date": edtf_dates(), "summary": texts},
-        optional={"organization_ids": _list(ids), "subject_ids": _list(ids)},
-    ),
-    "metrics": st.fixed_dictionaries(
-        {
-            **_cited,
-            "subject_id": ids,
-            "metric": vocabulary(v1.MetricName),
-            "value": st.integers(0, v1.MAX_INT64),
-        },
-        optional={
-            "as_of": _maybe(edtf_dates()),
-            "reported": _maybe(edtf_dates()),
-            "region": _maybe(countries),
-            "measured_by": _maybe(ids),
-            "derived_from": _list(ids),
-            "derivation": _maybe(texts),
-        },
-    ),
-    "claims": st.fixed_dictionaries(
-        {
-            **_cited,
-            "subject_id": ids,
-            "kind": vocabulary(v1.ClaimKind),
-            "asserted_by": ids,
-            "statement": texts,
-        },
-        optional={"object_ids": _list(ids), "verified": st.booleans()},
-    ),
-}
-"""Table name to a strategy of valid record dicts."""
+
+def _model_dates(schema: ModuleType) -> dict[str, st.SearchStrategy[Any]]:
+    """v1's one release date; from v2 on, the three typed dates and the curator's notes."""
+    if schema.MAJOR == 1:
+        return {"released": _maybe(edtf_dates())}
+    return {**{name: _maybe(edtf_dates()) for name in ("announced", "available", "weights_released")}, "notes": _list(texts)}
+
+
+def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
+    """Table name to a strategy of valid record dicts of one schema major."""
+    record = {"id": ids, "schema_version": st.just(schema.MAJOR)}
+    cited = {**record, "citations": st.lists(citations, min_size=1, max_size=3)}
+    return {
+        "sources": st.fixed_dictionaries(
+            {
+                **record,
+                "title": _maybe(texts),
+                "publisher": ids,
+                "published": edtf_dates(),
+                "language": st.sampled_from(["de", "en", "zh-Hans-CN", "en-US", "ja"]),
+                "url": _maybe(st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9/]{0,10}", fullmatch=True)),
+                "kind": vocabulary(schema.SourceKind),
+                "sha256": sha256s,
+            }
+        ),
+        "organizations": st.fixed_dictionaries(
+            {**cited, "name": texts},
+            optional={
+                "aliases": _list(texts),
+                "kind": _maybe(vocabulary(schema.OrganizationKind)),
+                "country": _maybe(countries),
+                "city": _maybe(texts),
+                "parent_id": _maybe(ids),
+                "distinct_from": _list(ids),
+            },
+        ),
+        "models": st.fixed_dictionaries(
+            {**cited, "name": texts, "organization_id": ids, "kind": vocabulary(schema.ModelKind)},
+            optional={
+                "aliases": _list(texts),
+                "family_id": _maybe(ids),
+                **_model_dates(schema),
+                "open_weights": _maybe(st.booleans()),
+                "modalities_in": _list(vocabulary(schema.Modality)),
+                "modalities_out": _list(vocabulary(schema.Modality)),
+                "runs_on": _list(ids),
+                "distinct_from": _list(ids),
+            },
+        ),
+        "events": st.fixed_dictionaries(
+            {**cited, "kind": vocabulary(schema.EventKind), "date": edtf_dates(), "summary": texts},
+            optional={"organization_ids": _list(ids), "subject_ids": _list(ids)},
+        ),
+        "metrics": st.fixed_dictionaries(
+            {
+                **cited,
+                "subject_id": ids,
+                "metric": vocabulary(schema.MetricName),
+                "value": st.integers(0, schema.MAX_INT64),
+            },
+            optional={
+                "as_of": _maybe(edtf_dates()),
+                "reported": _maybe(edtf_dates()),
+                "region": _maybe(countries),
+                "measured_by": _maybe(ids),
+                "derived_from": _list(ids),
+                "derivation": _maybe(texts),
+            },
+        ),
+        "claims": st.fixed_dictionaries(
+            {
+                **cited,
+                "subject_id": ids,
+                "kind": vocabulary(schema.ClaimKind),
+                "asserted_by": ids,
+                "statement": texts,
+            },
+            optional={"object_ids": _list(ids), "verified": st.booleans()},
+        ),
+    }
+
+
+RECORDS_BY_MAJOR = {1: _records(v1), 2: _records(v2)}
+"""Schema major to its table strategies; golden and migration tests use the older ones."""
+RECORDS = RECORDS_BY_MAJOR[LATEST.MAJOR]
+"""Table name to a strategy of valid record dicts of the current schema."""
 
 tables = st.sampled_from(sorted(RECORDS))

@@ -6,7 +6,7 @@ import pyarrow as pa
 import pytest
 
 import ailedger
-from ailedger.schema import v1
+from ailedger.schema import LATEST
 
 
 def test_public_api_is_short_and_importable() -> None:
@@ -16,26 +16,27 @@ def test_public_api_is_short_and_importable() -> None:
 
 
 def test_tables_in_dependency_order() -> None:
-    assert ailedger.tables() == list(v1.TABLES)
+    assert ailedger.tables() == list(LATEST.TABLES)
 
 
-@pytest.mark.parametrize("table", list(v1.TABLES))
+@pytest.mark.parametrize("table", list(LATEST.TABLES))
 def test_load_and_load_table_give_the_same_rows(table: str) -> None:
     records = ailedger.load(table)
     arrow = ailedger.load_table(table)
     assert isinstance(arrow, pa.Table)
     assert arrow.num_rows == len(records) > 0
     assert arrow.column("id").to_pylist() == [r.id for r in records] == sorted(r.id for r in records)
-    assert all(isinstance(r, v1.TABLES[table]) for r in records)
+    assert all(isinstance(r, LATEST.TABLES[table]) for r in records)
     assert ailedger.path(table).is_file()
 
 
 def test_dates_are_structs_with_bounds() -> None:
     models = ailedger.load_table("models")
-    released = models.schema.field("released").type
-    assert [released.field(i).name for i in range(released.num_fields)] == ["edtf", "earliest", "latest"]
-    assert released.field("earliest").type == pa.date32()
-    row = {r["id"]: r["released"] for r in models.to_pylist()}["glm-5"]
+    available = models.schema.field("available").type
+    assert [available.field(i).name for i in range(available.num_fields)] == ["edtf", "earliest", "latest"]
+    assert available.field("earliest").type == pa.date32()
+    assert all(models.schema.field(name).type == available for name in ("announced", "weights_released"))
+    row = {r["id"]: r["available"] for r in models.to_pylist()}["glm-5"]
     assert row["edtf"] == "[2026-02-09..2026-02-15]"
     assert (row["earliest"].isoformat(), row["latest"].isoformat()) == ("2026-02-09", "2026-02-15")
 

@@ -39,7 +39,7 @@ def test_derived_figure_is_marked_derived() -> None:
 
 def test_dates_are_no_sharper_than_the_article() -> None:
     # "letzte Woche" in an article of Sunday 2026-02-22 is the week before, not a day.
-    assert ailedger.get("seedance-2-0").released.edtf == "[2026-02-09..2026-02-15]"
+    assert ailedger.get("seedance-2-0").available.edtf == "[2026-02-09..2026-02-15]"
     # "Ende Dezember" is a month, not a day.
     assert ailedger.get("doubao-wau-2025-12").reported.precision == "month"
-    assert ailedger.get("minimax-m2-5").released.edtf == "2026-02-12"
+    assert ailedger.get("minimax-m2-5").available.edtf == "2026-02-12"

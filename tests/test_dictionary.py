@@ -72,13 +72,14 @@ def test_citation_column_agrees_with_the_validator(rows: dict[tuple[str, str], l
                     assert rows[(table, name)][6] == "yes, when set", f"{table}.{name}"
     assert rows[("events", "summary")][6] == "no"
     assert rows[("models", "id")][6] == "no"
-    assert rows[("models", "released")][6] == "yes, when set"
+    assert all(rows[("models", name)][6] == "yes, when set" for name in ("announced", "available", "weights_released"))
+    assert rows[("models", "notes")][6] == "no"
     assert not needs_citation(LATEST.TABLES["sources"], "title")
 
 
 def test_examples_come_from_the_real_data(rows: dict[tuple[str, str], list[str]]) -> None:
-    released = {str(m.released) for m in ailedger.load("models") if m.released is not None}
-    assert rows[("models", "released")][5].strip("`") in released
+    available = {str(m.available) for m in ailedger.load("models") if m.available is not None}
+    assert rows[("models", "available")][5].strip("`") in available
     assert rows[("models", "organization_id")][1] == "id of organizations"
     assert rows[("metrics", "subject_id")][1] == "id of models or organizations"
     assert rows[("metrics", "value")][4] == "0 to 2^63−1"
@@ -98,7 +99,7 @@ def test_an_annotation_it_cannot_describe_is_an_error_not_a_blank() -> None:
 def test_examples_and_counts_follow_the_records_given() -> None:
     """The dataset card passes the records it builds from; with none there are no examples."""
     empty = _rows(dictionary_markdown(records={table: [] for table in LATEST.TABLES}))
-    assert empty[("models", "released")][5] == "—"
+    assert empty[("models", "available")][5] == "—"
     assert "\n\nAn AI model, or an AI product or app built on models. 0 records in this release.\n" in dictionary_markdown(
         records={table: [] for table in LATEST.TABLES}
     )

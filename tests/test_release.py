@@ -74,8 +74,8 @@ def test_parquet_carries_versions_descriptions_and_meaningful_types(release: Pat
         chunk = file.metadata.row_group(0).column(0)
         assert chunk.compression == "ZSTD"
         assert "RLE_DICTIONARY" in chunk.encodings
-    released = pq.read_schema(release / "models.parquet").field("released").type
-    assert released == pa.struct([("edtf", pa.string()), ("earliest", pa.date32()), ("latest", pa.date32())])
+    dates = [pq.read_schema(release / "models.parquet").field(name).type for name in ("announced", "available", "weights_released")]
+    assert dates == 3 * [pa.struct([("edtf", pa.string()), ("earliest", pa.date32()), ("latest", pa.date32())])]
     assert pq.read_schema(release / "models.parquet").field("runs_on").type.value_type == pa.string()
 
 

@@ -19,8 +19,8 @@ def _flat(text: str) -> str:
 def test_glm_5_reads_like_a_record_card() -> None:
     text = render("glm-5")
     assert text.startswith("glm-5  (in models): GLM 5\n")
-    assert "organization_id  zhipu-ai (Zhipu AI)" in text
-    assert "runs_on          nvidia (NVIDIA), huawei (Huawei)" in text
+    assert "organization_id   zhipu-ai (Zhipu AI)" in text
+    assert "runs_on           nvidia (NVIDIA), huawei (Huawei)" in text
     assert "(one day from 2026-02-09 to 2026-02-15)" in text
     assert "claims/glm-5-top-coding-agents  via subject_id" in text
     assert "via:         the-decoder (The Decoder)" in text

@@ -96,10 +96,10 @@ class Model(v1._Cited):
     """An AI model, or an AI product or app built on models."""
 
     schema_version: SchemaVersion
-    name: Text
-    aliases: list[Text] = Field(default_factory=list)
+    name: Text = Field(description="The name the sources use most, in its original script.")
+    aliases: list[Text] = Field(default_factory=list, description="Other names the sources use.")
     organization_id: Id = Field(description="The developer.")
-    kind: ModelKind
+    kind: ModelKind = Field(description="model for an AI model, product for an app or service built on models.")
     family_id: Id | None = Field(default=None, description="The model or product this is a version or edition of.")
     announced: FuzzyDate | None = Field(
         default=None, description="When the developer announced it, no sharper than the source."
@@ -112,10 +112,12 @@ class Model(v1._Cited):
         default=None, description="When its weights were published (open models), no sharper than the source."
     )
     open_weights: bool | None = Field(default=None, description="Whether the weights are published; null when not stated.")
-    modalities_in: list[Modality] = Field(default_factory=list)
-    modalities_out: list[Modality] = Field(default_factory=list)
+    modalities_in: list[Modality] = Field(default_factory=list, description="What it takes as input.")
+    modalities_out: list[Modality] = Field(default_factory=list, description="What it produces.")
     runs_on: list[Id] = Field(default_factory=list, description="Organizations whose hardware it runs on.")
-    distinct_from: list[Id] = Field(default_factory=list)
+    distinct_from: list[Id] = Field(
+        default_factory=list, description="Records with a similar name that are known to be different."
+    )
     notes: list[Text] = Field(
         default_factory=list,
         description="The curator's remarks on this record, such as why a date is where it is; not facts, so no quote backs them.",
