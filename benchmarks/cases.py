@@ -76,9 +76,9 @@ def _json_array(p: Paths) -> bytes:
 def validate_pydantic(p: Paths) -> Timed:
     from pydantic import TypeAdapter
 
-    from ailedger.schema.v1 import Metric
+    from ailedger.schema import LATEST
 
-    adapter = TypeAdapter(list[Metric])
+    adapter = TypeAdapter(list[LATEST.Metric])
     data = _json_array(p)
     return lambda: adapter.validate_json(data)
 
@@ -167,14 +167,14 @@ def load_model_validate(p: Paths) -> Timed:
     import pyarrow.parquet as pq
 
     from ailedger.arrow import DATE
-    from ailedger.schema.v1 import Metric
+    from ailedger.schema import LATEST
 
     table = pq.read_table(p.data / "metrics.parquet")
 
     def run() -> Any:
         columns = [pc.struct_field(c, "edtf") if c.type == DATE else c for c in table.columns]
         rows = pa.table(columns, names=table.column_names).to_pylist()
-        return [Metric.model_validate(r) for r in rows]
+        return [LATEST.Metric.model_validate(r) for r in rows]
 
     return run
 

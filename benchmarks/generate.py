@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
+from ailedger.schema import LATEST
+
 PROVIDERS = ("questmobile", "sensor-tower", "data-ai")
 START = date(2021, 1, 1)
 
@@ -75,18 +77,18 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
         body = "\n".join(lines) + "\n"
         (texts / f"{sid}.txt").write_text(body, encoding="utf-8")
         (dataset / "sources" / f"{sid}.yaml").write_text(_yaml({
-            "id": sid, "schema_version": 1, "title": None, "publisher": publisher_of[sid],
+            "id": sid, "schema_version": LATEST.MAJOR, "title": None, "publisher": publisher_of[sid],
             "published": end.isoformat(), "language": "en", "url": None,
             "kind": "data_report", "sha256": hashlib.sha256(body.encode()).hexdigest(),
         }), encoding="utf-8")
     for org in (*PROVIDERS, "appco"):
         (dataset / "organizations" / f"{org}.yaml").write_text(_yaml({
-            "id": org, "schema_version": 1, "name": org.replace("-", " ").title(),
+            "id": org, "schema_version": LATEST.MAJOR, "name": org.replace("-", " ").title(),
             "citations": [_cite(source_ids[0], f"{source_ids[0]}: {about}", ["name"])],
         }), encoding="utf-8")
     for app in apps:
         (dataset / "models" / f"{app}.yaml").write_text(_yaml({
-            "id": app, "schema_version": 1, "name": app.replace("-", " ").title(), "organization_id": "appco", "kind": "product",
+            "id": app, "schema_version": LATEST.MAJOR, "name": app.replace("-", " ").title(), "organization_id": "appco", "kind": "product",
             "citations": [_cite(source_of[app], quote_of[app, START], ["name", "organization_id", "kind"])],
         }), encoding="utf-8")
     metrics_file = dataset / "metrics" / "dau.jsonl"
@@ -94,7 +96,7 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
         for app, when, value in rows:
             sid = source_of[app]
             out.write(json.dumps({
-                "id": f"{app}-dau-{when.isoformat()}", "schema_version": 1, "subject_id": app,
+                "id": f"{app}-dau-{when.isoformat()}", "schema_version": LATEST.MAJOR, "subject_id": app,
                 "metric": "daily_active_users", "value": value, "as_of": when.isoformat(), "region": "CN",
                 "measured_by": publisher_of[sid],
                 "citations": [
