@@ -265,7 +265,7 @@ def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[Loaded | 
         return None, [Diagnostic(shown, line, exc.column, exc.code, "", exc.message)]
     doc = _line_doc(data, line)
     problems = hygiene(doc, shown)
-    older = older_major_fix(doc)
+    older = older_major_fix(table, doc)
     if older is not None:
         problems.append(Diagnostic(shown, *doc.locate(("schema_version",)), "schema.version-old", "schema_version", older))
         return Loaded(table, shown, doc, None), problems

@@ -139,18 +139,24 @@ def _field_name(loc: tuple[Any, ...]) -> str:
     )
 
 
-def older_major_fix(doc: Document) -> str | None:
-    """The fix for a record written in an older major this package can migrate, or None.
+def older_major_fix(table: str, doc: Document) -> str | None:
+    """The fix for a record written in an older major this package knows, or None.
 
-    Its fields are checked against the version it states by ``ailedger
-    migrate``; reporting them against the current one would only list the
-    schema change, field by field, as if each were a mistake.
+    Checking its fields against the current major would only list the schema
+    change, field by field, as if each were a mistake. When the record is
+    valid as it is once retagged (the change did not touch it), the fix is the
+    tag; otherwise ``ailedger migrate``, which checks it in its own version and
+    says what it moved.
     """
     major = doc.data.get("schema_version") if isinstance(doc.data, dict) else None
     if isinstance(major, bool) or major not in MAJORS or major == LATEST.MAJOR:
         return None
-    return (f"this record is in schema v{major}, the dataset in v{LATEST.MAJOR}: "
-            f"run ailedger migrate --to {LATEST.MAJOR} --dataset <its folder>, which says what it moved")
+    where = f"this record is in schema v{major}, the dataset in v{LATEST.MAJOR}"
+    try:
+        _adapter(LATEST.TABLES[table]).validate_python({**doc.data, "schema_version": LATEST.MAJOR}, strict=True)
+    except ValidationError:
+        return f"{where}: run ailedger migrate --to {LATEST.MAJOR} --dataset <its folder>, which says what it moved"
+    return f"{where}, which changed nothing else in it: set schema_version to {LATEST.MAJOR}"
 
 
 def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str, doc: Document) -> Diagnostic:
@@ -259,7 +265,7 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
         return Loaded(table, shown, Document({}), None), problems
     problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in doc.warnings]
     problems += hygiene(doc, shown)
-    older = older_major_fix(doc)
+    older = older_major_fix(table, doc)
     if older is not None:
         line, col = doc.locate(("schema_version",))
         problems.append(Diagnostic(shown, line, col, "schema.version-old", "schema_version", older))
