@@ -138,24 +138,33 @@ def test_date_kind_from_wording(quotes: list[str], kind: str | None) -> None:
 # The real dataset
 
 
-def test_real_dataset_migrates_between_v1_and_v2_passing_every_rule_byte_for_byte(tmp_path: Path, texts: Path) -> None:
+def test_real_dataset_goes_down_to_v1_and_back_passing_every_rule_byte_for_byte(tmp_path: Path, texts: Path) -> None:
     work, as_v1 = tmp_path / "dataset", tmp_path / "v1"
     shutil.copytree(DATASET, work)
-    assert cli("migrate", "--to", "1", "--dataset", str(work))[0] == 0  # a no-op while dataset/ is in v1
+    code, out, err = cli("migrate", "--to", "1", "--dataset", str(work))
+    assert code == 0, out + err  # nothing lost: no model has two dates or notes
     shutil.copytree(work, as_v1)
+    with validating_as(v1):
+        report = validate.validate([as_v1], texts)
+    assert [d.text() for d in report.diagnostics] == []
     code, out, err = cli("migrate", "--to", "2", "--dataset", str(work))
     assert code == 0, out + err
     dated = sum(data.get("released") is not None for table, data in records(as_v1) if table == "models")
-    assert out.count("released: moved to") == dated > 0
-    with validating_as(v2):
-        report = validate.validate([work], texts)
-    assert [d.text() for d in report.diagnostics] == []
-    if LATEST.MAJOR == 2:  # dataset/ is in v2: down and up again gives it back
-        assert same_tree(work, DATASET) == []
+    assert out.count("released: moved to available, as its quote says") == out.count("released: moved to") == dated == 5
+    assert same_tree(work, DATASET) == []
     code, _, err = cli("migrate", "--to", "2", "--dataset", str(work))
     assert (code, err.strip()) == (0, f"ok: migrated 0 records to schema v2; {len(records(DATASET))} already were")
-    assert cli("migrate", "--to", "1", "--dataset", str(work))[0] == 0
-    assert same_tree(work, as_v1) == []  # while dataset/ is in v1, as_v1 is dataset/ itself
+
+
+def test_real_dataset_is_in_v2_with_launch_dates_as_available() -> None:
+    models = {data["id"]: data for table, data in records(DATASET) if table == "models"}
+    assert all(data["schema_version"] == 2 for _, data in records(DATASET))
+    dated = {rid: [k for k in DATE_KINDS if k in rec] for rid, rec in models.items() if any(k in rec for k in DATE_KINDS)}
+    assert dated == dict.fromkeys(["doubao", "doubao-2-0", "glm-5", "minimax-m2-5", "seedance-2-0"], ["available"])
+    for rid in dated:  # "lanciert", "herausgebracht": launched, so the public could use it
+        quotes = [c["quote"] for c in models[rid]["citations"] if "available" in c["supports"]]
+        assert quotes and date_kind(quotes) == "available", rid
+    assert not any("notes" in rec or "released" in rec for rec in models.values())
 
 
 # Every valid record
@@ -249,6 +258,13 @@ def test_load_serves_v1_models_to_a_user_who_pinned_v1(table: str) -> None:
     pinned = ailedger.load(table, schema_version=1)
     assert all(type(m) is v1.TABLES[table] for m in pinned)
     assert pinned == curated(table, 1)
+
+
+def test_load_pinned_to_v1_gives_the_one_release_date() -> None:
+    pinned = {m.id: m for m in ailedger.load("models", schema_version=1)}
+    assert str(pinned["glm-5"].released) == "[2026-02-09..2026-02-15]"
+    assert str(pinned["minimax-m2-5"].released) == "2026-02-12"
+    assert [c.supports for c in pinned["glm-5"].citations][0] == ["name", "organization_id", "kind", "released"]
 
 
 def test_load_serves_v2_models_with_typed_dates() -> None:
