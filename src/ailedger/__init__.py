@@ -60,11 +60,12 @@ def tables() -> list[str]:
 
 
 def load(table: str, schema_version: int | None = None, validate: bool = False) -> list[Any]:
-    """The records of ``table`` as pydantic models of the current schema (v1).
+    """The records of ``table`` as pydantic models of the current schema (v2).
 
     Pass ``schema_version=N`` to get them in major version N instead, for code
-    written against it: ``1`` keeps working after the data moves to v2, and
-    ``2`` previews the next major (typed release dates). The shipped rows were
+    written against it: ``1`` gives v1 models (one ``released`` date per model
+    instead of v2's ``announced``, ``available`` and ``weights_released``), so
+    code written for v1 keeps working. The shipped rows were
     validated at build and are hash-checked on read, so they are not validated
     again unless ``validate=True``.
 

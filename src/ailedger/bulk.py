@@ -501,7 +501,7 @@ class _Run:
                 is_set = _np(column.is_valid())
             elif default == []:
                 is_set = _np(pc.greater(pc.list_value_length(column), 0))
-            else:  # pragma: no cover - v1 metrics have no other defaults
+            else:  # pragma: no cover - metrics have no other defaults
                 raise TypeError(f"no column check for the default of {name}")
             stated[is_set] |= bit[name]
 
@@ -814,7 +814,7 @@ def _date_structs(column: pa.Array, suspects: Suspects) -> pa.Array:
 
 
 def _structs(column: pa.Array, typ: pa.DataType, suspects: Suspects) -> pa.Array:
-    """Nested input columns to the release type (dates inside lists and structs; none in v1 metrics)."""
+    """Nested input columns to the release type (dates inside lists and structs; none in metrics)."""
     if typ == arrow.DATE:
         return _date_structs(column, suspects)
     if pa.types.is_list(typ):

@@ -172,7 +172,7 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser(
         "validate",
         help="check record files against the schema and across records",
-        description="Check record files against schema v1 and across records; report every problem as path:line:column.",
+        description="Check record files against the current schema and across records; report every problem as path:line:column.",
         epilog="Example: ailedger validate dataset/ --texts ../shared/sources. " + EPILOG,
     )
     v.add_argument("paths", nargs="*", metavar="PATH", help="record files (<id>.yaml), bulk files (metrics/<name>.jsonl, one record per line), table folders or a dataset folder (default: dataset/)")

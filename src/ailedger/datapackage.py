@@ -1,7 +1,7 @@
 """``datapackage.json``: the release described as a Frictionless Data Package v2.
 
 Each table appears twice. ``<table>`` is the JSON Lines file: the exact JSON of
-the v1 models, typed by a Table Schema derived from the published JSON Schema
+the current models, typed by a Table Schema derived from the published JSON Schema
 (types, ``required``, ``enum``, ``pattern``, lengths, bounds). ``<table>-parquet``
 is the Parquet file with the same fields; there, list columns are typed ``any``
 and date and citation structs ``object``, because frictionless-py reads Parquet

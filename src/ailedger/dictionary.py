@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from ailedger.dates import FuzzyDate
-from ailedger.schema import LATEST, SCHEMA_VERSION, v1
+from ailedger.schema import LATEST, SCHEMA_VERSION
 
 UNCITED = frozenset({"id", "schema_version", "citations"})
 """Fields that state no fact about the world; with ``CURATOR_TEXT`` they need no quote."""
@@ -71,10 +71,10 @@ def _describe(annotation: Any, metadata: list[Any], targets: tuple[str, ...]) ->
         return "boolean", "`true`, `false`"
     if bare is int:
         low, high = bounds.get("ge"), bounds.get("le")
-        high_text = "2^63−1" if high == v1.MAX_INT64 else str(high)
+        high_text = "2^63−1" if high == LATEST.MAX_INT64 else str(high)
         return "integer", f"{low} to {high_text}" if low is not None else ""
     if bare is str:
-        if bounds.get("pattern") == v1.ID_PATTERN:
+        if bounds.get("pattern") == LATEST.ID_PATTERN:
             kind = f"id of {' or '.join(targets)}" if targets else "id"
             return kind, "lower-case slug, at most 64 characters"
         if "pattern" in bounds:
@@ -96,7 +96,7 @@ def _annotated_description(annotation: Any) -> str | None:
     return None
 
 
-_ID_TEXT = _annotated_description(v1.Id)
+_ID_TEXT = _annotated_description(LATEST.Id)
 
 
 def meaning(name: str, info: FieldInfo) -> str:

@@ -2,7 +2,7 @@
 
 A release is a flat folder (flat so it can be served as GitHub release assets
 or from any static host) holding, per table, ``<table>.parquet``,
-``<table>.jsonl`` (the exact JSON form of the v1 models, one per line, sorted
+``<table>.jsonl`` (the exact JSON form of the current models, one per line, sorted
 by id) and ``<table>.schema.json``; plus ``datapackage.json`` (Frictionless),
 ``croissant.json`` (MLCommons Croissant), the Hugging Face dataset card
 ``README.md`` and ``SHA256SUMS`` over every other file. Built against a previous
