@@ -243,8 +243,8 @@ def _line_doc(data: dict[str, Any], line: int) -> Document:
     return Document(data, {(): (line, None)})  # type: ignore[dict-item]
 
 
-def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[Loaded | None, list[Diagnostic]]:
-    """One line of a bulk file, checked like a record file: strict JSON, text hygiene, the schema."""
+def read_line(raw: bytes, line: int, shown: str) -> Document | Diagnostic:
+    """One line of a bulk file as strict JSON (no duplicate keys, NaN, huge numbers or lone surrogates), else why not."""
     try:
         if raw.startswith(b"\xef\xbb\xbf"):
             raise _LineProblem("file.bom", "the file starts with a byte order mark; save it as UTF-8 without BOM", 1)
@@ -262,8 +262,15 @@ def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[Loaded | 
             raise _LineProblem("record.not-mapping", f"the line holds a JSON {type(data).__name__}, not an object; write one record per line as {{\"id\": ...}}")
         _no_surrogates(data)
     except _LineProblem as exc:
-        return None, [Diagnostic(shown, line, exc.column, exc.code, "", exc.message)]
-    doc = _line_doc(data, line)
+        return Diagnostic(shown, line, exc.column, exc.code, "", exc.message)
+    return _line_doc(data, line)
+
+
+def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[Loaded | None, list[Diagnostic]]:
+    """One line of a bulk file, checked like a record file: strict JSON, text hygiene, the schema."""
+    doc = read_line(raw, line, shown)
+    if isinstance(doc, Diagnostic):
+        return None, [doc]
     problems = hygiene(doc, shown)
     older = older_major_fix(table, doc)
     if older is not None:
@@ -271,7 +278,7 @@ def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[Loaded | 
         return Loaded(table, shown, doc, None), problems
     model = LATEST.TABLES[table]
     try:
-        record = _adapter(model).validate_python(data, strict=True)
+        record = _adapter(model).validate_python(doc.data, strict=True)
     except ValidationError as exc:
         problems += [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
         return Loaded(table, shown, doc, None), problems
