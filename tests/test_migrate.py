@@ -295,3 +295,65 @@ def test_v2_schema_is_committed_and_current() -> None:
     for table in v2.TABLES:
         committed = json.loads((ROOT / "schema" / "v2" / f"{table}.schema.json").read_text(encoding="utf-8"))
         assert committed == json_schema(table, 2), "schema/v2 drifted from the models; run python scripts/refresh.py"
+
+
+# Bulk files: every line migrated as a record file is, streamed
+
+BASE = ROOT / "tests" / "cases" / "_base"
+
+
+def bulk_dataset(tmp_path: Path) -> tuple[Path, Path, bytes]:
+    """A copy of the _base dataset with metrics/series.jsonl: three v1 rows and one already in v2, as bulk files are written."""
+    root = tmp_path / "dataset"
+    shutil.copytree(BASE / "dataset", root)
+    base = loads((root / "metrics" / "example-app-wau-2026-02.yaml").read_text(encoding="utf-8")).data
+    rows = [{**base, "id": f"example-app-wau-2025-{m:02d}", "as_of": f"2025-{m:02d}", "schema_version": 2 if m == 3 else 1} for m in range(1, 5)]
+    file = root / "metrics" / "series.jsonl"
+    file.write_bytes(b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in rows))
+    return root, file, file.read_bytes()
+
+
+def test_bulk_file_migrates_to_v2_and_back_byte_for_byte(tmp_path: Path) -> None:
+    root, file, original = bulk_dataset(tmp_path)
+    code, out, err = cli("migrate", "--to", "2", "--dataset", str(root))
+    assert (code, err.strip()) == (0, f"ok: migrated 3 records to schema v2; {len(records(root)) + 1} already were"), out + err
+    lines = file.read_bytes().splitlines(keepends=True)
+    assert [json.loads(line)["as_of"] for line in lines] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    assert lines == [json.dumps({**json.loads(line), "schema_version": 2}, ensure_ascii=False).encode() + b"\n" for line in original.splitlines()]
+    assert [d.text() for d in validate.validate([root], BASE / "texts").diagnostics] == []
+    shutil.copytree(root, tmp_path / "v2")
+    assert cli("migrate", "--to", "1", "--dataset", str(root))[0] == 0
+    assert file.read_bytes() == original.replace(b'"schema_version": 2', b'"schema_version": 1')
+    assert cli("migrate", "--to", "2", "--dataset", str(root))[0] == 0
+    assert same_tree(root, tmp_path / "v2") == []
+    assert [p.name for p in (root / "metrics").iterdir() if p.name.startswith(".")] == []
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (b'{"id": "broken",', "series.jsonl:2:17: error[json.syntax] Expecting property name enclosed in double quotes"),
+        (b'{"id": "x", "id": "y"}', "series.jsonl:2: error[json.duplicate-key]"),
+        (b'{"id": "x", "schema_version": 7}', "series.jsonl:2: error[schema.version-unknown] schema_version: must be one of 1, 2; got 7"),
+        (b'{"id": "x", "schema_version": 1}', "series.jsonl:2: error[schema.missing] subject_id: required field is missing"),
+    ],
+)
+def test_a_bad_bulk_line_is_reported_at_its_line_and_nothing_is_written(line: bytes, expected: str, tmp_path: Path) -> None:
+    root, file, _ = bulk_dataset(tmp_path)
+    rows = file.read_bytes().splitlines()
+    file.write_bytes(b"\n".join([rows[0], line, *rows[1:]]) + b"\n")
+    before = file.read_bytes()
+    code, out, err = cli("migrate", "--to", "2", "--dataset", str(root))
+    assert code == 1 and "nothing written" in err
+    assert expected in out and "Traceback" not in out + err
+    assert file.read_bytes() == before
+    assert sorted(p.name for p in (root / "metrics").iterdir()) == ["example-app-wau-2026-02.yaml", "series.jsonl"]
+
+
+def test_dry_run_writes_no_bulk_file(tmp_path: Path) -> None:
+    root, _, _ = bulk_dataset(tmp_path)
+    shutil.copytree(root, tmp_path / "before")
+    code, _, err = cli("migrate", "--to", "2", "--dataset", str(root), "--dry-run")
+    assert (code, err.startswith("ok: would migrate 3 records")) == (0, True)
+    assert same_tree(root, tmp_path / "before") == []
+    assert [p for p in root.rglob(".*")] == []

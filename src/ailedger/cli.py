@@ -151,7 +151,7 @@ def _migrate(args: argparse.Namespace) -> int:
     if not args.dry_run:
         migrate.write(plan)
     verb = "would migrate" if args.dry_run else "migrated"
-    print(f"ok: {verb} {len(plan.texts)} records to schema v{args.to}; {plan.unchanged} already were", file=sys.stderr)
+    print(f"ok: {verb} {plan.migrated} records to schema v{args.to}; {plan.unchanged} already were", file=sys.stderr)
     return 0
 
 

@@ -10,17 +10,26 @@ key order, quoting, flow lists and comments, so a rewritten file differs from
 the original only on the lines the schema change touches. All new files are
 written as temporary files first and then renamed into place; records state
 their own version, so a run cut short is finished by running it again.
+
+Bulk files (``metrics/<name>.jsonl``) hold up to millions of records, so they
+are streamed: the plan reads each line, checks and migrates it exactly as a
+record file, and keeps only what it decided; writing reads the file again and
+writes each migrated line as bulk files are written (``json.dumps`` with text
+as UTF-8, one object per line, key order kept) and lines already in the target
+version as they were.
 """
 
 from __future__ import annotations
 
 import io
+import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -28,15 +37,19 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 from ailedger.diagnostics import Diagnostic, sort
 from ailedger.schema import MAJORS, version
 from ailedger.schema.migrations import MigrationError, Note, migrate
-from ailedger.validate import discover, display, schema_diagnostics
-from ailedger.yaml12 import YamlProblem, decode, loads
+from ailedger.validate import BULK_SUFFIX, _adapter, discover, display, schema_diagnostics
+from ailedger.yaml12 import Document, YamlProblem, decode, loads
 
 
 @dataclass(slots=True)
 class Plan:
-    """What a migration of a folder would do: new file texts, its notes, and problems that stop it."""
+    """What a migration of a folder to major ``to`` would do: new file texts, its notes, and problems that stop it."""
 
+    to: int
     texts: dict[Path, str] = field(default_factory=dict)
+    bulk: dict[Path, str] = field(default_factory=dict)
+    """Bulk files with lines to migrate, each with its table; :func:`write` migrates them line by line."""
+    migrated: int = 0
     notes: list[tuple[str, Note]] = field(default_factory=list)
     problems: list[Diagnostic] = field(default_factory=list)
     unchanged: int = 0
@@ -115,7 +128,7 @@ def _check(table: str, data: Any, shown: str, doc: Any) -> list[Diagnostic]:
         return [Diagnostic(shown, line, col, "schema.version-unknown", "schema_version", f"must be one of {known}; got {major!r}")]
     model = version(major).TABLES[table]
     try:
-        TypeAdapter(model).validate_python(data, strict=True)
+        _adapter(model).validate_python(data, strict=True)
     except ValidationError as exc:
         return [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
     return []
@@ -125,51 +138,97 @@ def plan(dataset: Path, to: int) -> Plan:
     """Everything a migration of ``dataset`` to major ``to`` would write and note, without writing."""
     version(to)  # an unknown target is a usage error, before any file is read
     files, problems = discover([dataset])
-    result = Plan(problems=problems)
+    result = Plan(to, problems=problems)
     for table, path in files:
         shown = display(path)
+        if path.suffix == BULK_SUFFIX:
+            _plan_bulk(result, table, path, shown)
+            continue
         try:
             text, _ = decode(path.read_bytes())
             doc = loads(text)
         except YamlProblem as exc:
             result.problems.append(Diagnostic(shown, exc.line, exc.column, exc.code, "", exc.message))
             continue
-        found = _check(table, doc.data, shown, doc)
-        if found:
-            result.problems += found
+        new = _migrated(result, table, doc, shown, None)
+        if new is None:
             continue
-        old = doc.data
-        if old["schema_version"] == to:
-            result.unchanged += 1
-            continue
-        try:
-            new, notes = migrate(table, old, to)
-        except MigrationError as exc:
-            result.problems.append(Diagnostic(shown, None, None, "migrate.refused", "", str(exc)))
-            continue
-        TypeAdapter(version(to).TABLES[table]).validate_python(new, strict=True)
-        if to > old["schema_version"] and migrate(table, new, old["schema_version"])[0] != old:
-            raise MigrationError(f"{shown}: migrating to {to} and back does not give the record back; this is a bug in the migration")
         rewritten = _rewritten(text, new)
         if loads(rewritten).data != new:
             raise MigrationError(f"{shown}: the rewritten file does not read back as the migrated record; this is a bug")
         result.texts[path] = rewritten
-        result.notes += [(shown, note) for note in notes]
     result.problems = sort(result.problems)
     return result
 
 
-def write(result: Plan) -> None:
-    """Put the planned texts in place: every file written beside its target first, then renamed over it."""
-    temps: list[tuple[Path, Path]] = []
+def _migrated(result: Plan, table: str, doc: Document, shown: str, line: int | None) -> dict[str, Any] | None:
+    """The record in the target major, proven lossless; None when it already is or cannot be (``result`` says why).
+
+    Shared by record files and the lines of bulk files, so both are checked alike.
+    """
+    to = result.to
+    where = shown if line is None else f"{shown}:{line}"
+    found = _check(table, doc.data, shown, doc)
+    if found:
+        result.problems += found
+        return None
+    old = doc.data
+    if old["schema_version"] == to:
+        result.unchanged += 1
+        return None
     try:
-        for path, text in result.texts.items():
+        new, notes = migrate(table, old, to)
+    except MigrationError as exc:
+        result.problems.append(Diagnostic(shown, line, None, "migrate.refused", "", str(exc)))
+        return None
+    _adapter(version(to).TABLES[table]).validate_python(new, strict=True)
+    if to > old["schema_version"] and migrate(table, new, old["schema_version"])[0] != old:
+        raise MigrationError(f"{where}: migrating to {to} and back does not give the record back; this is a bug in the migration")
+    result.migrated += 1
+    result.notes += [(where, note) for note in notes]
+    return new
+
+
+def _plan_bulk(result: Plan, table: str, path: Path, shown: str) -> None:
+    """Every line of a bulk file checked and migrated as a record file is, one line in memory at a time."""
+    from ailedger.bulk import read_line  # pyarrow only when there is bulk data
+
+    before = result.migrated
+    with path.open("rb") as fh:
+        for line, raw in enumerate(fh, start=1):
+            doc = read_line(raw.rstrip(b"\r\n"), line, shown)
+            if isinstance(doc, Diagnostic):
+                result.problems.append(doc)
+            else:
+                _migrated(result, table, doc, shown, line)
+    if result.migrated > before:
+        result.bulk[path] = table
+
+
+def _bulk_lines(table: str, path: Path, to: int) -> Iterator[bytes]:
+    """The lines of a planned bulk file in major ``to``; the plan has checked every one."""
+    with path.open("rb") as fh:
+        for raw in fh:
+            old = json.loads(raw)
+            if old["schema_version"] == to:
+                yield raw
+            else:
+                yield json.dumps(migrate(table, old, to)[0], ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def write(result: Plan) -> None:
+    """Put the planned texts and bulk files in place: every file written beside its target first, then renamed over it."""
+    temps: list[tuple[Path, Path]] = []
+    todo = [(path, [text.encode("utf-8")]) for path, text in result.texts.items()]
+    todo += [(path, _bulk_lines(table, path, result.to)) for path, table in result.bulk.items()]
+    try:
+        for path, chunks in todo:
             tmp = path.with_name(f".{path.name}.migrating")
-            with tmp.open("w", encoding="utf-8", newline="\n") as fh:
-                fh.write(text)
+            temps.append((tmp, path))
+            with tmp.open("wb") as fh:
+                fh.writelines(chunks)
                 fh.flush()
                 os.fsync(fh.fileno())
-            temps.append((tmp, path))
     except BaseException:
         for tmp, _ in temps:
             tmp.unlink(missing_ok=True)
