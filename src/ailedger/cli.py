@@ -265,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="rewrite a dataset folder into another schema major version, losing nothing",
         description="Rewrite every record of a dataset folder into schema major N, one version step at a time. Each record "
         "is checked in its own version, migrated, checked in N and (going up) migrated back to prove nothing was lost; only "
-        "then are files rewritten, keeping their layout, quoting and comments. Every decision is printed "
+        "then are files rewritten, keeping their layout, quoting and comments (bulk .jsonl files line by line, in order). Every decision is printed "
         "(for example which field a v1 release date moved to).",
         epilog="Example: ailedger migrate --to 2 --dry-run. " + EPILOG,
     )
