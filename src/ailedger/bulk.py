@@ -37,7 +37,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from ailedger import arrow, figures, quotes, rules, text
@@ -46,7 +46,7 @@ from ailedger.dates import FuzzyDate
 from ailedger.diagnostics import Diagnostic, escape
 from ailedger.schema import LATEST
 from ailedger.validate import (
-    BULK_SUFFIX, NAME_FIELDS, PROSE_FIELDS, Loaded, _adapter, _id_fields, display, hygiene, older_major_fix, schema_diagnostics,
+    BULK_SUFFIX, NAME_FIELDS, PROSE_FIELDS, Loaded, _id_fields, check_document, display,
 )
 from ailedger.yaml12 import Document
 
@@ -271,18 +271,7 @@ def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[Loaded | 
     doc = read_line(raw, line, shown)
     if isinstance(doc, Diagnostic):
         return None, [doc]
-    problems = hygiene(doc, shown)
-    older = older_major_fix(table, doc)
-    if older is not None:
-        problems.append(Diagnostic(shown, *doc.locate(("schema_version",)), "schema.version-old", "schema_version", older))
-        return Loaded(table, shown, doc, None), problems
-    model = LATEST.TABLES[table]
-    try:
-        record = _adapter(model).validate_python(doc.data, strict=True)
-    except ValidationError as exc:
-        problems += [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
-        return Loaded(table, shown, doc, None), problems
-    return Loaded(table, shown, doc, record), problems
+    return check_document(table, doc, shown)
 
 
 # --- reading a bulk file in chunks -------------------------------------------------------------------

@@ -264,7 +264,13 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
         problems.append(Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}"))
         return Loaded(table, shown, Document({}), None), problems
     problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in doc.warnings]
-    problems += hygiene(doc, shown)
+    loaded, found = check_document(table, doc, shown)
+    return loaded, problems + found
+
+
+def check_document(table: str, doc: Document, shown: str) -> tuple[Loaded, list[Diagnostic]]:
+    """A parsed record, from a record file or a bulk line: text hygiene, schema version, then the schema."""
+    problems = hygiene(doc, shown)
     older = older_major_fix(table, doc)
     if older is not None:
         line, col = doc.locate(("schema_version",))
