@@ -61,10 +61,6 @@ class Report:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
-    def exit_code(self, strict: bool = False) -> int:
-        bad = self.diagnostics if strict else self.errors
-        return 1 if bad else 0
-
 
 def display(path: Path) -> str:
     """A path as the user will recognise it: relative to the working directory when inside it."""
