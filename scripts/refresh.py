@@ -12,21 +12,15 @@ or models; tests fail until you do.
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from ailedger.build import write_package_data
 from ailedger.loader import data_dir
-from ailedger.release import write_registry
+from ailedger.release import schema_text, write_registry
 from ailedger.schema import MAJORS, version
-from ailedger.schema.published import json_schema
 from refresh_docs import main as refresh_docs  # scripts/ is on sys.path when this script runs
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def schema_text(table: str, major: int) -> str:
-    return json.dumps(json_schema(table, major), indent=2, ensure_ascii=False) + "\n"
 
 
 def main() -> None:

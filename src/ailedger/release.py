@@ -31,9 +31,11 @@ from ailedger.schema.published import json_schema
 SUMS = "SHA256SUMS"
 
 
-def schema_text(table: str) -> str:
-    """The published JSON Schema of ``table``, as committed in ``schema/`` and shipped in releases."""
-    return json.dumps(json_schema(table), indent=2, ensure_ascii=False) + "\n"
+def schema_text(table: str, major: int | None = None) -> str:
+    """The published JSON Schema of ``table`` in ``major`` (default: the current one), as committed in ``schema/``."""
+    from ailedger.schema import LATEST
+
+    return json.dumps(json_schema(table, LATEST.MAJOR if major is None else major), indent=2, ensure_ascii=False) + "\n"
 
 
 def jsonl_text(records: list[Any]) -> str:
