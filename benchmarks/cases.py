@@ -101,9 +101,9 @@ def validate_pydantic_gc_off(p: Paths) -> Timed:
 
 def build_ailedger(p: Paths) -> Timed:
     """Validation (kept rows) in setup; timed: bulk rows to release tables, sort check, Parquet, hashes, manifest, swap."""
-    from ailedger import build, bulk
     from ailedger.schema import LATEST
-    from ailedger.validate import validate
+    from ailedger.release import tables
+    from ailedger.validate import bulk, validate
 
     report = validate([p.dataset], p.texts, keep_bulk=True)
     records: dict[str, list[Any]] = {name: [] for name in LATEST.TABLES}
@@ -112,7 +112,7 @@ def build_ailedger(p: Paths) -> Timed:
 
     def run() -> None:
         rows = {name: bulk.release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
-        build.write_tables(build.to_tables(records, rows), p.data)
+        tables.write_tables(tables.to_tables(records, rows), p.data)
 
     return run
 
@@ -121,7 +121,7 @@ def build_pyarrow(p: Paths) -> Timed:
     """Timed: ``pyarrow.parquet.write_table`` of the metrics table the build writes, with the same writer settings."""
     import pyarrow.parquet as pq
 
-    from ailedger.build import PARQUET_OPTIONS
+    from ailedger.release.tables import PARQUET_OPTIONS
 
     table = pq.read_table(p.data / "metrics.parquet")
     out = p.work / "raw-metrics.parquet"

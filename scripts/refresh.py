@@ -14,9 +14,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ailedger.build import write_package_data
 from ailedger.loader import data_dir
 from ailedger.release import schema_text, write_registry
+from ailedger.release.tables import write_package_data
 from ailedger.schema import MAJORS, version
 from refresh_docs import main as refresh_docs  # scripts/ is on sys.path when this script runs
 

@@ -12,9 +12,9 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from ailedger.contents import splice_readme
-from ailedger.dictionary import dictionary_markdown
 from ailedger.plot import render
+from ailedger.release.dictionary import dictionary_markdown
+from ailedger.release.readme_table import splice_readme
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"

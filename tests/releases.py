@@ -8,10 +8,10 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from conftest import CASES
 from pydantic import BaseModel
 
 from ailedger.dates import FuzzyDate
-from conftest import CASES
 
 CHINESE = "示例实验室在杭州发布了示例一号"
 """A sentence added to the base source text, quoted by the Chinese aliases below."""

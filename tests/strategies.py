@@ -9,11 +9,10 @@ fed to pydantic, to the published JSON Schema and to the YAML writer.
 from __future__ import annotations
 
 import calendar
+from types import ModuleType
 from typing import Any, get_args
 
 from hypothesis import strategies as st
-
-from types import ModuleType
 
 from ailedger.schema import LATEST, v1, v2
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from ailedger import arrow, bulk
-from ailedger.schema import LATEST
-from ailedger.validate import validate
 from conftest import CASES
+
+from ailedger import arrow
+from ailedger.schema import LATEST
+from ailedger.validate import bulk, validate
 
 BASE = CASES / "_base"
 QUOTE = "the Example app reached 12,5 Millionen weekly active users at the end of February"
@@ -238,7 +238,7 @@ def test_trusted_load_equals_validated_load(table: str) -> None:
 
 
 def test_package_build_takes_bulk_rows_with_the_records(tmp_path: Path) -> None:
-    from ailedger.build import write_package_data
+    from ailedger.release.tables import write_package_data
 
     root = dataset(tmp_path)
     rows = [clean_row(m) for m in (3, 1, 2)]  # out of id order: the build sorts

@@ -21,9 +21,9 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CASES
 
 from ailedger.cli import run
-from conftest import CASES
 
 BASE = CASES / "_base"
 CASE_DIRS = sorted(p for p in CASES.glob("*/*") if p.is_dir() and p.parent.name != "_base")

@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CASES, DATASET
 
 from ailedger.cli import run
-from conftest import CASES, DATASET
 
 
 def ailedger_cmd(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

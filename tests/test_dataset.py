@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import DATASET
+
 import ailedger
 from ailedger.validate import validate
-from conftest import DATASET
 
 
 def test_dataset_is_valid(texts: Path) -> None:

@@ -9,9 +9,9 @@ import edtf
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from strategies import date_points, edtf_dates
 
 from ailedger.dates import EDTF_PATTERN, FuzzyDate
-from strategies import date_points, edtf_dates
 
 
 def oracle_bounds(text: str) -> tuple[date, date]:

@@ -5,12 +5,17 @@ from __future__ import annotations
 from typing import Any, Literal, get_args, get_origin
 
 import pytest
+from conftest import ROOT
 
 import ailedger
-from ailedger import rules
-from ailedger.dictionary import _describe, dictionary_markdown, meaning, needs_citation
+from ailedger.release.dictionary import (
+    _describe,
+    dictionary_markdown,
+    meaning,
+    needs_citation,
+)
 from ailedger.schema import LATEST
-from conftest import ROOT
+from ailedger.validate import rules
 
 COMMITTED = ROOT / "docs" / "data-dictionary.md"
 
@@ -92,7 +97,7 @@ def test_heading_level_nests_the_dictionary_in_a_card() -> None:
 
 
 def test_an_annotation_it_cannot_describe_is_an_error_not_a_blank() -> None:
-    with pytest.raises(TypeError, match="teach ailedger.dictionary"):
+    with pytest.raises(TypeError, match="teach ailedger.release.dictionary"):
         _describe(float, [], ())
 
 

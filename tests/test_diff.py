@@ -9,12 +9,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import CASES, DATASET
 
 import ailedger
 from ailedger.cli import main, run
 from ailedger.loader import data_dir
 from ailedger.schema import LATEST
-from conftest import CASES, DATASET
 
 BASE = CASES / "_base" / "dataset"
 

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from releases import chinese_dataset
 
 import ailedger
 from ailedger import fetch
 from ailedger.loader import sha256
 from ailedger.release import build_release, sums_text
-from releases import chinese_dataset
 
 VERSION = "2000.01.01"
 

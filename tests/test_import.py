@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-HEAVY = ("pyarrow", "pooch", "numpy", "ailedger.cli", "ailedger.bulk")
+HEAVY = ("pyarrow", "pooch", "numpy", "ailedger.cli", "ailedger.validate.bulk")
 
 
 def imported_after(code: str) -> set[str]:

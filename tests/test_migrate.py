@@ -13,19 +13,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DATASET, ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import TypeAdapter
+from strategies import RECORDS_BY_MAJOR
 
 import ailedger
-from ailedger import rules, validate
+from ailedger import validate
 from ailedger.cli import run
 from ailedger.errors import SchemaVersionError
-from ailedger.schema import LATEST, v1, v2
-from ailedger.schema.migrations import DATE_KINDS, UNCLEAR_NOTE, MigrationError, date_kind, migrate
-from ailedger.yaml12 import loads
-from conftest import DATASET, ROOT
-from strategies import RECORDS_BY_MAJOR
+from ailedger.schema import v1, v2
+from ailedger.schema.migrations import (
+    DATE_KINDS,
+    UNCLEAR_NOTE,
+    MigrationError,
+    date_kind,
+    migrate,
+)
+from ailedger.validate import files, record, rules
+from ailedger.validate.yaml12 import loads
 
 GOLDEN = ROOT / "tests" / "golden"
 GOLDEN_V1 = GOLDEN / "v1" / "dataset"
@@ -58,7 +65,8 @@ def records(folder: Path) -> list[tuple[str, dict[str, Any]]]:
 def validating_as(schema: types.ModuleType) -> Iterator[None]:
     """Run the validator with ``schema`` as the current version, whichever is current."""
     with pytest.MonkeyPatch.context() as m:
-        m.setattr(validate, "LATEST", schema)
+        m.setattr(record, "LATEST", schema)
+        m.setattr(files, "LATEST", schema)
         m.setattr(rules, "LATEST", schema)
         yield
 
@@ -290,7 +298,7 @@ def test_v2_offers_every_name_v1_does_so_latest_can_switch() -> None:
 
 
 def test_v2_schema_is_committed_and_current() -> None:
-    from ailedger.schema.published import json_schema
+    from ailedger.schema.json_schema import json_schema
 
     for table in v2.TABLES:
         committed = json.loads((ROOT / "schema" / "v2" / f"{table}.schema.json").read_text(encoding="utf-8"))

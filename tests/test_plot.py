@@ -25,6 +25,7 @@ import pytest
 pytest.importorskip("matplotlib")
 
 import matplotlib  # noqa: E402
+from conftest import ROOT  # noqa: E402
 from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
@@ -32,10 +33,9 @@ from matplotlib.text import Text  # noqa: E402
 
 import ailedger  # noqa: E402
 from ailedger import plot  # noqa: E402
-from ailedger.schema import v2  # noqa: E402
 from ailedger.cli import run  # noqa: E402
 from ailedger.errors import AiledgerError  # noqa: E402
-from conftest import ROOT  # noqa: E402
+from ailedger.schema import v2  # noqa: E402
 
 DOCS = ROOT / "docs"
 NUMBER = re.compile(rb"-?\d+\.\d+|-?\d+")

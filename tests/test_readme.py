@@ -31,9 +31,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from ailedger.contents import splice_readme
 from conftest import DATASET, ROOT, SHARED_TEXTS
+
+from ailedger.release.readme_table import splice_readme
 
 README = ROOT / "README.md"
 SKIP = re.compile(r"<!-- readme-test: skip \((.+)\) -->")

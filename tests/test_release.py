@@ -13,17 +13,17 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from conftest import DATASET, ROOT
+from releases import chinese_dataset
 
 import ailedger
 from ailedger import loader
-from ailedger.build import BuildError, write_package_data
 from ailedger.cli import run
 from ailedger.fetch import parse_sums, registry_path
 from ailedger.release import SUMS, build_release, jsonl_text
+from ailedger.release.tables import BuildError, write_package_data
 from ailedger.schema import LATEST, SCHEMA_VERSION
-from ailedger.schema.published import json_schema
-from conftest import DATASET, ROOT
-from releases import chinese_dataset
+from ailedger.schema.json_schema import json_schema
 
 TABLES = list(LATEST.TABLES)
 METADATA = ["README.md", SUMS, "croissant.json", "datapackage.json"]
@@ -149,7 +149,7 @@ def test_dataset_card_header_points_the_hub_at_every_parquet_file(release: Path)
 
 
 def test_dataset_card_carries_the_data_dictionary(release: Path) -> None:
-    from ailedger.dictionary import dictionary_markdown
+    from ailedger.release.dictionary import dictionary_markdown
 
     text = (release / "README.md").read_text(encoding="utf-8")
     assert dictionary_markdown(heading_level=2) in text
@@ -205,10 +205,11 @@ KILL_AFTER_FIRST_FILE = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
-    from ailedger import build, release
+    from ailedger.release import tables
+    from ailedger import release
 
     def write_then_die(table, path):
-        build.write_parquet(table, path)
+        tables.write_parquet(table, path)
         os.kill(os.getpid(), signal.SIGKILL)
 
     release.write_parquet = write_then_die

@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-import ailedger
-from ailedger.build import collect_all
-from ailedger.release import build_release
-from ailedger.schema import LATEST
 from conftest import DATASET
 from releases import CHINESE, as_row, chinese_dataset, plain
+
+import ailedger
+from ailedger.release import build_release
+from ailedger.release.tables import collect_all
+from ailedger.schema import LATEST
 
 TABLES = list(LATEST.TABLES)
 BIN = Path(sys.executable).parent

@@ -9,14 +9,14 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
+from strategies import RECORDS, tables
 
 from ailedger.schema import LATEST, SCHEMA_VERSION
-from ailedger.schema.published import json_schema
-from conftest import ROOT
-from strategies import RECORDS, tables
+from ailedger.schema.json_schema import json_schema
 
 SCHEMA_DIR = ROOT / "schema" / f"v{LATEST.MAJOR}"
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ROOT
 
 from ailedger.cli import run
-from ailedger.compat import Version, check
 from ailedger.schema import v1, v2
-from ailedger.schema.published import json_schema
-from conftest import ROOT
+from ailedger.schema.compatibility import Version, check
+from ailedger.schema.json_schema import json_schema
 
 SCHEMAS = ROOT / "schema"
 V1: dict[str, dict[str, Any]] = {t: json_schema(t, 1) for t in v1.TABLES}

@@ -18,13 +18,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CASES
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
+from strategies import RECORDS
 
 from ailedger.cli import run
-from conftest import CASES
-from strategies import RECORDS
 
 DIAGNOSTIC = re.compile(r"[^\s:][^:]*(:\d+(:\d+)?)?: (error|warning)\[[a-z0-9]+(\.[a-z0-9-]+)+\]( \S+:)? \S.*")
 FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])

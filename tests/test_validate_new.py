@@ -11,7 +11,7 @@ import pytest
 from ailedger.cli import run
 from ailedger.schema import LATEST
 from ailedger.validate import validate
-from ailedger.yaml12 import loads
+from ailedger.validate.yaml12 import loads
 
 
 def new(*args: str) -> tuple[int, str, str]:

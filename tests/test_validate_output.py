@@ -10,12 +10,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from ailedger import diagnostics
-from ailedger.cli import run
-from ailedger.diagnostics import Diagnostic
-from ailedger.yaml12 import MAX_BYTES, MAX_LINE
 from conftest import CASES
+
+from ailedger.cli import run
+from ailedger.validate import diagnostics
+from ailedger.validate.diagnostics import Diagnostic
+from ailedger.validate.yaml12 import MAX_BYTES, MAX_LINE
 
 
 def validate(root: Path, *args: str) -> tuple[int, list[str]]:

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CASES
 from pydantic import ValidationError
+from test_schema import json_schema_accepts, known_gap
 
 from ailedger.schema import LATEST
-from ailedger.yaml12 import YamlProblem, decode, loads
-from conftest import CASES
-from test_schema import json_schema_accepts, known_gap
+from ailedger.validate.yaml12 import YamlProblem, decode, loads
 
 
 def _read(path: Path) -> Any:

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
-from ailedger import arrow, build
-from ailedger.figures import stated
-from ailedger.schema import LATEST
-from ailedger.text import fold, problems
 from conftest import CASES
+
+from ailedger import arrow
+from ailedger.release import tables
+from ailedger.schema import LATEST
+from ailedger.validate.numbers import stated
+from ailedger.validate.text import fold, problems
 
 
 def codes(text: str, **kind: bool) -> list[str]:
@@ -119,11 +120,11 @@ def test_cjk_names_round_trip_byte_for_byte(tmp_path: Path) -> None:
     japanese = "ディープシーク"
     org = dataset / "organizations" / "example-labs.yaml"
     org.write_text(org.read_text(encoding="utf-8").replace('city: "Hangzhou"', f'city: "{japanese}"'), encoding="utf-8")
-    records, _ = build.collect_all(dataset, CASES / "_base" / "texts")
-    tables = build.to_tables(records)
+    records, _ = tables.collect_all(dataset, CASES / "_base" / "texts")
+    built = tables.to_tables(records)
     loaded = {}
     for table in ("models", "organizations"):
-        build.write_parquet(tables[table], tmp_path / f"{table}.parquet")
+        tables.write_parquet(built[table], tmp_path / f"{table}.parquet")
         for rec in arrow.from_table(pq.read_table(tmp_path / f"{table}.parquet"), LATEST.TABLES[table]):
             loaded[rec.id] = rec
     assert loaded["example-1"].name.encode() == names["name"].encode()

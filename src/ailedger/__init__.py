@@ -14,7 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from ailedger._version import __version__
-from ailedger.errors import AiledgerError, DownloadError, IntegrityError, UnknownRecordError, UnknownTableError
+from ailedger.errors import (
+    AiledgerError,
+    DownloadError,
+    IntegrityError,
+    UnknownRecordError,
+    UnknownTableError,
+)
 
 if TYPE_CHECKING:
     import os
@@ -109,6 +115,8 @@ def download(
     ``AILEDGER_BASE_URL``, overrides where they are fetched from. Raises :class:`DownloadError` for a
     file that fails or does not match.
     """
-    from ailedger import fetch  # not ailedger.download: importing that module would replace this function
+    from ailedger import (
+        fetch,  # not ailedger.download: importing that module would replace this function
+    )
 
     return fetch.download(version, dest, base_url)

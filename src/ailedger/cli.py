@@ -25,8 +25,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from ailedger import diagnostics
-    from ailedger.validate import validate
+    from ailedger.validate import diagnostics, validate
 
     paths = [Path(p) for p in args.paths] or [Path("dataset")]
     report = validate(paths, Path(args.texts) if args.texts else None)
@@ -111,22 +110,21 @@ def _plot(args: argparse.Namespace) -> int:
 
 
 def _schema_check(args: argparse.Namespace) -> int:
-    from ailedger import compat
-    from ailedger.schema import LATEST, SCHEMAVER, version
-    from ailedger.schema.published import json_schema
+    from ailedger.schema import LATEST, SCHEMAVER, compatibility, version
+    from ailedger.schema.json_schema import json_schema
 
     major = args.major or LATEST.MAJOR
-    released = compat.released_versions(Path(args.schemas))
+    released = compatibility.released_versions(Path(args.schemas))
     if not released:
         print(f"ailedger schema check: no released versions in {args.schemas}/ (folders named like 1-0-0); "
               "run it in the repository or pass --schemas DIR", file=sys.stderr)
         return 2
-    current = compat.parse_version(SCHEMAVER[major])
-    findings = compat.check(released, current, {t: json_schema(t, major) for t in version(major).TABLES})
+    current = compatibility.parse_version(SCHEMAVER[major])
+    findings = compatibility.check(released, current, {t: json_schema(t, major) for t in version(major).TABLES})
     for finding in findings:
         print(finding.text())
     errors = sum(f.error for f in findings)
-    against = ", ".join(compat.show_version(v) for v in sorted(released) if v <= current)
+    against = ", ".join(compatibility.show_version(v) for v in sorted(released) if v <= current)
     status = "failed" if errors else "ok"
     print(f"{status}: schema {SCHEMAVER[major]} against released {against}: {errors} errors, "
           f"{len(findings) - errors} changes allowed", file=sys.stderr)

@@ -30,8 +30,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ailedger.diagnostics import escape
 from ailedger.errors import AiledgerError
+from ailedger.validate.diagnostics import escape
 
 FORMAT_VERSION = 1
 
@@ -125,7 +125,7 @@ def _parquet(file: Path, table: str) -> Iterator[dict[str, Any]]:
 
 
 def _yaml(folder: Path, table: str) -> Iterator[dict[str, Any]]:
-    from ailedger.yaml12 import YamlProblem, decode, loads
+    from ailedger.validate.yaml12 import YamlProblem, decode, loads
 
     for file in sorted(folder.glob("*.yaml")):
         try:

@@ -15,7 +15,12 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ailedger.errors import AiledgerError, IntegrityError, UnknownRecordError, UnknownTableError
+from ailedger.errors import (
+    AiledgerError,
+    IntegrityError,
+    UnknownRecordError,
+    UnknownTableError,
+)
 from ailedger.schema import LATEST
 
 if TYPE_CHECKING:

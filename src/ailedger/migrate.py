@@ -34,11 +34,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from ailedger.diagnostics import Diagnostic, sort
-from ailedger.schema import MAJORS, version
+from ailedger.schema import MAJORS, adapter, version
 from ailedger.schema.migrations import MigrationError, Note, migrate
-from ailedger.validate import BULK_SUFFIX, _adapter, discover, display, schema_diagnostics
-from ailedger.yaml12 import Document, YamlProblem, decode, loads
+from ailedger.validate.diagnostics import Diagnostic, sort
+from ailedger.validate.files import BULK_SUFFIX, discover, display
+from ailedger.validate.record import schema_diagnostics
+from ailedger.validate.yaml12 import Document, YamlProblem, decode, loads
 
 
 @dataclass(slots=True)
@@ -128,7 +129,7 @@ def _check(table: str, data: Any, shown: str, doc: Any) -> list[Diagnostic]:
         return [Diagnostic(shown, line, col, "schema.version-unknown", "schema_version", f"must be one of {known}; got {major!r}")]
     model = version(major).TABLES[table]
     try:
-        _adapter(model).validate_python(data, strict=True)
+        adapter(model).validate_python(data, strict=True)
     except ValidationError as exc:
         return [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
     return []
@@ -181,7 +182,7 @@ def _migrated(result: Plan, table: str, doc: Document, shown: str, line: int | N
     except MigrationError as exc:
         result.problems.append(Diagnostic(shown, line, None, "migrate.refused", "", str(exc)))
         return None
-    _adapter(version(to).TABLES[table]).validate_python(new, strict=True)
+    adapter(version(to).TABLES[table]).validate_python(new, strict=True)
     if to > old["schema_version"] and migrate(table, new, old["schema_version"])[0] != old:
         raise MigrationError(f"{where}: migrating to {to} and back does not give the record back; this is a bug in the migration")
     result.migrated += 1
@@ -191,7 +192,7 @@ def _migrated(result: Plan, table: str, doc: Document, shown: str, line: int | N
 
 def _plan_bulk(result: Plan, table: str, path: Path, shown: str) -> None:
     """Every line of a bulk file checked and migrated as a record file is, one line in memory at a time."""
-    from ailedger.bulk import read_line  # pyarrow only when there is bulk data
+    from ailedger.validate.bulk import read_line  # pyarrow only when there is bulk data
 
     before = result.migrated
     with path.open("rb") as fh:

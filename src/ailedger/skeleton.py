@@ -17,8 +17,7 @@ from pydantic import BaseModel
 
 from ailedger.errors import AiledgerError
 from ailedger.schema import LATEST
-from ailedger.schema.published import json_schema
-
+from ailedger.schema.json_schema import json_schema
 
 REQUIRED = object()
 
@@ -101,7 +100,7 @@ def write(dataset: Path, table: str, record_id: str) -> Path:
             f"bad id {record_id!r}: an id is a lower-case ASCII slug like 'deepseek-r1' "
             "(a-z, 0-9, single hyphens, at most 64 characters)"
         )
-    from ailedger.rules import RESERVED_NAMES
+    from ailedger.validate.rules import RESERVED_NAMES
 
     if record_id in RESERVED_NAMES:
         raise SkeletonError(f"bad id {record_id!r}: {record_id}.yaml is a reserved device name on Windows; choose another id")

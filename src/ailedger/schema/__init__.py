@@ -9,7 +9,11 @@ and the packaged data are written in.
 from __future__ import annotations
 
 import importlib
+from functools import cache
 from types import ModuleType
+from typing import Any
+
+from pydantic import BaseModel, TypeAdapter
 
 from ailedger.schema import v1, v2
 
@@ -34,4 +38,10 @@ def version(major: int) -> ModuleType:
     return importlib.import_module(f"ailedger.schema.v{major}")
 
 
-__all__ = ["LATEST", "MAJORS", "SCHEMAVER", "SCHEMA_VERSION", "v1", "v2", "version"]
+@cache
+def adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
+    """One cached TypeAdapter per model: building one costs more than validating a record with it."""
+    return TypeAdapter(model)
+
+
+__all__ = ["LATEST", "MAJORS", "SCHEMAVER", "SCHEMA_VERSION", "adapter", "v1", "v2", "version"]

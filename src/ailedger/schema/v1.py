@@ -3,7 +3,7 @@
 Never edit this module once released: a change goes into ``v2.py`` beside it,
 with a migration. The models hold what JSON Schema can express (types,
 vocabularies, patterns, bounds); rules that need other records or the source
-texts live in :mod:`ailedger.rules`.
+texts live in :mod:`ailedger.validate.rules`.
 
 Every model is strict (``"12"`` is not an int, ``true`` is not 1), closed (an
 unknown field is an error, never dropped) and frozen.

@@ -16,11 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from ailedger.dates import FuzzyDate
-from ailedger.diagnostics import Diagnostic, escape
-from ailedger.quotes import SourceText
 from ailedger.schema import LATEST
 from ailedger.schema.migrations import replacement_hint
-from ailedger.validate import Loaded
+from ailedger.validate.diagnostics import Diagnostic, escape
+from ailedger.validate.quotes import SourceText
+from ailedger.validate.record import Loaded
 
 EARLIEST_PLAUSIBLE = date(1950, 1, 1)
 REPORTING_KINDS = frozenset({"news_outlet", "news_agency", "data_provider"})
@@ -208,7 +208,7 @@ def provenance(ctx: Context) -> Iterator[Diagnostic]:
 
 def duplicates(ctx: Context) -> Iterator[Diagnostic]:
     """No two records of a table share a name or alias after NFKC and case folding, unless distinct_from says so."""
-    from ailedger.text import fold
+    from ailedger.validate.text import fold
 
     for table in ("organizations", "models"):
         owner: dict[str, Loaded] = {}
@@ -331,7 +331,7 @@ def _value_sources(m: Any) -> set[str]:
 
 def figures(ctx: Context) -> Iterator[Diagnostic]:
     """A reported value is a number its quote states; a derived one is computed, so derived_from stands in for the quote."""
-    from ailedger.figures import stated
+    from ailedger.validate.numbers import stated
 
     for rec in ctx.valid():
         if rec.table != "metrics" or rec.record.derived_from:

@@ -19,9 +19,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from ailedger import about
 from ailedger._version import __version__
 from ailedger.loader import sha256
+from ailedger.release import about
 from ailedger.schema import LATEST
 
 CONFORMS_TO = "http://mlcommons.org/croissant/1.0"

@@ -28,11 +28,12 @@ from typing import Any
 
 import pyarrow as pa
 
-from ailedger import about, arrow
+from ailedger import arrow
 from ailedger._version import __version__
 from ailedger.loader import sha256
+from ailedger.release import about
 from ailedger.schema import LATEST
-from ailedger.schema.published import json_schema
+from ailedger.schema.json_schema import json_schema
 
 PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
 RESOURCE_PROFILE = "https://datapackage.org/profiles/2.0/dataresource.json"

@@ -132,7 +132,7 @@ def loads(text: str) -> Document:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-    from ailedger.text import codepoint
+    from ailedger.validate.text import codepoint
 
     bad = _NON_PRINTABLE.search(text)
     if bad is not None:

@@ -22,11 +22,11 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from ailedger import card, croissant, datapackage
 from ailedger._version import __version__
-from ailedger.build import collect_all, staging, to_tables, write_parquet
 from ailedger.loader import sha256
-from ailedger.schema.published import json_schema
+from ailedger.release import card, croissant, datapackage
+from ailedger.release.tables import collect_all, staging, to_tables, write_parquet
+from ailedger.schema.json_schema import json_schema
 
 SUMS = "SHA256SUMS"
 

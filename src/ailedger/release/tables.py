@@ -49,7 +49,7 @@ class BuildError(AiledgerError):
 
 def collect_all(dataset: Path, texts: Path | None) -> tuple[dict[str, list[Any]], dict[str, pa.Table]]:
     """The validated records of each table, and the rows of its bulk files as release tables (never as models)."""
-    from ailedger import bulk
+    from ailedger.validate import bulk
 
     report = validate([dataset], texts, keep_bulk=True)
     if report.errors:

@@ -1,31 +1,28 @@
-"""Validating the curated files: parse every file, check it against the schema, then across records.
+"""One record, from a record file or a bulk line: parsed, hygiene-checked and schema-checked, with positions.
 
-Every problem in every file is collected, never just the first; the files are
-only read, never written.
+This is the layer the cross-record rules, the bulk path and ``migrate`` build
+on; it knows nothing of other records.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from ailedger import text
-from ailedger.diagnostics import Diagnostic, escape, sort
-from ailedger.schema import LATEST, MAJORS
+from ailedger.schema import LATEST, MAJORS, adapter
 from ailedger.schema.migrations import replacement_hint
-from ailedger.text import codepoint
-from ailedger.yaml12 import Document, YamlProblem, decode, loads
+from ailedger.validate import text
+from ailedger.validate.diagnostics import Diagnostic, escape
+from ailedger.validate.files import display
+from ailedger.validate.text import codepoint
+from ailedger.validate.yaml12 import Document, YamlProblem, decode, loads
 
-RECORD_SUFFIX = ".yaml"
-BULK_SUFFIX = ".jsonl"
-"""Bulk files (JSON Lines, many records each) are checked by :mod:`ailedger.bulk`."""
 NAME_FIELDS = frozenset({"name", "aliases"})
 PROSE_FIELDS = frozenset({"quote", "translation", "title"} | LATEST.CURATOR_TEXT)
 
@@ -41,87 +38,6 @@ class Loaded:
 
     def at(self, *path: str | int) -> tuple[int, int]:
         return self.doc.locate(tuple(path))
-
-
-@dataclass(slots=True)
-class Report:
-    """The outcome of a validation run."""
-
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files_checked: int = 0
-    records: list[Loaded] = field(default_factory=list)
-    bulk: dict[str, list[Any]] = field(default_factory=dict)
-    """With ``keep_bulk``: per table, the checked rows of its bulk files as Arrow tables (for the build)."""
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
-
-
-def display(path: Path) -> str:
-    """A path as the user will recognise it: relative to the working directory when inside it."""
-    try:
-        return os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-
-
-def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
-    """The record files under ``paths``, each with its table (the folder name)."""
-    tables = LATEST.TABLES
-    found: list[tuple[str, Path]] = []
-    problems: list[Diagnostic] = []
-
-    def table_dir(table: str, folder: Path) -> None:
-        folded: dict[str, Path] = {}
-        for entry in sorted(folder.iterdir()):
-            if entry.name.startswith("."):
-                continue
-            other = folded.setdefault(entry.name.casefold(), entry)
-            if other is not entry:
-                problems.append(Diagnostic(display(entry), None, None, "file.case-collision", "", f"differs only by case from {display(other)}; a checkout on macOS or Windows keeps only one of them"))
-            if entry.is_symlink():
-                problems.append(Diagnostic(display(entry), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the file itself"))
-            elif entry.is_dir():
-                problems.append(Diagnostic(display(entry), None, None, "file.unexpected", "", f"folders inside {table}/ are not read; move the records up into {table}/"))
-            elif entry.suffix not in (RECORD_SUFFIX, BULK_SUFFIX):
-                problems.append(Diagnostic(display(entry), None, None, "file.extension", "", f"only {RECORD_SUFFIX} files are records; rename it to <id>{RECORD_SUFFIX} or remove it"))
-            else:
-                found.append((table, entry))
-
-    for path in paths:
-        if path.is_symlink():
-            problems.append(Diagnostic(display(path), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the file itself"))
-        elif path.is_file():
-            if path.parent.name not in tables:
-                problems.append(Diagnostic(display(path), None, None, "file.unknown-table", "", f"a record file lives in a table folder: one of {', '.join(tables)}"))
-            else:
-                found.append((path.parent.name, path))
-        elif path.is_dir():
-            if path.name in tables:
-                table_dir(path.name, path)
-                continue
-            for entry in sorted(path.iterdir()):
-                if entry.name.startswith("."):
-                    continue
-                if entry.is_dir() and not entry.is_symlink() and entry.name in tables:
-                    table_dir(entry.name, entry)
-                else:
-                    hint = difflib.get_close_matches(entry.name, tables, n=1)
-                    fix = f"did you mean {hint[0]}/?" if hint else f"tables are {', '.join(tables)}"
-                    problems.append(Diagnostic(display(entry), None, None, "file.unknown-table", "", f"not a table folder; {fix}"))
-        else:
-            problems.append(Diagnostic(display(path), None, None, "file.missing", "", "no such file or folder"))
-    return found, problems
-
-
-@cache
-def _adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
-    return TypeAdapter(model)
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
@@ -149,7 +65,7 @@ def older_major_fix(table: str, doc: Document) -> str | None:
         return None
     where = f"this record is in schema v{major}, the dataset in v{LATEST.MAJOR}"
     try:
-        _adapter(LATEST.TABLES[table]).validate_python({**doc.data, "schema_version": LATEST.MAJOR}, strict=True)
+        adapter(LATEST.TABLES[table]).validate_python({**doc.data, "schema_version": LATEST.MAJOR}, strict=True)
     except ValidationError:
         return f"{where}: run ailedger migrate --to {LATEST.MAJOR} --dataset <its folder>, which says what it moved"
     return f"{where}, which changed nothing else in it: set schema_version to {LATEST.MAJOR}"
@@ -198,18 +114,18 @@ def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str
 
 
 @cache
-def _id_fields() -> frozenset[str]:
+def id_fields() -> frozenset[str]:
     """Fields that hold record ids: the schema's id pattern checks them, not text hygiene."""
     return frozenset({"id", "source_id", "via"} | {name for _, name in LATEST.REFERENCES})
 
 
 def _is_id_field(loc: tuple[Any, ...]) -> bool:
     names = [part for part in loc if isinstance(part, str)]
-    return bool(names) and names[-1] in _id_fields()
+    return bool(names) and names[-1] in id_fields()
 
 
 def hygiene(doc: Document, shown: str) -> list[Diagnostic]:
-    """Text hygiene (:mod:`ailedger.text`) of every text value in the file, names held to the stricter rules."""
+    """Text hygiene (:mod:`ailedger.validate.text`) of every text value in the file, names held to the stricter rules."""
     out: list[Diagnostic] = []
     todo: list[tuple[tuple[str | int, ...], Any]] = [((), doc.data)]
     while todo:
@@ -274,32 +190,8 @@ def check_document(table: str, doc: Document, shown: str) -> tuple[Loaded, list[
         return Loaded(table, shown, doc, None), problems
     model = LATEST.TABLES[table]
     try:
-        record = _adapter(model).validate_python(doc.data, strict=True)
+        record = adapter(model).validate_python(doc.data, strict=True)
     except ValidationError as exc:
         problems += [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
         return Loaded(table, shown, doc, None), problems
     return Loaded(table, shown, doc, record), problems
-
-
-def validate(paths: list[Path], texts: Path | None = None, keep_bulk: bool = False) -> Report:
-    """Validate record files and folders; cross-record rules see every record that passed the schema."""
-    from ailedger import rules
-
-    files, problems = discover(paths)
-    report = Report(diagnostics=problems, files_checked=len(files))
-    bulk_files = [(table, path) for table, path in files if path.suffix == BULK_SUFFIX]
-    for table, path in files:
-        if path.suffix == BULK_SUFFIX:
-            continue
-        loaded, found = check_file(table, path)
-        report.diagnostics += found
-        if loaded is not None:
-            report.records.append(loaded)
-    if bulk_files:
-        from ailedger import bulk  # pyarrow and numpy only when there is bulk data
-
-        report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk if keep_bulk else None)
-    else:
-        report.diagnostics += rules.check(report.records, texts)
-    report.diagnostics = sort(report.diagnostics)
-    return report

@@ -82,7 +82,7 @@ def _describe(annotation: Any, metadata: list[Any], targets: tuple[str, ...]) ->
         if "max_length" in bounds:
             return "text", f"{bounds.get('min_length', 0)} to {bounds['max_length']} characters"
         return "text", ""
-    raise TypeError(f"no description for annotation {annotation!r}; teach ailedger.dictionary about it")
+    raise TypeError(f"no description for annotation {annotation!r}; teach ailedger.release.dictionary about it")
 
 
 def _annotated_description(annotation: Any) -> str | None:

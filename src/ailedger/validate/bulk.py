@@ -12,8 +12,8 @@ int64, wrong types and unknown fields all fail the chunk) and every rule is
 applied to whole columns, values that repeat (dates, quotes, references) once
 per distinct value. The column checks are deliberately conservative: a row that
 any of them cannot clear is re-read on its own and checked by the very code
-that checks YAML records (the pydantic model, :func:`ailedger.validate.hygiene`,
-every rule in :data:`ailedger.rules.RULES`), so a bulk row gets exactly the
+that checks YAML records (the pydantic model, :func:`ailedger.validate.record.hygiene`,
+every rule in :data:`ailedger.validate.rules.RULES`), so a bulk row gets exactly the
 codes and messages a record file would, located as ``file:line``. Clean rows
 never become Python objects.
 
@@ -40,15 +40,21 @@ import pyarrow.json as pj
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ailedger import arrow, figures, quotes, rules, text
+from ailedger import arrow
 from ailedger.arrow import gc_paused
 from ailedger.dates import FuzzyDate
-from ailedger.diagnostics import Diagnostic, escape
 from ailedger.schema import LATEST
-from ailedger.validate import (
-    BULK_SUFFIX, NAME_FIELDS, PROSE_FIELDS, Loaded, _id_fields, check_document, display,
+from ailedger.validate import numbers, quotes, rules, text
+from ailedger.validate.diagnostics import Diagnostic, escape
+from ailedger.validate.files import BULK_SUFFIX, display
+from ailedger.validate.record import (
+    NAME_FIELDS,
+    PROSE_FIELDS,
+    Loaded,
+    check_document,
+    id_fields,
 )
-from ailedger.yaml12 import Document
+from ailedger.validate.yaml12 import Document
 
 __all__ = ["BULK_SUFFIX", "BULK_TABLES", "check", "gc_paused", "input_schema", "release_table"]
 
@@ -170,7 +176,7 @@ class Suspects:
                 length = pc.utf8_length(column)
                 bad |= _np(pc.less(length, bounds.get("min_length", 0)))
                 bad |= _np(pc.greater(length, bounds.get("max_length", 1 << 62)))
-            if name not in _id_fields():  # text hygiene, as validate.hygiene applies it
+            if name not in id_fields():  # text hygiene, as record.hygiene applies it
                 kind = (name in NAME_FIELDS, name in PROSE_FIELDS)
                 bad |= self._per_distinct(column, lambda v: self._clean(v, kind))
         elif inner is int:
@@ -473,7 +479,7 @@ class _Run:
         source = self.sources.get(source_id)
         key = (quote, source.language if source is not None else None)
         if key not in self.numbers:
-            self.numbers[key] = frozenset(figures.stated(*key))
+            self.numbers[key] = frozenset(numbers.stated(*key))
         return self.numbers[key]
 
     def rule_flags(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:

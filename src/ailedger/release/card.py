@@ -13,8 +13,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from ailedger import about
 from ailedger._version import __version__
+from ailedger.release import about
 from ailedger.schema import LATEST, SCHEMA_VERSION
 
 _SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
@@ -47,7 +47,7 @@ def header(tables: dict[str, pa.Table], records: dict[str, list[Any]]) -> str:
 
 def render(tables: dict[str, pa.Table], records: dict[str, list[Any]]) -> str:
     """The whole card: the YAML header, what the tables hold, how to read them, and the data dictionary."""
-    from ailedger.dictionary import dictionary_markdown
+    from ailedger.release.dictionary import dictionary_markdown
 
     rows = "\n".join(
         f"| `{name}` | {table.num_rows} | {about.table_description(LATEST.TABLES[name])} |" for name, table in tables.items()

@@ -1,0 +1,57 @@
+"""Validating the curated files: parse every file, check it against the schema, then across records.
+
+Every problem in every file is collected, never just the first; the files are
+only read, never written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ailedger.validate import rules
+from ailedger.validate.diagnostics import Diagnostic, sort
+from ailedger.validate.files import BULK_SUFFIX, discover
+from ailedger.validate.record import Loaded, check_file
+
+
+@dataclass(slots=True)
+class Report:
+    """The outcome of a validation run."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_checked: int = 0
+    records: list[Loaded] = field(default_factory=list)
+    bulk: dict[str, list[Any]] = field(default_factory=dict)
+    """With ``keep_bulk``: per table, the checked rows of its bulk files as Arrow tables (for the build)."""
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+
+def validate(paths: list[Path], texts: Path | None = None, keep_bulk: bool = False) -> Report:
+    """Validate record files and folders; cross-record rules see every record that passed the schema."""
+    files, problems = discover(paths)
+    report = Report(diagnostics=problems, files_checked=len(files))
+    bulk_files = [(table, path) for table, path in files if path.suffix == BULK_SUFFIX]
+    for table, path in files:
+        if path.suffix == BULK_SUFFIX:
+            continue
+        loaded, found = check_file(table, path)
+        report.diagnostics += found
+        if loaded is not None:
+            report.records.append(loaded)
+    if bulk_files:
+        from ailedger.validate import bulk  # pyarrow and numpy only when there is bulk data
+
+        report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk if keep_bulk else None)
+    else:
+        report.diagnostics += rules.check(report.records, texts)
+    report.diagnostics = sort(report.diagnostics)
+    return report

@@ -1,0 +1,75 @@
+"""Which files a validation run reads: the record and bulk files under the paths a user names.
+
+Kept apart from parsing so that every command that walks a dataset (validate,
+migrate) finds the same files and reports the same file-level problems.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+from ailedger.schema import LATEST
+from ailedger.validate.diagnostics import Diagnostic
+
+RECORD_SUFFIX = ".yaml"
+BULK_SUFFIX = ".jsonl"
+"""Bulk files (JSON Lines, many records each) are checked by :mod:`ailedger.validate.bulk`."""
+
+
+def display(path: Path) -> str:
+    """A path as the user will recognise it: relative to the working directory when inside it."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic]]:
+    """The record files under ``paths``, each with its table (the folder name)."""
+    tables = LATEST.TABLES
+    found: list[tuple[str, Path]] = []
+    problems: list[Diagnostic] = []
+
+    def table_dir(table: str, folder: Path) -> None:
+        folded: dict[str, Path] = {}
+        for entry in sorted(folder.iterdir()):
+            if entry.name.startswith("."):
+                continue
+            other = folded.setdefault(entry.name.casefold(), entry)
+            if other is not entry:
+                problems.append(Diagnostic(display(entry), None, None, "file.case-collision", "", f"differs only by case from {display(other)}; a checkout on macOS or Windows keeps only one of them"))
+            if entry.is_symlink():
+                problems.append(Diagnostic(display(entry), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the file itself"))
+            elif entry.is_dir():
+                problems.append(Diagnostic(display(entry), None, None, "file.unexpected", "", f"folders inside {table}/ are not read; move the records up into {table}/"))
+            elif entry.suffix not in (RECORD_SUFFIX, BULK_SUFFIX):
+                problems.append(Diagnostic(display(entry), None, None, "file.extension", "", f"only {RECORD_SUFFIX} files are records; rename it to <id>{RECORD_SUFFIX} or remove it"))
+            else:
+                found.append((table, entry))
+
+    for path in paths:
+        if path.is_symlink():
+            problems.append(Diagnostic(display(path), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the file itself"))
+        elif path.is_file():
+            if path.parent.name not in tables:
+                problems.append(Diagnostic(display(path), None, None, "file.unknown-table", "", f"a record file lives in a table folder: one of {', '.join(tables)}"))
+            else:
+                found.append((path.parent.name, path))
+        elif path.is_dir():
+            if path.name in tables:
+                table_dir(path.name, path)
+                continue
+            for entry in sorted(path.iterdir()):
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir() and not entry.is_symlink() and entry.name in tables:
+                    table_dir(entry.name, entry)
+                else:
+                    hint = difflib.get_close_matches(entry.name, tables, n=1)
+                    fix = f"did you mean {hint[0]}/?" if hint else f"tables are {', '.join(tables)}"
+                    problems.append(Diagnostic(display(entry), None, None, "file.unknown-table", "", f"not a table folder; {fix}"))
+        else:
+            problems.append(Diagnostic(display(path), None, None, "file.missing", "", "no such file or folder"))
+    return found, problems
