@@ -39,7 +39,8 @@ def run_case(case: Path, tmp_path: Path) -> tuple[int, list[str]]:
             shutil.copytree(case / part, target, dirs_exist_ok=True, symlinks=True)
     if (case / "delete").is_file():
         for rel in (case / "delete").read_text().split():
-            (root / rel).unlink()
+            doomed = root / rel
+            shutil.rmtree(doomed) if doomed.is_dir() else doomed.unlink()
     if (case / "symlinks").is_file():
         for line in (case / "symlinks").read_text().splitlines():
             link, target = line.split()

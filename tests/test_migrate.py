@@ -254,7 +254,7 @@ def test_migrate_refuses_invalid_records_and_writes_nothing(tmp_path: Path) -> N
     bad.write_text(bad.read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 7"), encoding="utf-8")
     code, out, err = cli("migrate", "--to", "2", "--dataset", str(tmp_path / "dataset"))
     assert code == 1 and "nothing written" in err
-    assert "rival-2.yaml:2:1: error[schema.version-unknown] schema_version: must be one of 1, 2; got 7" in out
+    assert "rival-2.yaml:2:1: error[schema.version-unknown] schema_version: not a schema version: this ailedger knows 1, 2; a record in a newer version needs a newer ailedger (pip install -U ailedger); got 7" in out
     assert same_tree(tmp_path / "dataset" / "organizations", GOLDEN_V1 / "organizations") == []
 
 
@@ -342,7 +342,7 @@ def test_bulk_file_migrates_to_v2_and_back_byte_for_byte(tmp_path: Path) -> None
     [
         (b'{"id": "broken",', "series.jsonl:2:17: error[json.syntax] Expecting property name enclosed in double quotes"),
         (b'{"id": "x", "id": "y"}', "series.jsonl:2: error[json.duplicate-key]"),
-        (b'{"id": "x", "schema_version": 7}', "series.jsonl:2: error[schema.version-unknown] schema_version: must be one of 1, 2; got 7"),
+        (b'{"id": "x", "schema_version": 7}', "series.jsonl:2: error[schema.version-unknown] schema_version: not a schema version: this ailedger knows 1, 2; a record in a newer version needs a newer ailedger (pip install -U ailedger); got 7"),
         (b'{"id": "x", "schema_version": 1}', "series.jsonl:2: error[schema.missing] subject_id: required field is missing"),
     ],
 )

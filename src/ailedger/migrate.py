@@ -38,7 +38,7 @@ from ailedger.schema import MAJORS, adapter, version
 from ailedger.schema.migrations import MigrationError, Note, migrate
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover, display
-from ailedger.validate.record import schema_diagnostics
+from ailedger.validate.record import schema_diagnostics, version_problem
 from ailedger.validate.yaml12 import Document, YamlProblem, decode, loads
 
 
@@ -122,11 +122,13 @@ def _rewritten(text: str, new: dict[str, Any]) -> str:
 
 def _check(table: str, data: Any, shown: str, doc: Any) -> list[Diagnostic]:
     """Schema problems of a record in the version it states."""
+    unknown = version_problem(doc, shown)
+    if unknown is not None:
+        return [unknown]
     major = data.get("schema_version") if isinstance(data, dict) else None
-    if isinstance(major, bool) or major not in MAJORS:
-        line, col = doc.locate(("schema_version",))
-        known = ", ".join(map(str, MAJORS))
-        return [Diagnostic(shown, line, col, "schema.version-unknown", "schema_version", f"must be one of {known}; got {major!r}")]
+    if major is None:
+        line, col = doc.locate(())
+        return [Diagnostic(shown, line, col, "schema.missing", "schema_version", "required field is missing; add it")]
     model = version(major).TABLES[table]
     try:
         adapter(model).validate_python(data, strict=True)

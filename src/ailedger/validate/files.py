@@ -64,7 +64,9 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic
             for entry in sorted(path.iterdir()):
                 if entry.name.startswith("."):
                     continue
-                if entry.is_dir() and not entry.is_symlink() and entry.name in tables:
+                if entry.is_symlink():
+                    problems.append(Diagnostic(display(entry), None, None, "file.symlink-forbidden", "", "symbolic links are not followed; commit the folder itself"))
+                elif entry.is_dir() and entry.name in tables:
                     table_dir(entry.name, entry)
                 else:
                     hint = difflib.get_close_matches(entry.name, tables, n=1)

@@ -180,9 +180,38 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
     return loaded, problems + found
 
 
+def version_problem(doc: Document, shown: str) -> Diagnostic | None:
+    """``schema_version`` that names no major this package knows, as ``schema.version-unknown``.
+
+    Only the whole number counts: YAML's ``2.0`` or ``true`` compare equal to a
+    major in Python (and pydantic's strict ``Literal[2]`` takes 2.0), so they are
+    refused here, before the models see them. A missing tag is left to the schema.
+    """
+    data = doc.data
+    if not isinstance(data, dict) or "schema_version" not in data:
+        return None
+    major = data["schema_version"]
+    if type(major) is int and major in MAJORS:
+        return None
+    known = ", ".join(map(str, MAJORS))
+    whole = isinstance(major, int) or (isinstance(major, float) and major.is_integer())
+    if isinstance(major, bool) or not isinstance(major, (int, float)) or not whole:
+        fix = f"write the version as a whole number without quotes, one of {known}"
+    elif int(major) in MAJORS:
+        fix = f"write the whole number {int(major)}, without a decimal point"
+    else:
+        fix = f"this ailedger knows {known}; a record in a newer version needs a newer ailedger (pip install -U ailedger)"
+    got = str(major).lower() if isinstance(major, bool) else escape(major) if isinstance(major, str) else repr(major)
+    line, col = doc.locate(("schema_version",))
+    return Diagnostic(shown, line, col, "schema.version-unknown", "schema_version", f"not a schema version: {fix}; got {got}")
+
+
 def check_document(table: str, doc: Document, shown: str) -> tuple[Loaded, list[Diagnostic]]:
     """A parsed record, from a record file or a bulk line: text hygiene, schema version, then the schema."""
     problems = hygiene(doc, shown)
+    unknown = version_problem(doc, shown)
+    if unknown is not None:
+        return Loaded(table, shown, doc, None), [*problems, unknown]
     older = older_major_fix(table, doc)
     if older is not None:
         line, col = doc.locate(("schema_version",))
