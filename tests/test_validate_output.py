@@ -103,3 +103,17 @@ def test_files_whose_names_differ_by_case_are_flagged(dataset: Path) -> None:
     code, lines = validate(dataset)
     assert code == 1
     assert "models/rival-2.yaml: error[file.case-collision] differs only by case from models/RIVAL-2.yaml; a checkout on macOS or Windows keeps only one of them" in lines
+
+
+def test_a_file_with_thousands_of_problems_reports_the_first_and_counts_the_rest(dataset: Path) -> None:
+    from ailedger.validate.record import MAX_PROBLEMS
+
+    keys = [f"unknown_{i:05d}" for i in range(MAX_PROBLEMS * 3)]
+    record = (dataset / "models" / "example-1.yaml").read_text(encoding="utf-8")
+    (dataset / "models" / "example-1.yaml").write_text(record + "".join(f"{k}: 1\n" for k in keys), encoding="utf-8")
+    code, lines = validate(dataset)
+    mine = [line for line in lines if line.startswith("models/example-1.yaml")]
+    assert code == 1
+    assert len(mine) == MAX_PROBLEMS + 1
+    assert "models/example-1.yaml: error[record.too-many-problems] and 200 more problems in this file; fix the ones above and run again" in mine
+    assert sum("error[schema.extra-field] unknown_" in line for line in mine) == MAX_PROBLEMS

@@ -23,6 +23,8 @@ from ailedger.validate.files import display
 from ailedger.validate.text import codepoint
 from ailedger.validate.yaml12 import Document, YamlProblem, decode, loads
 
+MAX_PROBLEMS = 100
+"""Problems reported for one record before the rest are summed up in one line."""
 NAME_FIELDS = frozenset({"name", "aliases"})
 PROSE_FIELDS = frozenset({"quote", "translation", "title"} | LATEST.CURATOR_TEXT)
 
@@ -221,6 +223,20 @@ def check_document(table: str, doc: Document, shown: str) -> tuple[Loaded, list[
     try:
         record = adapter(model).validate_python(doc.data, strict=True)
     except ValidationError as exc:
-        problems += [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
-        return Loaded(table, shown, doc, None), problems
-    return Loaded(table, shown, doc, record), problems
+        errors = exc.errors(include_url=False)
+        room = max(MAX_PROBLEMS - len(problems), 0)
+        problems += [schema_diagnostics(model, e, shown, doc) for e in errors[:room]]
+        return Loaded(table, shown, doc, None), capped(problems, len(problems) + len(errors) - min(room, len(errors)), shown)
+    return Loaded(table, shown, doc, record), capped(problems, len(problems), shown)
+
+
+def capped(problems: list[Diagnostic], total: int, shown: str) -> list[Diagnostic]:
+    """At most ``MAX_PROBLEMS`` of a file's problems, then one line saying how many more there are.
+
+    A hostile or mangled file (100,000 unknown keys) would otherwise cost a
+    "did you mean" per key and bury every other file's report.
+    """
+    if total <= MAX_PROBLEMS:
+        return problems
+    more = total - MAX_PROBLEMS
+    return [*problems[:MAX_PROBLEMS], Diagnostic(shown, None, None, "record.too-many-problems", "", f"and {more} more problems in this file; fix the ones above and run again")]
