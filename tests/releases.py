@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import contribution
 from conftest import CASES
 from pydantic import BaseModel
 
@@ -35,6 +36,18 @@ def chinese_dataset(root: Path) -> tuple[Path, Path]:
         file = dataset / rel
         file.write_text(file.read_text(encoding="utf-8") + cite + f'aliases: ["{alias}"]\n', encoding="utf-8")
     return dataset, texts
+
+
+def grown_dataset(root: Path, rows: int = 30) -> tuple[Path, Path, contribution.Contribution]:
+    """The valid ``_base`` test dataset plus the fictional contribution (tests/contribution.py) with ``rows`` bulk rows.
+
+    It holds what the real data may hold any day: a bulk file beside YAML
+    metrics, one of them with no ``as_of``, and a derived figure.
+    """
+    dataset, texts = root / "dataset", root / "texts"
+    shutil.copytree(CASES / "_base" / "dataset", dataset)
+    shutil.copytree(CASES / "_base" / "texts", texts)
+    return dataset, texts, contribution.add(dataset, texts, rows)
 
 
 def as_row(value: Any) -> Any:

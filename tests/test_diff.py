@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CASES, DATASET
+from releases import grown_dataset
 
 import ailedger
 from ailedger.cli import main, run
@@ -172,3 +173,40 @@ def test_build_against_the_previous_release_writes_the_changes(builds: tuple[Pat
     sums = (outs[0] / "SHA256SUMS").read_text(encoding="utf-8")
     assert "  CHANGES.json\n" in sums and "  CHANGES.md\n" in sums
     assert not (new / "CHANGES.json").exists(), "without --previous no changes are written"
+
+
+def test_every_bulk_row_is_a_change_from_a_release_to_a_release_or_its_dataset(tmp_path: Path) -> None:
+    """Bulk rows are records like any other: ``diff`` and ``build --previous`` list each, read from any form."""
+    old = tmp_path / "old"
+    assert cli("build", "--out", str(old), "--dataset", str(BASE))[0] == 0
+    dataset, texts, added = grown_dataset(tmp_path / "grown", rows=25)
+    new = tmp_path / "new"
+    code, out, err = cli("build", "--out", str(new), "--dataset", str(dataset), "--texts", str(texts), "--previous", str(old))
+    assert code == 0, out + err
+    expected = set(added.all_ids)
+    for later in (new, dataset):
+        doc = json.loads(cli("diff", str(old), str(later), "--format", "json")[1])
+        assert {(c["change"], c["id"]) for c in doc["changes"]} == {("added", i) for i in expected}, later
+    assert json.loads(cli("diff", str(new), str(dataset), "--format", "json")[1])["changes"] == []
+    changes = json.loads((new / "CHANGES.json").read_text(encoding="utf-8"))
+    assert {c["id"] for c in changes["changes"]} == expected
+    markdown = (new / "CHANGES.md").read_text(encoding="utf-8")
+    assert "- added `examplechat-wau-2026-02`: examplechat weekly active users 42,000,000" in markdown
+
+
+def test_a_bad_release_is_named_by_the_folder_the_user_gave(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """The build reads the release it writes in a hidden staging folder; a problem there names --out, not the staging folder."""
+    import ailedger.release
+
+    old = tmp_path / "old"
+    assert cli("build", "--out", str(old), "--dataset", str(BASE))[0] == 0
+    good = ailedger.release.jsonl_text
+    monkeypatch.setattr(ailedger.release, "jsonl_text", lambda records: good(records).replace('"as_of":"2026-02"', '"as_of":""'))
+    out = tmp_path / "new"
+    with pytest.raises(SystemExit) as exc:
+        main(["build", "--out", str(out), "--dataset", str(BASE), "--previous", str(old)])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert f"{out / 'metrics.jsonl'}:1: as_of:" in err and "rebuild it with ailedger build" in err
+    assert ".new." not in err, err
+    assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]

@@ -14,13 +14,13 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from conftest import DATASET, ROOT
-from releases import chinese_dataset
+from releases import chinese_dataset, grown_dataset
 
 import ailedger
 from ailedger import loader
 from ailedger.cli import run
 from ailedger.fetch import parse_sums, registry_path
-from ailedger.release import SUMS, build_release, jsonl_text
+from ailedger.release import SUMS, build_release, card, jsonl_text
 from ailedger.release.tables import BuildError, write_package_data
 from ailedger.schema import LATEST, SCHEMA_VERSION
 from ailedger.schema.json_schema import json_schema
@@ -142,7 +142,8 @@ def test_dataset_card_header_points_the_hub_at_every_parquet_file(release: Path)
     assert text.startswith("---\n")
     header = YAML(typ="safe").load(text.split("---\n")[1])
     assert header["license"] == "cc-by-4.0"
-    assert header["size_categories"] == ["n<1K"]
+    rows = sum(pq.read_metadata(release / f"{t}.parquet").num_rows for t in TABLES)
+    assert header["size_categories"] == [card.size_category(rows)]
     assert "de" in header["language"] and "en" in header["language"]
     configs = {c["config_name"]: c["data_files"] for c in header["configs"]}
     assert configs == {t: [{"split": "train", "path": f"{t}.parquet"}] for t in TABLES}
@@ -154,6 +155,27 @@ def test_dataset_card_carries_the_data_dictionary(release: Path) -> None:
     text = (release / "README.md").read_text(encoding="utf-8")
     assert dictionary_markdown(heading_level=2) in text
     assert text.index("## Data dictionary") < text.index("## Sources")
+
+
+def test_a_bulk_file_changes_no_other_record_and_is_counted_everywhere(tmp_path: Path) -> None:
+    """A table with bulk rows is written from Arrow rows, not models: nulls must stay null, and every count must agree."""
+    import re
+
+    dataset, texts, added = grown_dataset(tmp_path, rows=40)
+    out = tmp_path / "release"
+    build_release(dataset, out, texts)
+    lines = (out / "metrics.jsonl").read_text(encoding="utf-8").splitlines()
+    by_id = {json.loads(line)["id"]: json.loads(line) for line in lines}
+    assert set(added.bulk_ids) <= set(by_id)
+    assert by_id["demodraw-wau-reported-2026-01"]["as_of"] is None
+    assert all(v != "" for rec in by_id.values() for v in rec.values()), "an empty string where the record has null"
+    text = (out / "README.md").read_text(encoding="utf-8")
+    for table in TABLES:
+        rows = pq.read_metadata(out / f"{table}.parquet").num_rows
+        assert len((out / f"{table}.jsonl").read_text(encoding="utf-8").splitlines()) == rows, table
+        assert f"| `{table}` | {rows} |" in text, table
+        found = re.search(rf"^### {table}\n\n[^\n]* (\d+) records? in this release", text, re.M)
+        assert found and int(found[1]) == rows, table
 
 
 def test_shipped_registry_matches_a_fresh_build(release: Path) -> None:

@@ -150,10 +150,13 @@ def _values(column: pa.ChunkedArray | pa.Array, annotation: Any) -> list[Any]:
         column = column.combine_chunks()
     inner, _ = _strip(annotation)
     if inner is FuzzyDate:
-        edtf = pc.dictionary_encode(column.field("edtf"))
-        first = pc.index_in(edtf.dictionary, value_set=column.field("edtf"))
-        earliest = column.field("earliest").take(first).to_pylist()
-        latest = column.field("latest").take(first).to_pylist()
+        # flatten(), not field(): a null date's children may hold anything (a sorted, concatenated
+        # table of YAML and bulk rows holds ""), and flatten() masks them with the struct's own nulls.
+        text, earliest_at, latest_at = column.flatten()
+        edtf = pc.dictionary_encode(text)
+        first = pc.index_in(edtf.dictionary, value_set=text)
+        earliest = earliest_at.take(first).to_pylist()
+        latest = latest_at.take(first).to_pylist()
         made = [FuzzyDate(e, a, b) for e, a, b in zip(edtf.dictionary.to_pylist(), earliest, latest)] + [None]
         return [made[i] for i in pc.fill_null(edtf.indices, len(made) - 1).to_pylist()]
     if isinstance(inner, type) and issubclass(inner, BaseModel):

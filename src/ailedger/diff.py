@@ -2,7 +2,8 @@
 
 A release is read from a folder of per-table ``<table>.jsonl`` files (what
 ``ailedger build`` writes), of ``<table>.parquet`` files (a build, or the data
-inside the package), or from a dataset folder of YAML records. Every record is
+inside the package), or from a dataset folder of YAML records and bulk
+``.jsonl`` files. Every record is
 validated against the schema version it states and compared in its full JSON
 form, so the three forms of the same data show no difference. When the two
 releases are in different schema majors, the old one is migrated to the new
@@ -27,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -79,35 +81,47 @@ def _tables() -> list[str]:
     return list(LATEST.TABLES)
 
 
-def _normalised(table: str, data: Any, where: str) -> dict[str, Any]:
-    """A record in its full JSON form (defaults filled in), checked against the schema version it states."""
-    from pydantic import TypeAdapter, ValidationError
+@cache
+def _model(major: int, table: str) -> Any:
+    """The model of ``table`` in schema ``major`` and its adapter, made once: a series has thousands of rows."""
+    from pydantic import TypeAdapter
 
     from ailedger.schema import version
 
+    return TypeAdapter(version(major).TABLES[table])
+
+
+REBUILD = "rebuild it with ailedger build"
+"""What to do about a bad record in a release: releases are written by the build, never by hand."""
+REVALIDATE = "run ailedger validate on it"
+
+
+def _normalised(table: str, data: Any, where: str, fix: str = REBUILD) -> dict[str, Any]:
+    """A record in its full JSON form (defaults filled in), checked against the schema version it states."""
+    from pydantic import ValidationError
+
     major = data.get("schema_version") if isinstance(data, dict) else None
     try:
-        model = version(major).TABLES[table]  # type: ignore[arg-type]
-        return TypeAdapter(model).validate_python(data, strict=True).model_dump(mode="json")
+        return _model(major, table).validate_python(data, strict=True).model_dump(mode="json")  # type: ignore[no-any-return]
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         loc = ".".join(map(str, first["loc"]))
-        raise ReleaseReadError(f"{where}: {loc}: {first['msg']}; run ailedger validate on it") from None
-    except AiledgerError as exc:
+        raise ReleaseReadError(f"{where}: {loc}: {first['msg']}; {fix}") from None
+    except (AiledgerError, TypeError) as exc:  # an unknown or unhashable schema_version
         raise ReleaseReadError(f"{where}: {exc}") from None
 
 
-def _jsonl(file: Path, table: str) -> Iterator[dict[str, Any]]:
+def _jsonl(file: Path, table: str, shown: Path, fix: str = REBUILD) -> Iterator[dict[str, Any]]:
     for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
         if line.strip():
             try:
                 data = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise ReleaseReadError(f"{file}:{n}: not JSON ({exc.msg})") from None
-            yield _normalised(table, data, f"{file}:{n}")
+                raise ReleaseReadError(f"{shown}:{n}: not JSON ({exc.msg})") from None
+            yield _normalised(table, data, f"{shown}:{n}", fix)
 
 
-def _parquet(file: Path, table: str) -> Iterator[dict[str, Any]]:
+def _parquet(file: Path, table: str, shown: Path) -> Iterator[dict[str, Any]]:
     """Rows of a Parquet table, read with the models of the schema version its metadata names."""
     import pyarrow.parquet as pq
 
@@ -119,34 +133,44 @@ def _parquet(file: Path, table: str) -> Iterator[dict[str, Any]]:
     try:
         model = version(int(stated.split("-")[0])).TABLES[table]
     except (ValueError, AiledgerError):
-        raise ReleaseReadError(f"{file}: metadata ailedger.schema_version is {stated!r}, not a known schema version") from None
+        raise ReleaseReadError(f"{shown}: metadata ailedger.schema_version is {stated!r}, not a known schema version") from None
     for record in from_table(data, model):
         yield record.model_dump(mode="json")
 
 
-def _yaml(folder: Path, table: str) -> Iterator[dict[str, Any]]:
+def _dataset_table(folder: Path, table: str) -> Iterator[dict[str, Any]]:
+    """The records of a dataset's table folder: each YAML record file, then each line of its bulk files."""
+    from ailedger.validate.files import BULK_SUFFIX, RECORD_SUFFIX
     from ailedger.validate.yaml12 import YamlProblem, decode, loads
 
-    for file in sorted(folder.glob("*.yaml")):
+    for file in sorted(folder.glob(f"*{RECORD_SUFFIX}")):
         try:
             data = loads(decode(file.read_bytes())[0]).data
         except YamlProblem as exc:
-            raise ReleaseReadError(f"{file}:{exc.line}:{exc.column}: {exc.message}") from None
-        yield _normalised(table, data, str(file))
+            raise ReleaseReadError(f"{file}:{exc.line}:{exc.column}: {exc.message}; {REVALIDATE}") from None
+        yield _normalised(table, data, str(file), REVALIDATE)
+    for file in sorted(folder.glob(f"*{BULK_SUFFIX}")):
+        yield from _jsonl(file, table, file, REVALIDATE)
 
 
-def read(path: Path) -> Release:
-    """The records of a release folder (JSON Lines or Parquet per table) or of a dataset folder (YAML)."""
+def read(path: Path, shown: Path | None = None) -> Release:
+    """The records of a release folder (JSON Lines or Parquet per table) or of a dataset folder (YAML and bulk files).
+
+    Problems name files under ``shown`` (default ``path``): the build reads the
+    release it is writing in a staging folder, but reports it under the folder
+    the user asked for.
+    """
+    shown = path if shown is None else shown
     if not path.is_dir():
         raise ReleaseReadError(f"{path}: no such folder; give a release folder (ailedger build --out) or a dataset folder")
     records: Records = {}
     for table in _tables():
         if (path / f"{table}.jsonl").is_file():
-            rows = _jsonl(path / f"{table}.jsonl", table)
+            rows = _jsonl(path / f"{table}.jsonl", table, shown / f"{table}.jsonl")
         elif (path / f"{table}.parquet").is_file():
-            rows = _parquet(path / f"{table}.parquet", table)
+            rows = _parquet(path / f"{table}.parquet", table, shown / f"{table}.parquet")
         elif (path / table).is_dir():
-            rows = _yaml(path / table, table)
+            rows = _dataset_table(path / table, table)
         else:
             continue
         records[table] = {r["id"]: r for r in rows}
@@ -157,7 +181,7 @@ def read(path: Path) -> Release:
         )
     majors = {r["schema_version"] for recs in records.values() for r in recs.values()}
     if len(majors) > 1:
-        raise ReleaseReadError(f"{path}: records are in several schema versions ({sorted(majors)}); migrate them to one (ailedger migrate)")
+        raise ReleaseReadError(f"{shown}: records are in several schema versions ({sorted(majors)}); migrate them to one (ailedger migrate)")
     return Release(records, majors.pop() if majors else 0, _dataset_version(path))
 
 
@@ -346,4 +370,6 @@ def _line(c: Change) -> str:
         return f"- changed `{c.id}`: {fields}"
     record = c.record or {}
     label = record.get("name") or record.get("title") or record.get("summary") or record.get("statement")
+    if c.table == "metrics" and not label:
+        label = f"{record.get('subject_id')} {str(record.get('metric', '')).replace('_', ' ')} {record.get('value', 0):,}"
     return f"- {c.change} `{c.id}`" + (f": {escape(label)}" if label else "")

@@ -52,17 +52,19 @@ def sums_text(hashes: dict[str, str]) -> str:
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(hashes.items()))
 
 
-def write_changes(previous: Path, folder: Path) -> None:
+def write_changes(previous: Path, folder: Path, out: Path) -> None:
     """``CHANGES.json`` and ``CHANGES.md`` from ``previous`` to the release being written in ``folder``.
 
     The two sides are named by their dataset versions, not their paths, so the
-    files do not depend on where the build ran.
+    files do not depend on where the build ran. ``folder`` is the staging
+    folder that becomes ``out``; a problem is reported under ``out``, the name
+    the user gave.
     """
     from dataclasses import replace
 
     from ailedger import diff
 
-    before, after = diff.read(previous), replace(diff.read(folder), dataset_version=__version__)
+    before, after = diff.read(previous), replace(diff.read(folder, shown=out), dataset_version=__version__)
     report = diff.Report(
         before.dataset_version or previous.name, __version__, before, after, diff.compare(before, after)
     )
@@ -82,19 +84,20 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
 
     records, bulk_rows = collect_all(dataset, texts)
     tables = to_tables(records, bulk_rows)
+    # Bulk rows never became models during validation; every file describing a table with bulk
+    # rows (JSON Lines, the card's data dictionary) takes its records from the validated rows, so
+    # all files hold and count the same records.
+    released = {name: trusted_records(table, LATEST.TABLES[name]) if name in bulk_rows else records[name] for name, table in tables.items()}
     with staging(out) as tmp:
         for name, table in tables.items():
             write_parquet(table, tmp / f"{name}.parquet")
-            # Bulk rows never became models during validation; the JSON Lines of such a table come
-            # from its validated rows, so both files hold the same records.
-            rows = trusted_records(table, LATEST.TABLES[name]) if name in bulk_rows else records[name]
-            (tmp / f"{name}.jsonl").write_text(jsonl_text(rows), encoding="utf-8")
+            (tmp / f"{name}.jsonl").write_text(jsonl_text(released[name]), encoding="utf-8")
             (tmp / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
         if previous is not None:
-            write_changes(previous, tmp)
-        (tmp / "datapackage.json").write_text(json_text(datapackage.describe(tmp, records)), encoding="utf-8")
-        (tmp / "croissant.json").write_text(json_text(croissant.describe(tmp, tables, records)), encoding="utf-8")
-        (tmp / "README.md").write_text(card.render(tables, records), encoding="utf-8")
+            write_changes(previous, tmp, out)
+        (tmp / "datapackage.json").write_text(json_text(datapackage.describe(tmp, released)), encoding="utf-8")
+        (tmp / "croissant.json").write_text(json_text(croissant.describe(tmp, tables, released)), encoding="utf-8")
+        (tmp / "README.md").write_text(card.render(tables, released), encoding="utf-8")
         hashes = {f.name: sha256(f) for f in sorted(tmp.iterdir())}
         (tmp / SUMS).write_text(sums_text(hashes), encoding="utf-8")
         hashes[SUMS] = sha256(tmp / SUMS)
