@@ -30,7 +30,14 @@ PROCESS_CASES = {"e", "f"}
 
 def machine() -> dict[str, Any]:
     """What the figures were measured on."""
-    cpu = next((line.split(":", 1)[1].strip() for line in _read("/proc/cpuinfo").splitlines() if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in _read("/proc/cpuinfo").splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     mem = next((line.split()[1] for line in _read("/proc/meminfo").splitlines() if line.startswith("MemTotal")), "0")
     versions = {name: _version(name) for name in ("ailedger", "pydantic", "pydantic-core", "pyarrow", "numpy")}
     return {
@@ -55,7 +62,7 @@ def _version(name: str) -> str:
 
 def side(case: Case, name: str, work: Path, repeat: int) -> dict[str, Any]:
     argv = [sys.executable, "-m", "benchmarks.worker", case.key, name, str(work), str(repeat)]
-    done = subprocess.run(argv, capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent)
+    done = subprocess.run(argv, capture_output=True, text=True, check=False, cwd=Path(__file__).resolve().parent.parent)
     if done.returncode != 0:
         raise SystemExit(f"case {case.key} ({name}) failed:\n{done.stderr[-2000:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
@@ -80,12 +87,23 @@ def seconds(value: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--metrics", type=int, default=1_000_000, help="metric rows to generate (default 1000000)")
-    parser.add_argument("--models", type=int, default=500, help="apps the series are about, one YAML record each (default 500)")
+    parser.add_argument(
+        "--models", type=int, default=500, help="apps the series are about, one YAML record each (default 500)"
+    )
     parser.add_argument("--repeat", type=int, default=3, help="runs per side of the data cases (default 3)")
-    parser.add_argument("--process-repeat", type=int, default=10, help="runs of the whole-process cases e and f (default 10)")
+    parser.add_argument(
+        "--process-repeat", type=int, default=10, help="runs of the whole-process cases e and f (default 10)"
+    )
     parser.add_argument("--seed", type=int, default=6)
-    parser.add_argument("--work", type=Path, help="folder for the generated data (default: a temporary folder, removed afterwards)")
-    parser.add_argument("--json", type=Path, default=Path("benchmarks/results.json"), help="where to write the figures (default benchmarks/results.json)")
+    parser.add_argument(
+        "--work", type=Path, help="folder for the generated data (default: a temporary folder, removed afterwards)"
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=Path("benchmarks/results.json"),
+        help="where to write the figures (default benchmarks/results.json)",
+    )
     parser.add_argument("--cases", default="abcdef", help="which cases to run (default abcdef)")
     args = parser.parse_args(argv)
 
@@ -95,8 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     generate(work, args.metrics, models=args.models, seed=args.seed)
     size = paths.metrics.stat().st_size
     info = machine()
-    print(f"ailedger benchmarks: {args.metrics} metrics ({size / 1e6:.0f} MB of JSON Lines), {args.models} models, seed {args.seed}, "
-          f"{args.repeat} runs per side (whole processes: {args.process_repeat}), medians")
+    print(
+        f"ailedger benchmarks: {args.metrics} metrics ({size / 1e6:.0f} MB of JSON Lines), {args.models} models, "
+        f"seed {args.seed}, "
+        f"{args.repeat} runs per side (whole processes: {args.process_repeat}), medians"
+    )
     print(f"machine: {info['cpu']}, {info['cpus']} cores, {info['memory_gb']} GB, Python {info['python']}, "
           + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     print()
@@ -110,15 +131,28 @@ def main(argv: list[str] | None = None) -> int:
             base = side(case, "baseline", work, repeat) if case.baseline else None
             extra = side(case, "extra", work, repeat) if case.extra else None
             ratio, met = verdict(case, ours, base)
-            row = {"case": case.key, "title": case.title, "target": case.target, "met": met, "ratio": ratio, "ailedger": ours}
+            row = {
+                "case": case.key,
+                "title": case.title,
+                "target": case.target,
+                "met": met,
+                "ratio": ratio,
+                "ailedger": ours,
+            }
             print(f"({case.key}) {case.title}")
             print(f"    ailedger   {seconds(ours['median']):>10}   peak {ours['peak_mb']:7.0f} MB")
             if base is not None:
                 row["baseline"] = {"name": case.baseline_name, **base}
-                print(f"    baseline   {seconds(base['median']):>10}   peak {base['peak_mb']:7.0f} MB   {case.baseline_name}")
+                print(
+                    f"    baseline   {seconds(base['median']):>10}   peak {base['peak_mb']:7.0f} MB   "
+                    f"{case.baseline_name}"
+                )
             if extra is not None:
                 row["extra"] = {"name": case.extra_name, **extra, "ratio": ours["median"] / extra["median"]}
-                print(f"    reference  {seconds(extra['median']):>10}   peak {extra['peak_mb']:7.0f} MB   {case.extra_name}; ratio {ours['median'] / extra['median']:.2f}x")
+                print(
+                    f"    reference  {seconds(extra['median']):>10}   peak {extra['peak_mb']:7.0f} MB   "
+                    f"{case.extra_name}; ratio {ours['median'] / extra['median']:.2f}x"
+                )
             shown = f"ratio {ratio:.2f}x" if ratio is not None else f"{seconds(ours['median'])}"
             if case.key == "e" and base is not None:
                 shown += f", {(ours['median'] - base['median']) * 1000:+.0f} ms"

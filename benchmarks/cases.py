@@ -100,9 +100,10 @@ def validate_pydantic_gc_off(p: Paths) -> Timed:
 
 
 def build_ailedger(p: Paths) -> Timed:
-    """Validation (kept rows) in setup; timed: bulk rows to release tables, sort check, Parquet, hashes, manifest, swap."""
-    from ailedger.schema import LATEST
+    """Validation (kept rows) in setup; timed: bulk rows to release tables, sort check, Parquet, hashes, manifest,
+    swap."""
     from ailedger.release import tables
+    from ailedger.schema import LATEST
     from ailedger.validate import bulk, validate
 
     report = validate([p.dataset], p.texts, keep_bulk=True)
@@ -192,7 +193,10 @@ def _process(argv: list[str], cwd: Path | None = None) -> Timed:
         child.returncode = os.waitstatus_to_exitcode(status)
         elapsed = time.perf_counter() - start
         if child.returncode not in (0,):
-            raise SystemExit(f"{' '.join(argv)} exited with {child.returncode}: {child.stderr.read().decode()[-500:] if child.stderr else ''}")
+            raise SystemExit(
+                f"{' '.join(argv)} exited with {child.returncode}: "
+                f"{child.stderr.read().decode()[-500:] if child.stderr else ''}"
+            )
         return {"seconds": elapsed, "peak_mb": usage.ru_maxrss / 1024}
 
     return run
@@ -226,7 +230,8 @@ class Case:
     baseline_name: str
     target: str
     limit: float
-    """Ratio ailedger/baseline to stay under; for ``import`` the allowed difference in seconds; without baseline, seconds."""
+    """Ratio ailedger/baseline to stay under; for ``import`` the allowed difference in seconds; without baseline,
+    seconds."""
     extra: Callable[[Paths], Timed] | None = None
     extra_name: str = ""
 

@@ -51,7 +51,8 @@ def _cite(source: str, quote: str, supports: list[str]) -> dict:
 
 
 def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed: int = 6) -> dict[str, Path]:
-    """Write ``root/dataset`` (YAML sources, organizations and models; the metrics as one JSON Lines file) and ``root/texts``.
+    """Write ``root/dataset`` (YAML sources, organizations and models; the metrics as one JSON Lines file) and
+    ``root/texts``.
 
     Returns the paths of the dataset, the texts and the metrics file.
     """
@@ -87,23 +88,46 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
             "citations": [_cite(source_ids[0], f"{source_ids[0]}: {about}", ["name"])],
         }), encoding="utf-8")
     for app in apps:
-        (dataset / "models" / f"{app}.yaml").write_text(_yaml({
-            "id": app, "schema_version": LATEST.MAJOR, "name": app.replace("-", " ").title(), "organization_id": "appco", "kind": "product",
-            "citations": [_cite(source_of[app], quote_of[app, START], ["name", "organization_id", "kind"])],
-        }), encoding="utf-8")
+        (dataset / "models" / f"{app}.yaml").write_text(
+            _yaml(
+                {
+                    "id": app,
+                    "schema_version": LATEST.MAJOR,
+                    "name": app.replace("-", " ").title(),
+                    "organization_id": "appco",
+                    "kind": "product",
+                    "citations": [_cite(source_of[app], quote_of[app, START], ["name", "organization_id", "kind"])],
+                }
+            ),
+            encoding="utf-8",
+        )
     metrics_file = dataset / "metrics" / "dau.jsonl"
     with metrics_file.open("w", encoding="utf-8") as out:
         for app, when, value in rows:
             sid = source_of[app]
-            out.write(json.dumps({
-                "id": f"{app}-dau-{when.isoformat()}", "schema_version": LATEST.MAJOR, "subject_id": app,
-                "metric": "daily_active_users", "value": value, "as_of": when.isoformat(), "region": "CN",
-                "measured_by": publisher_of[sid],
-                "citations": [
-                    _cite(sid, quote_of[app, _half(when)], ["subject_id", "metric", "value", "as_of"]),
-                    {**_cite(sid, f"{sid}: {about}", ["region", "measured_by"]), "translation": "Daily active users of apps in China."},
-                ],
-            }, ensure_ascii=False) + "\n")
+            out.write(
+                json.dumps(
+                    {
+                        "id": f"{app}-dau-{when.isoformat()}",
+                        "schema_version": LATEST.MAJOR,
+                        "subject_id": app,
+                        "metric": "daily_active_users",
+                        "value": value,
+                        "as_of": when.isoformat(),
+                        "region": "CN",
+                        "measured_by": publisher_of[sid],
+                        "citations": [
+                            _cite(sid, quote_of[app, _half(when)], ["subject_id", "metric", "value", "as_of"]),
+                            {
+                                **_cite(sid, f"{sid}: {about}", ["region", "measured_by"]),
+                                "translation": "Daily active users of apps in China.",
+                            },
+                        ],
+                    },
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
     return {"dataset": dataset, "texts": texts, "metrics": metrics_file}
 
 

@@ -14,11 +14,12 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from refresh_docs import main as refresh_docs  # scripts/ is on sys.path when this script runs
+
 from ailedger.loader import data_dir
 from ailedger.release import schema_text, write_registry
 from ailedger.release.tables import write_package_data
 from ailedger.schema import MAJORS, version
-from refresh_docs import main as refresh_docs  # scripts/ is on sys.path when this script runs
 
 ROOT = Path(__file__).resolve().parent.parent
 

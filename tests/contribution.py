@@ -86,8 +86,10 @@ def add(dataset: Path, texts: Path, rows: int = 20_000) -> Contribution:
     art, rep = ARTICLE, REPORT
     series = report_lines(rows)
     report_text = (
-        "Dataprobe Analytics daily app report, 5 March 2026. This report is fictional, made up for the ailedger test suite.\n"
-        "It covers the apps Examplechat and Samplenotes of Examplecorp and Mockchat and Demodraw of Democorp, in China.\n"
+        "Dataprobe Analytics daily app report, 5 March 2026. This report is fictional, made up for the ailedger test "
+        "suite.\n"
+        "It covers the apps Examplechat and Samplenotes of Examplecorp and Mockchat and Demodraw of Democorp, in "
+        "China.\n"
         + "".join(line + ".\n" for _, _, _, line in series)
     )
     written = []
@@ -98,63 +100,151 @@ def add(dataset: Path, texts: Path, rows: int = 20_000) -> Contribution:
 
     launch = "Examplecorp released its Sample-7 model on 3 March 2026"
     last_month = "Its rival Democorp launched the Mockmodel-3 model last month"
-    wau = "The Examplechat app of Examplecorp had 42 million weekly active users at the end of February, according to the research firm Dataprobe Analytics"
+    wau = (
+        "The Examplechat app of Examplecorp had 42 million weekly active users at the end of February, "
+        "according to the research firm Dataprobe Analytics"
+    )
     gap = "That is 12 million more than the Mockchat app of Democorp had at the same time"
     claim = "According to Examplecorp, Sample-7 beats every other model on the ExampleBench test"
     campaign = "On 4 March, students at Example University started a campaign against Mockchat"
     header = "Dataprobe Analytics daily app report, 5 March 2026"
     january = "Dataprobe Analytics put Demodraw at 3 million weekly active users in a report published in January"
-    covers = "It covers the apps Examplechat and Samplenotes of Examplecorp and Mockchat and Demodraw of Democorp, in China"
+    covers = (
+        "It covers the apps Examplechat and Samplenotes of Examplecorp and Mockchat and Demodraw of Democorp, in China"
+    )
     records: dict[str, list[dict[str, Any]]] = {
         "sources": [
-            {"id": art, "title": "Sample-7 arrives as rivals push ahead", "publisher": "example-tech-daily", "published": "2026-03-10",
-             "language": "en", "url": None, "kind": "news_article", "sha256": digest[art]},
-            {"id": rep, "title": None, "publisher": "dataprobe-analytics", "published": "2026-03-05",
-             "language": "en", "url": None, "kind": "data_report", "sha256": digest[rep]},
+            {
+                "id": art,
+                "title": "Sample-7 arrives as rivals push ahead",
+                "publisher": "example-tech-daily",
+                "published": "2026-03-10",
+                "language": "en",
+                "url": None,
+                "kind": "news_article",
+                "sha256": digest[art],
+            },
+            {
+                "id": rep,
+                "title": None,
+                "publisher": "dataprobe-analytics",
+                "published": "2026-03-05",
+                "language": "en",
+                "url": None,
+                "kind": "data_report",
+                "sha256": digest[rep],
+            },
         ],
         "organizations": [
-            {"id": "example-tech-daily", "name": "Example Tech Daily",
-             "citations": [_cite(art, "Example Tech Daily, 10 March 2026", ["name"])]},
+            {
+                "id": "example-tech-daily",
+                "name": "Example Tech Daily",
+                "citations": [_cite(art, "Example Tech Daily, 10 March 2026", ["name"])],
+            },
             {"id": "examplecorp", "name": "Examplecorp", "citations": [_cite(art, launch, ["name"])]},
             {"id": "democorp", "name": "Democorp", "citations": [_cite(art, last_month, ["name"])]},
-            {"id": "dataprobe-analytics", "name": "Dataprobe Analytics", "kind": "data_provider",
-             "citations": [_cite(art, wau, ["name", "kind"])]},
+            {
+                "id": "dataprobe-analytics",
+                "name": "Dataprobe Analytics",
+                "kind": "data_provider",
+                "citations": [_cite(art, wau, ["name", "kind"])],
+            },
         ],
         "models": [
-            {"id": "sample-7", "name": "Sample-7", "organization_id": "examplecorp", "kind": "model", "available": "2026-03-03",
-             "citations": [_cite(art, launch, ["name", "organization_id", "kind", "available"])]},
-            {"id": "mockmodel-3", "name": "Mockmodel-3", "organization_id": "democorp", "kind": "model", "available": "2026-02",
-             "citations": [_cite(art, last_month, ["name", "organization_id", "kind", "available"])]},
-            {"id": "examplechat", "name": "Examplechat", "organization_id": "examplecorp", "kind": "product",
-             "citations": [_cite(art, wau, ["name", "organization_id", "kind"])]},
-            {"id": "mockchat", "name": "Mockchat", "organization_id": "democorp", "kind": "product",
-             "citations": [_cite(art, gap, ["name", "organization_id", "kind"])]},
-            {"id": "samplenotes", "name": "Samplenotes", "organization_id": "examplecorp", "kind": "product",
-             "citations": [_cite(rep, covers, ["name", "organization_id", "kind"])]},
-            {"id": "demodraw", "name": "Demodraw", "organization_id": "democorp", "kind": "product",
-             "citations": [_cite(rep, covers, ["name", "organization_id", "kind"])]},
+            {
+                "id": "sample-7",
+                "name": "Sample-7",
+                "organization_id": "examplecorp",
+                "kind": "model",
+                "available": "2026-03-03",
+                "citations": [_cite(art, launch, ["name", "organization_id", "kind", "available"])],
+            },
+            {
+                "id": "mockmodel-3",
+                "name": "Mockmodel-3",
+                "organization_id": "democorp",
+                "kind": "model",
+                "available": "2026-02",
+                "citations": [_cite(art, last_month, ["name", "organization_id", "kind", "available"])],
+            },
+            {
+                "id": "examplechat",
+                "name": "Examplechat",
+                "organization_id": "examplecorp",
+                "kind": "product",
+                "citations": [_cite(art, wau, ["name", "organization_id", "kind"])],
+            },
+            {
+                "id": "mockchat",
+                "name": "Mockchat",
+                "organization_id": "democorp",
+                "kind": "product",
+                "citations": [_cite(art, gap, ["name", "organization_id", "kind"])],
+            },
+            {
+                "id": "samplenotes",
+                "name": "Samplenotes",
+                "organization_id": "examplecorp",
+                "kind": "product",
+                "citations": [_cite(rep, covers, ["name", "organization_id", "kind"])],
+            },
+            {
+                "id": "demodraw",
+                "name": "Demodraw",
+                "organization_id": "democorp",
+                "kind": "product",
+                "citations": [_cite(rep, covers, ["name", "organization_id", "kind"])],
+            },
         ],
         "events": [
-            {"id": "mockchat-student-campaign-2026-03", "kind": "campaign", "date": "2026-03-04", "subject_ids": ["mockchat"],
-             "summary": "Students at Example University started a campaign against Mockchat.",
-             "citations": [_cite(art, campaign, ["kind", "date", "subject_ids"])]},
+            {
+                "id": "mockchat-student-campaign-2026-03",
+                "kind": "campaign",
+                "date": "2026-03-04",
+                "subject_ids": ["mockchat"],
+                "summary": "Students at Example University started a campaign against Mockchat.",
+                "citations": [_cite(art, campaign, ["kind", "date", "subject_ids"])],
+            },
         ],
         "metrics": [
-            {"id": "examplechat-wau-2026-02", "subject_id": "examplechat", "metric": "weekly_active_users", "value": 42_000_000,
-             "as_of": "2026-02", "measured_by": "dataprobe-analytics",
-             "citations": [_cite(art, wau, ["subject_id", "metric", "value", "as_of", "measured_by"])]},
-            {"id": "mockchat-wau-2026-02", "subject_id": "mockchat", "metric": "weekly_active_users", "value": 30_000_000,
-             "as_of": "2026-02", "derived_from": ["examplechat-wau-2026-02"],
-             "derivation": "Examplechat's 42 million weekly active users less the stated gap of 12 million.",
-             "citations": [_cite(art, gap, ["subject_id", "metric", "value", "as_of", "derived_from"])]},
-            {"id": "demodraw-wau-reported-2026-01", "subject_id": "demodraw", "metric": "weekly_active_users", "value": 3_000_000,
-             "reported": "2026-01", "measured_by": "dataprobe-analytics",
-             "citations": [_cite(art, january, ["subject_id", "metric", "value", "reported", "measured_by"])]},
+            {
+                "id": "examplechat-wau-2026-02",
+                "subject_id": "examplechat",
+                "metric": "weekly_active_users",
+                "value": 42_000_000,
+                "as_of": "2026-02",
+                "measured_by": "dataprobe-analytics",
+                "citations": [_cite(art, wau, ["subject_id", "metric", "value", "as_of", "measured_by"])],
+            },
+            {
+                "id": "mockchat-wau-2026-02",
+                "subject_id": "mockchat",
+                "metric": "weekly_active_users",
+                "value": 30_000_000,
+                "as_of": "2026-02",
+                "derived_from": ["examplechat-wau-2026-02"],
+                "derivation": "Examplechat's 42 million weekly active users less the stated gap of 12 million.",
+                "citations": [_cite(art, gap, ["subject_id", "metric", "value", "as_of", "derived_from"])],
+            },
+            {
+                "id": "demodraw-wau-reported-2026-01",
+                "subject_id": "demodraw",
+                "metric": "weekly_active_users",
+                "value": 3_000_000,
+                "reported": "2026-01",
+                "measured_by": "dataprobe-analytics",
+                "citations": [_cite(art, january, ["subject_id", "metric", "value", "reported", "measured_by"])],
+            },
         ],
         "claims": [
-            {"id": "sample-7-tops-examplebench", "subject_id": "sample-7", "kind": "outperforms", "asserted_by": "examplecorp",
-             "statement": "Examplecorp says Sample-7 beats every other model on the ExampleBench test.",
-             "citations": [_cite(art, claim, ["subject_id", "kind", "asserted_by"])]},
+            {
+                "id": "sample-7-tops-examplebench",
+                "subject_id": "sample-7",
+                "kind": "outperforms",
+                "asserted_by": "examplecorp",
+                "statement": "Examplecorp says Sample-7 beats every other model on the ExampleBench test.",
+                "citations": [_cite(art, claim, ["subject_id", "kind", "asserted_by"])],
+            },
         ],
     }
     ids: dict[str, list[str]] = {}

@@ -30,7 +30,9 @@ def chinese_dataset(root: Path) -> tuple[Path, Path]:
     text.write_text(text.read_text(encoding="utf-8") + CHINESE + "。\n", encoding="utf-8")
     source = dataset / "sources" / "example-news.yaml"
     digest = hashlib.sha256(text.read_bytes()).hexdigest()
-    source.write_text(re.sub(r"(?m)^sha256: .*$", f"sha256: {digest}", source.read_text(encoding="utf-8")), encoding="utf-8")
+    source.write_text(
+        re.sub(r"(?m)^sha256: .*$", f"sha256: {digest}", source.read_text(encoding="utf-8")), encoding="utf-8"
+    )
     cite = f'  - source_id: example-news\n    quote: "{CHINESE}"\n    supports: [aliases]\n'
     for rel, alias in [("organizations/example-labs.yaml", "示例实验室"), ("models/example-1.yaml", "示例一号")]:
         file = dataset / rel

@@ -81,7 +81,10 @@ def _model_dates(schema: ModuleType) -> dict[str, st.SearchStrategy[Any]]:
     """v1's one release date; from v2 on, the three typed dates and the curator's notes."""
     if schema.MAJOR == 1:
         return {"released": _maybe(edtf_dates())}
-    return {**{name: _maybe(edtf_dates()) for name in ("announced", "available", "weights_released")}, "notes": _list(texts)}
+    return {
+        **{name: _maybe(edtf_dates()) for name in ("announced", "available", "weights_released")},
+        "notes": _list(texts),
+    }
 
 
 def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]:

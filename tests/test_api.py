@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pyarrow as pa
 import pytest
 
@@ -47,7 +51,9 @@ def test_get_finds_any_table() -> None:
 
 
 def test_unknown_table_lists_the_tables() -> None:
-    with pytest.raises(ailedger.UnknownTableError, match="unknown table 'modles'; available tables: sources, organizations, models"):
+    with pytest.raises(
+        ailedger.UnknownTableError, match="unknown table 'modles'; available tables: sources, organizations, models"
+    ):
         ailedger.load("modles")
     with pytest.raises(LookupError):
         ailedger.path("nope")
@@ -61,3 +67,32 @@ def test_unknown_id_suggests() -> None:
 def test_errors_are_value_errors() -> None:
     assert issubclass(ailedger.AiledgerError, ValueError)
     assert issubclass(ailedger.IntegrityError, ailedger.AiledgerError)
+
+
+USER_CODE = """\
+import ailedger
+
+models = ailedger.load("models")
+reveal_type(models)
+reveal_type(ailedger.load("metrics", schema_version=1))
+name: str = models[0].name
+wrong: int = models[0].name
+"""
+
+
+@pytest.mark.slow
+def test_a_users_strict_type_checker_sees_the_models_load_returns(tmp_path: Path) -> None:
+    pytest.importorskip("mypy", reason="mypy comes with the lint extra (.ci/run installs it)")
+    (tmp_path / "user.py").write_text(USER_CODE, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--cache-dir", str(tmp_path / "cache"), "user.py"],
+        cwd=tmp_path, capture_output=True, text=True, check=False, timeout=300,
+    )
+    # older mypy spells list as builtins.list
+    out = done.stdout.replace("builtins.list", "list")
+    lines = [line.split(": ", 1)[1] for line in out.splitlines() if line.startswith("user.py:")]
+    assert lines == [
+        'note: Revealed type is "list[ailedger.schema.v2.Model]"',
+        'note: Revealed type is "list[ailedger.schema.v1.Metric]"',
+        'error: Incompatible types in assignment (expression has type "str", variable has type "int")  [assignment]',
+    ], done.stdout + done.stderr

@@ -98,7 +98,10 @@ BAD: dict[str, dict[str, Any]] = {
     "more-than-world": {"value": 9_000_000_000},
     "after-source": {"as_of": "2027-01"},
     "too-early": {"as_of": "1900"},
-    "reported-before-as-of": {"reported": "2025-12", "citations": cite(supports=["subject_id", "metric", "value", "as_of", "reported"])},
+    "reported-before-as-of": {
+        "reported": "2025-12",
+        "citations": cite(supports=["subject_id", "metric", "value", "as_of", "reported"]),
+    },
     "undated": {"as_of": ABSENT, "citations": cite(supports=["subject_id", "metric", "value"])},
     "derived-from-null": {"derived_from": None},
     "region-null": {"region": None},
@@ -121,9 +124,9 @@ def test_bulk_row_gets_the_diagnostics_of_a_record_file(name: str, tmp_path: Pat
     record = {**GOOD, **BAD[name]}
     record = {k: v for k, v in record.items() if v is not ABSENT}
     from_yaml = shape(as_yaml(tmp_path, record))
-    found, file = as_bulk(tmp_path, record)
+    found, _ = as_bulk(tmp_path, record)
     from_bulk = shape(found)
-    if name == "id-of-yaml-record":  # the YAML copy clashes with its file name instead; the message names the first user
+    if name == "id-of-yaml-record":  # the YAML copy clashes with its file name; the message names the first user
         assert {d for d in from_bulk if d[0] == "id.duplicate"}
         assert any("models/example-app.yaml" in d[2] for d in from_bulk)
         return
@@ -185,7 +188,10 @@ def test_a_rejected_row_still_exists_for_references(tmp_path: Path) -> None:
     root = dataset(tmp_path)
     broken = clean_row(1) | {"value": -1}
     derived = clean_row(2) | {"derived_from": [broken["id"]], "derivation": "the month before"}
-    derived["citations"] = [{**GOOD["citations"][0], "supports": ["subject_id", "metric", "value", "as_of", "derived_from"]}, GOOD["citations"][1]]
+    derived["citations"] = [
+        {**GOOD["citations"][0], "supports": ["subject_id", "metric", "value", "as_of", "derived_from"]},
+        GOOD["citations"][1],
+    ]
     write_lines(root / "metrics" / "series.jsonl", [json.dumps(broken).encode(), json.dumps(derived).encode()])
     found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
     assert [(d.line, d.code) for d in found] == [(1, "schema.greater-than-equal")]
@@ -201,7 +207,12 @@ def test_bulk_files_outside_metrics_are_refused(tmp_path: Path) -> None:
 def test_many_chunks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "CHUNK_BYTES", 1000)
     root = dataset(tmp_path)
-    rows = [json.dumps(clean_row(m % 12 + 1) | {"id": f"example-app-wau-x{m}", "as_of": f"20{10 + m // 12}-{m % 12 + 1:02d}"}).encode() for m in range(40)]
+    rows = [
+        json.dumps(
+            clean_row(m % 12 + 1) | {"id": f"example-app-wau-x{m}", "as_of": f"20{10 + m // 12}-{m % 12 + 1:02d}"}
+        ).encode()
+        for m in range(40)
+    ]
     rows[29] = rows[29].replace(b'"value": 12500000', b'"value": -1')
     write_lines(root / "metrics" / "series.jsonl", rows)
     found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
@@ -210,9 +221,13 @@ def test_many_chunks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_gc_is_restored_even_on_error() -> None:
     assert gc.isenabled()
-    with pytest.raises(RuntimeError), bulk.gc_paused():
-        assert not gc.isenabled()
-        raise RuntimeError
+    def pause_and_fail() -> None:
+        with bulk.gc_paused():
+            assert not gc.isenabled()
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        pause_and_fail()
     assert gc.isenabled()
 
 

@@ -73,10 +73,14 @@ def test_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     expected = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     code, lines = run_case(case, tmp_path)
     assert lines == expected
-    has_error = any("error[" in line or line.startswith("::error ") or '"severity": "error"' in line for line in expected)
+    has_error = any(
+        "error[" in line or line.startswith("::error ") or '"severity": "error"' in line for line in expected
+    )
     assert code == (1 if has_error else 0)
     # Nothing a record holds may start an output line: GitHub would run it as a workflow command.
-    assert not [line for line in lines if line.startswith("::") and not line.startswith(("::error file=", "::warning file="))]
+    assert not [
+        line for line in lines if line.startswith("::") and not line.startswith(("::error file=", "::warning file="))
+    ]
 
 
 def test_catalogue_map_names_existing_cases() -> None:

@@ -16,11 +16,17 @@ from ailedger.cli import run
 
 
 def ailedger_cmd(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ailedger", *args], capture_output=True, text=True, cwd=cwd, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "ailedger", *args], capture_output=True, text=True, cwd=cwd, check=False
+    )
 
 
 def tree_digest(root: Path) -> dict[str, str]:
-    return {str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_validate_real_dataset_exits_0(texts: Path) -> None:
@@ -30,15 +36,22 @@ def test_validate_real_dataset_exits_0(texts: Path) -> None:
 
 
 def test_broken_copy_names_file_line_and_field(tmp_path: Path) -> None:
-    """The issue's example: a duplicate id, a dangling reference, a wrong quote, an impossible date, an unknown field."""
+    """The issue's example: a duplicate id, a dangling reference, a wrong quote, an impossible date, an unknown field.
+    """
     root = tmp_path / "dataset"
     shutil.copytree(CASES / "_base" / "dataset", root)
     models = root / "models"
     shutil.copy(models / "example-1.yaml", models / "example-one.yaml")
     text = (models / "rival-2.yaml").read_text()
-    (models / "rival-2.yaml").write_text(text.replace("organization_id: rival-inc", "organization_id: rival-incorporated"))
+    (models / "rival-2.yaml").write_text(
+        text.replace("organization_id: rival-inc", "organization_id: rival-incorporated")
+    )
     metric = root / "metrics" / "example-app-wau-2026-02.yaml"
-    metric.write_text(metric.read_text().replace("12,5 Millionen", "12,6 Millionen").replace('as_of: "2026-02"', 'as_of: "2026-02-30"'))
+    metric.write_text(
+        metric.read_text()
+        .replace("12,5 Millionen", "12,6 Millionen")
+        .replace('as_of: "2026-02"', 'as_of: "2026-02-30"')
+    )
     claim = root / "claims" / "example-1-beats-rival-2.yaml"
     claim.write_text(claim.read_text() + "source_url: https://example.org\n")
     before = tree_digest(tmp_path)
@@ -53,7 +66,11 @@ def test_broken_copy_names_file_line_and_field(tmp_path: Path) -> None:
         ("claims/example-1-beats-rival-2.yaml:", "schema.extra-field", "source_url"),
     ]
     for where, code, field in expected:
-        assert any(line.startswith("dataset/" + where) and f"[{code}] {field}:" in line for line in lines), (where, code, lines)
+        assert any(line.startswith("dataset/" + where) and f"[{code}] {field}:" in line for line in lines), (
+            where,
+            code,
+            lines,
+        )
     assert tree_digest(tmp_path) == before, "validate must never change a file"
 
 
@@ -76,7 +93,12 @@ def test_json_report_is_stable(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert code == 1
     assert report["version"] == 1 and report["valid"] is False and report["files_checked"] == 1
     (diag,) = report["diagnostics"]
-    assert {k: diag[k] for k in ("line", "column", "code", "severity")} == {"line": 2, "column": 1, "code": "yaml.duplicate-key", "severity": "error"}
+    assert {k: diag[k] for k in ("line", "column", "code", "severity")} == {
+        "line": 2,
+        "column": 1,
+        "code": "yaml.duplicate-key",
+        "severity": "error",
+    }
 
 
 def test_usage_error_exits_2() -> None:
@@ -95,6 +117,7 @@ def test_help_explains_each_command() -> None:
     assert "--texts" in ailedger_cmd("validate", "--help").stdout
 
 
+@pytest.mark.slow
 def test_console_script_and_module_agree() -> None:
     script = Path(sys.executable).with_name("ailedger")
     if not script.exists():

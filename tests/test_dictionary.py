@@ -97,7 +97,7 @@ def test_heading_level_nests_the_dictionary_in_a_card() -> None:
 
 
 def test_an_annotation_it_cannot_describe_is_an_error_not_a_blank() -> None:
-    with pytest.raises(TypeError, match="teach ailedger.release.dictionary"):
+    with pytest.raises(TypeError, match=r"teach ailedger\.release\.dictionary"):
         _describe(float, [], ())
 
 
@@ -105,6 +105,7 @@ def test_examples_and_counts_follow_the_records_given() -> None:
     """The dataset card passes the records it builds from; with none there are no examples."""
     empty = _rows(dictionary_markdown(records={table: [] for table in LATEST.TABLES}))
     assert empty[("models", "available")][5] == "—"
-    assert "\n\nAn AI model, or an AI product or app built on models. 0 records in this release.\n" in dictionary_markdown(
-        records={table: [] for table in LATEST.TABLES}
+    assert (
+        "\n\nAn AI model, or an AI product or app built on models. 0 records in this release.\n"
+        in dictionary_markdown(records={table: [] for table in LATEST.TABLES})
     )

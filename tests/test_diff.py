@@ -52,10 +52,14 @@ def cli(*args: str) -> tuple[int, str, str]:
 
 
 def next_release(dataset: Path) -> None:
-    """Three changes: an organization added, a usage figure corrected, a model renamed (and the claim naming it follows)."""
+    """Three changes: an organization added, a usage figure corrected, a model renamed (and the claim naming it
+    follows)."""
     (dataset / "organizations" / "example-wire.yaml").write_text(ADDED, encoding="utf-8")
     metric = dataset / "metrics" / "example-app-wau-2026-02.yaml"
-    metric.write_text(metric.read_text(encoding="utf-8").replace("12500000", "12600000").replace("12,5 Millionen", "12,6 Millionen"), encoding="utf-8")
+    metric.write_text(
+        metric.read_text(encoding="utf-8").replace("12500000", "12600000").replace("12,5 Millionen", "12,6 Millionen"),
+        encoding="utf-8",
+    )
     (dataset / "models" / "rival-2.yaml").unlink()
     (dataset / "models" / "rival-inc-rival-2.yaml").write_text(RENAMED, encoding="utf-8")
     claim = dataset / "claims" / "example-1-beats-rival-2.yaml"
@@ -89,14 +93,19 @@ def test_two_builds_differ_by_exactly_the_three_changes_markdown(builds: tuple[P
         "",
         "### models",
         "",
-        "- renamed `rival-2` → `rival-inc-rival-2` (aliases: Rival-2); `citations[0].supports`: + \"aliases\"; "
-        "`name`: \"Rival-2\" → \"Rival 2\"; `aliases`: + \"Rival-2\"; references followed: claims/example-1-beats-rival-2.object_ids",
+        (
+            '- renamed `rival-2` → `rival-inc-rival-2` (aliases: Rival-2); `citations[0].supports`: + "aliases"; '
+            '`name`: "Rival-2" → "Rival 2"; `aliases`: + "Rival-2"; references followed: '
+            "claims/example-1-beats-rival-2.object_ids"
+        ),
         "",
         "### metrics",
         "",
-        "- changed `example-app-wau-2026-02`: `citations[0].quote`: \"the Example app reached 12,5 Millionen weekly active users "
-        "at the end of February\" → \"the Example app reached 12,6 Millionen weekly active users at the end of February\"; "
-        "`value`: 12500000 → 12600000",
+        (
+            '- changed `example-app-wau-2026-02`: `citations[0].quote`: "the Example app reached 12,5 Millionen weekly '
+            'active users at the end of February" → "the Example app reached 12,6 Millionen weekly active users at the '
+            'end of February"; `value`: 12500000 → 12600000'
+        ),
     ]
 
 
@@ -106,8 +115,15 @@ def test_two_builds_differ_by_exactly_the_three_changes_json(builds: tuple[Path,
     assert code == 0
     doc = json.loads(out)
     assert doc["counts"] == {"added": 1, "removed": 0, "changed": 1, "renamed": 1}
-    assert doc["old"] == {"release": str(old), "dataset_version": ailedger.DATASET_VERSION, "schema_version": LATEST.MAJOR}
-    summary = [(c["change"], c["table"], c["id"], c.get("old_id"), [f["field"] for f in c.get("fields", [])]) for c in doc["changes"]]
+    assert doc["old"] == {
+        "release": str(old),
+        "dataset_version": ailedger.DATASET_VERSION,
+        "schema_version": LATEST.MAJOR,
+    }
+    summary = [
+        (c["change"], c["table"], c["id"], c.get("old_id"), [f["field"] for f in c.get("fields", [])])
+        for c in doc["changes"]
+    ]
     assert summary == [
         ("added", "organizations", "example-wire", None, []),
         ("renamed", "models", "rival-inc-rival-2", "rival-2", ["citations", "name", "aliases"]),
@@ -141,7 +157,11 @@ def test_a_release_in_another_schema_major_is_migrated_before_comparing(tmp_path
 
 def test_a_new_record_under_another_name_is_not_a_rename(tmp_path: Path) -> None:
     shutil.copytree(BASE, tmp_path / "new")
-    other = RENAMED.replace("rival-inc-rival-2", "rival-3").replace('"Rival 2"', '"Rival-3"').replace('["Rival-2"]', '["R3"]')
+    other = (
+        RENAMED.replace("rival-inc-rival-2", "rival-3")
+        .replace('"Rival 2"', '"Rival-3"')
+        .replace('["Rival-2"]', '["R3"]')
+    )
     (tmp_path / "new" / "models" / "rival-3.yaml").write_text(other, encoding="utf-8")
     (tmp_path / "new" / "models" / "rival-2.yaml").unlink()
     doc = json.loads(cli("diff", str(BASE), str(tmp_path / "new"), "--format", "json")[1])
@@ -169,7 +189,9 @@ def test_build_against_the_previous_release_writes_the_changes(builds: tuple[Pat
     assert changes["counts"] == {"added": 1, "removed": 0, "changed": 1, "renamed": 1}
     assert changes["new"]["dataset_version"] == ailedger.DATASET_VERSION
     assert (outs[0] / "CHANGES.md").read_text(encoding="utf-8") == (outs[1] / "CHANGES.md").read_text(encoding="utf-8")
-    assert (outs[0] / "CHANGES.json").read_bytes() == (outs[1] / "CHANGES.json").read_bytes(), "must not depend on the build folder"
+    assert (outs[0] / "CHANGES.json").read_bytes() == (outs[1] / "CHANGES.json").read_bytes(), (
+        "must not depend on the build folder"
+    )
     sums = (outs[0] / "SHA256SUMS").read_text(encoding="utf-8")
     assert "  CHANGES.json\n" in sums and "  CHANGES.md\n" in sums
     assert not (new / "CHANGES.json").exists(), "without --previous no changes are written"
@@ -181,7 +203,9 @@ def test_every_bulk_row_is_a_change_from_a_release_to_a_release_or_its_dataset(t
     assert cli("build", "--out", str(old), "--dataset", str(BASE))[0] == 0
     dataset, texts, added = grown_dataset(tmp_path / "grown", rows=25)
     new = tmp_path / "new"
-    code, out, err = cli("build", "--out", str(new), "--dataset", str(dataset), "--texts", str(texts), "--previous", str(old))
+    code, out, err = cli(
+        "build", "--out", str(new), "--dataset", str(dataset), "--texts", str(texts), "--previous", str(old)
+    )
     assert code == 0, out + err
     expected = set(added.all_ids)
     for later in (new, dataset):
@@ -194,14 +218,19 @@ def test_every_bulk_row_is_a_change_from_a_release_to_a_release_or_its_dataset(t
     assert "- added `examplechat-wau-2026-02`: examplechat weekly active users 42,000,000" in markdown
 
 
-def test_a_bad_release_is_named_by_the_folder_the_user_gave(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    """The build reads the release it writes in a hidden staging folder; a problem there names --out, not the staging folder."""
+def test_a_bad_release_is_named_by_the_folder_the_user_gave(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The build reads the release it writes in a hidden staging folder; a problem there names --out, not the staging
+    folder."""
     import ailedger.release
 
     old = tmp_path / "old"
     assert cli("build", "--out", str(old), "--dataset", str(BASE))[0] == 0
     good = ailedger.release.jsonl_text
-    monkeypatch.setattr(ailedger.release, "jsonl_text", lambda records: good(records).replace('"as_of":"2026-02"', '"as_of":""'))
+    monkeypatch.setattr(
+        ailedger.release, "jsonl_text", lambda records: good(records).replace('"as_of":"2026-02"', '"as_of":""')
+    )
     out = tmp_path / "new"
     with pytest.raises(SystemExit) as exc:
         main(["build", "--out", str(out), "--dataset", str(BASE), "--previous", str(old)])

@@ -48,14 +48,15 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mirror]:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(served), **kwargs)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def do_GET(self) -> None:
             name = self.path.rsplit("/", 1)[-1]
             state.hits.append(name)
             if name not in state.drop:
-                return super().do_GET()
+                super().do_GET()
+                return
             body = (state.files / name).read_bytes()
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
@@ -85,7 +86,9 @@ def test_good_files_arrive_and_verify(mirror: Mirror, tmp_path: Path) -> None:
     assert sorted(p.name for p in dest.iterdir()) == sorted(paths)  # no temporary files left
 
 
-def test_environment_sets_server_and_cache_and_the_cache_is_reused(mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_sets_server_and_cache_and_the_cache_is_reused(
+    mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AILEDGER_BASE_URL", mirror.url)
     monkeypatch.setenv("AILEDGER_CACHE", str(tmp_path / "cache"))
     paths = ailedger.download(VERSION)
@@ -146,7 +149,9 @@ def test_the_package_ships_a_hash_for_every_file_of_its_release() -> None:
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes.values())
 
 
-def test_info_says_where_releases_come_from_and_go(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_info_says_where_releases_come_from_and_go(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ailedger.cli import run
 
     monkeypatch.setenv("AILEDGER_CACHE", str(tmp_path))
@@ -154,7 +159,10 @@ def test_info_says_where_releases_come_from_and_go(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert f"data: {Path(ailedger.__file__).parent / 'data'}" in out
     assert "metrics" in out and f"{len(ailedger.load('metrics'))} rows" in out
-    assert f"checked against {fetch.registry_path(ailedger.DATASET_VERSION)}, into {tmp_path / ailedger.DATASET_VERSION}" in out
+    assert (
+        f"checked against {fetch.registry_path(ailedger.DATASET_VERSION)}, into {tmp_path / ailedger.DATASET_VERSION}"
+        in out
+    )
 
 
 def test_a_version_that_is_not_a_version_is_refused(tmp_path: Path) -> None:

@@ -74,7 +74,10 @@ def validating_as(schema: types.ModuleType) -> Iterator[None]:
 def curated(table: str, major: int) -> list[Any]:
     """The records of dataset/<table>/ as models of ``major``."""
     model = (v1 if major == 1 else v2).TABLES[table]
-    return sorted((model.model_validate(migrate(table, rec, major)[0], strict=True) for t, rec in records(DATASET) if t == table), key=lambda r: r.id)
+    return sorted(
+        (model.model_validate(migrate(table, rec, major)[0], strict=True) for t, rec in records(DATASET) if t == table),
+        key=lambda r: r.id,
+    )
 
 
 # Golden records
@@ -167,8 +170,10 @@ def test_real_dataset_goes_down_to_v1_and_back_passing_every_rule_byte_for_byte(
 def test_real_dataset_is_in_v2_with_launch_dates_as_available() -> None:
     models = {data["id"]: data for table, data in records(DATASET) if table == "models"}
     assert all(data["schema_version"] == 2 for _, data in records(DATASET))
-    dated = {rid: [k for k in DATE_KINDS if k in rec] for rid, rec in models.items() if any(k in rec for k in DATE_KINDS)}
-    assert dated == dict.fromkeys(["doubao", "doubao-2-0", "glm-5", "minimax-m2-5", "seedance-2-0"], ["available"])
+    dated = {
+        rid: [k for k in DATE_KINDS if k in rec] for rid, rec in models.items() if any(k in rec for k in DATE_KINDS)
+    }
+    assert dated == {rid: ["available"] for rid in ["doubao", "doubao-2-0", "glm-5", "minimax-m2-5", "seedance-2-0"]}
     for rid in dated:  # "lanciert", "herausgebracht": launched, so the public could use it
         quotes = [c["quote"] for c in models[rid]["citations"] if "available" in c["supports"]]
         assert quotes and date_kind(quotes) == "available", rid
@@ -188,7 +193,11 @@ def v1_models_with_dates(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     rec = draw(V1_RECORDS["models"])
     quotes = draw(st.lists(st.sampled_from(WORDINGS), min_size=1, max_size=2))
     cites = [{"source_id": "s", "quote": q, "supports": ["released"]} for q in quotes]
-    return "models", {**rec, "released": draw(st.sampled_from(["2026", "2026-02-12", None])), "citations": rec["citations"] + cites}
+    return "models", {
+        **rec,
+        "released": draw(st.sampled_from(["2026", "2026-02-12", None])),
+        "citations": rec["citations"] + cites,
+    }
 
 
 @settings(max_examples=100, deadline=None)
@@ -254,7 +263,11 @@ def test_migrate_refuses_invalid_records_and_writes_nothing(tmp_path: Path) -> N
     bad.write_text(bad.read_text(encoding="utf-8").replace("schema_version: 1", "schema_version: 7"), encoding="utf-8")
     code, out, err = cli("migrate", "--to", "2", "--dataset", str(tmp_path / "dataset"))
     assert code == 1 and "nothing written" in err
-    assert "rival-2.yaml:2:1: error[schema.version-unknown] schema_version: not a schema version: this ailedger knows 1, 2; a record in a newer version needs a newer ailedger (pip install -U ailedger); got 7" in out
+    assert (
+        "rival-2.yaml:2:1: error[schema.version-unknown] schema_version: not a schema version: this ailedger knows "
+        "1, 2; a record in a newer version needs a newer ailedger (pip install -U ailedger); got 7"
+        in out
+    )
     assert same_tree(tmp_path / "dataset" / "organizations", GOLDEN_V1 / "organizations") == []
 
 
@@ -272,7 +285,7 @@ def test_load_pinned_to_v1_gives_the_one_release_date() -> None:
     pinned = {m.id: m for m in ailedger.load("models", schema_version=1)}
     assert str(pinned["glm-5"].released) == "[2026-02-09..2026-02-15]"
     assert str(pinned["minimax-m2-5"].released) == "2026-02-12"
-    assert [c.supports for c in pinned["glm-5"].citations][0] == ["name", "organization_id", "kind", "released"]
+    assert pinned["glm-5"].citations[0].supports == ["name", "organization_id", "kind", "released"]
 
 
 def test_load_serves_v2_models_with_typed_dates() -> None:
@@ -311,11 +324,15 @@ BASE = ROOT / "tests" / "cases" / "_base"
 
 
 def bulk_dataset(tmp_path: Path) -> tuple[Path, Path, bytes]:
-    """A copy of the _base dataset with metrics/series.jsonl: three v1 rows and one already in v2, as bulk files are written."""
+    """A copy of the _base dataset with metrics/series.jsonl: three v1 rows and one already in v2, as bulk files are
+    written."""
     root = tmp_path / "dataset"
     shutil.copytree(BASE / "dataset", root)
     base = loads((root / "metrics" / "example-app-wau-2026-02.yaml").read_text(encoding="utf-8")).data
-    rows = [{**base, "id": f"example-app-wau-2025-{m:02d}", "as_of": f"2025-{m:02d}", "schema_version": 2 if m == 3 else 1} for m in range(1, 5)]
+    rows = [
+        {**base, "id": f"example-app-wau-2025-{m:02d}", "as_of": f"2025-{m:02d}", "schema_version": 2 if m == 3 else 1}
+        for m in range(1, 5)
+    ]
     file = root / "metrics" / "series.jsonl"
     file.write_bytes(b"".join(json.dumps(r, ensure_ascii=False).encode() + b"\n" for r in rows))
     return root, file, file.read_bytes()
@@ -324,10 +341,15 @@ def bulk_dataset(tmp_path: Path) -> tuple[Path, Path, bytes]:
 def test_bulk_file_migrates_to_v2_and_back_byte_for_byte(tmp_path: Path) -> None:
     root, file, original = bulk_dataset(tmp_path)
     code, out, err = cli("migrate", "--to", "2", "--dataset", str(root))
-    assert (code, err.strip()) == (0, f"ok: migrated 3 records to schema v2; {len(records(root)) + 1} already were"), out + err
+    assert (code, err.strip()) == (0, f"ok: migrated 3 records to schema v2; {len(records(root)) + 1} already were"), (
+        out + err
+    )
     lines = file.read_bytes().splitlines(keepends=True)
     assert [json.loads(line)["as_of"] for line in lines] == ["2025-01", "2025-02", "2025-03", "2025-04"]
-    assert lines == [json.dumps({**json.loads(line), "schema_version": 2}, ensure_ascii=False).encode() + b"\n" for line in original.splitlines()]
+    assert lines == [
+        json.dumps({**json.loads(line), "schema_version": 2}, ensure_ascii=False).encode() + b"\n"
+        for line in original.splitlines()
+    ]
     assert [d.text() for d in validate.validate([root], BASE / "texts").diagnostics] == []
     shutil.copytree(root, tmp_path / "v2")
     assert cli("migrate", "--to", "1", "--dataset", str(root))[0] == 0
@@ -340,13 +362,27 @@ def test_bulk_file_migrates_to_v2_and_back_byte_for_byte(tmp_path: Path) -> None
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        (b'{"id": "broken",', "series.jsonl:2:17: error[json.syntax] Expecting property name enclosed in double quotes"),
+        (
+            b'{"id": "broken",',
+            "series.jsonl:2:17: error[json.syntax] Expecting property name enclosed in double quotes",
+        ),
         (b'{"id": "x", "id": "y"}', "series.jsonl:2: error[json.duplicate-key]"),
-        (b'{"id": "x", "schema_version": 7}', "series.jsonl:2: error[schema.version-unknown] schema_version: not a schema version: this ailedger knows 1, 2; a record in a newer version needs a newer ailedger (pip install -U ailedger); got 7"),
-        (b'{"id": "x", "schema_version": 1}', "series.jsonl:2: error[schema.missing] subject_id: required field is missing"),
+        (
+            b'{"id": "x", "schema_version": 7}',
+            (
+                "series.jsonl:2: error[schema.version-unknown] schema_version: not a schema version: this ailedger "
+                "knows 1, 2; a record in a newer version needs a newer ailedger (pip install -U ailedger); got 7"
+            ),
+        ),
+        (
+            b'{"id": "x", "schema_version": 1}',
+            "series.jsonl:2: error[schema.missing] subject_id: required field is missing",
+        ),
     ],
 )
-def test_a_bad_bulk_line_is_reported_at_its_line_and_nothing_is_written(line: bytes, expected: str, tmp_path: Path) -> None:
+def test_a_bad_bulk_line_is_reported_at_its_line_and_nothing_is_written(
+    line: bytes, expected: str, tmp_path: Path
+) -> None:
     root, file, _ = bulk_dataset(tmp_path)
     rows = file.read_bytes().splitlines()
     file.write_bytes(b"\n".join([rows[0], line, *rows[1:]]) + b"\n")
@@ -364,4 +400,4 @@ def test_dry_run_writes_no_bulk_file(tmp_path: Path) -> None:
     code, _, err = cli("migrate", "--to", "2", "--dataset", str(root), "--dry-run")
     assert (code, err.startswith("ok: would migrate 3 records")) == (0, True)
     assert same_tree(root, tmp_path / "before") == []
-    assert [p for p in root.rglob(".*")] == []
+    assert list(root.rglob(".*")) == []

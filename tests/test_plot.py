@@ -24,18 +24,18 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-import matplotlib  # noqa: E402
-from conftest import ROOT  # noqa: E402
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Rectangle  # noqa: E402
-from matplotlib.text import Text  # noqa: E402
+import matplotlib
+from conftest import ROOT
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+from matplotlib.text import Text
 
-import ailedger  # noqa: E402
-from ailedger import plot  # noqa: E402
-from ailedger.cli import run  # noqa: E402
-from ailedger.errors import AiledgerError  # noqa: E402
-from ailedger.schema import v2  # noqa: E402
+import ailedger
+from ailedger import plot
+from ailedger.cli import run
+from ailedger.errors import AiledgerError
+from ailedger.schema import v2
 
 DOCS = ROOT / "docs"
 NUMBER = re.compile(rb"-?\d+\.\d+|-?\d+")
@@ -91,10 +91,16 @@ def test_timeline_prefers_available_and_marks_any_other_date(fonts: plot._Fonts)
     }
     assert [m.id for m, _ in spec.undated] == ["none"]
     labels = [t.get_text() for t in _draw("timeline", spec, fonts).axes[0].get_yticklabels()]
-    assert "Both  2 Mar 2026" in labels and "Told  Jan 2026 (announced)" in labels and "Open  Feb 2026 (weights released)" in labels
+    assert (
+        "Both  2 Mar 2026" in labels
+        and "Told  Jan 2026 (announced)" in labels
+        and "Open  Feb 2026 (weights released)" in labels
+    )
 
 
-def test_uncertain_dates_are_bars_as_wide_as_their_range(specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts) -> None:
+def test_uncertain_dates_are_bars_as_wide_as_their_range(
+    specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts
+) -> None:
     from matplotlib import dates as mdates
 
     timeline = specs["timeline"]
@@ -102,7 +108,10 @@ def test_uncertain_dates_are_bars_as_wide_as_their_range(specs: dict[str, plot.T
     spans = [s for _, row in timeline.rows for s in row]
     fig = _draw("timeline", timeline, fonts)
     bars = sorted(
-        round(p.get_width()) for ax in fig.axes for p in ax.patches if isinstance(p, Rectangle) and p.get_height() == 0.5
+        round(p.get_width())
+        for ax in fig.axes
+        for p in ax.patches
+        if isinstance(p, Rectangle) and p.get_height() == 0.5
     )
     assert bars == sorted((s.latest - s.earliest).days + 1 for s in spans if s.uncertain)
     assert 7 in bars, "GLM 5 'last week' is a seven-day bar"
@@ -111,7 +120,9 @@ def test_uncertain_dates_are_bars_as_wide_as_their_range(specs: dict[str, plot.T
     assert mdates.num2date(diamonds[0].get_xdata()[0]).date() == date(2026, 2, 12)
 
 
-def test_usage_has_every_dated_figure_with_who_measured_it(specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts) -> None:
+def test_usage_has_every_dated_figure_with_who_measured_it(
+    specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts
+) -> None:
     usage = specs["usage"]
     assert isinstance(usage, plot.Usage)
     metrics = ailedger.load("metrics")
@@ -140,14 +151,18 @@ def _labels(fig: Figure) -> list[Text]:
 
 
 @pytest.mark.parametrize("name", plot.CHARTS)
-def test_no_two_labels_overlap_and_all_fit_in_the_figure(name: str, specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts) -> None:
+def test_no_two_labels_overlap_and_all_fit_in_the_figure(
+    name: str, specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts
+) -> None:
     fig = _draw(name, specs[name], fonts)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in _labels(fig)]
     assert len(boxes) > 10
     whole = fig.bbox
     for text, box in boxes:
-        assert whole.x0 <= box.x0 and box.x1 <= whole.x1 + 0.5 and whole.y0 <= box.y0 and box.y1 <= whole.y1 + 0.5, f"{text!r} is cut off"
+        assert whole.x0 <= box.x0 and box.x1 <= whole.x1 + 0.5 and whole.y0 <= box.y0 and box.y1 <= whole.y1 + 0.5, (
+            f"{text!r} is cut off"
+        )
     for (a, box_a), (b, box_b) in itertools.combinations(boxes, 2):
         assert not box_a.overlaps(box_b), f"{a!r} overlaps {b!r}"
 
@@ -208,7 +223,9 @@ def _description(svg: bytes) -> str:
 
 
 @pytest.mark.parametrize("name", plot.CHARTS)
-def test_committed_chart_was_drawn_from_the_current_data(name: str, specs: dict[str, plot.Timeline | plot.Usage]) -> None:
+def test_committed_chart_was_drawn_from_the_current_data(
+    name: str, specs: dict[str, plot.Timeline | plot.Usage]
+) -> None:
     committed = (DOCS / f"{name}.svg").read_bytes()
     assert f"spec sha256 {plot.digest(specs[name])}" in _description(committed), (
         f"docs/{name}.svg is stale: run python scripts/refresh_docs.py and commit the result"
@@ -237,9 +254,13 @@ def test_committed_chart_matches_a_fresh_drawing(name: str, drawn: Path) -> None
         pytest.skip(f"docs/{name}.svg was drawn with another matplotlib; the spec digest test covers it")
     if _description(committed) != _description(fresh):
         pytest.skip("drawn with other fonts than the committed chart; the spec digest test covers it")
-    assert NUMBER.sub(b"#", committed) == NUMBER.sub(b"#", fresh), f"docs/{name}.svg differs: run python scripts/refresh_docs.py"
+    assert NUMBER.sub(b"#", committed) == NUMBER.sub(b"#", fresh), (
+        f"docs/{name}.svg differs: run python scripts/refresh_docs.py"
+    )
     pairs = zip(NUMBER.findall(committed), NUMBER.findall(fresh), strict=True)
-    assert all(abs(float(a) - float(b)) < 0.01 for a, b in pairs), f"docs/{name}.svg differs: run python scripts/refresh_docs.py"
+    assert all(abs(float(a) - float(b)) < 0.01 for a, b in pairs), (
+        f"docs/{name}.svg differs: run python scripts/refresh_docs.py"
+    )
 
 
 def test_matplotlib_is_imported_only_when_drawing() -> None:
@@ -256,7 +277,17 @@ def test_without_matplotlib_plot_says_which_extra_to_install(monkeypatch: pytest
 
 
 def test_a_figure_without_any_date_is_listed_not_dropped(fonts: plot._Fonts) -> None:
-    dated = plot.UsageFigure("daily_active_users", 58_000_000, plot.Span(plot.Name("Qwen", (), "qwen-app"), date(2026, 2, 6), date(2026, 2, 22)), "as_of", None, False)
+    dated = plot.UsageFigure(
+        "daily_active_users",
+        58_000_000,
+        plot.Span(plot.Name("Qwen", (), "qwen-app"), date(2026, 2, 6), date(2026, 2, 22)),
+        "as_of",
+        None,
+        False,
+    )
     spec = plot.Usage((dated,), ((plot.Name("Doubao", (), "doubao"), "daily_active_users", 81_000_000),))
     fig = _draw("usage", spec, fonts)
-    assert any("Not drawn, no date in the sources (1): Doubao 81 M daily active users" in t.get_text() for t in fig.findobj(Text))
+    assert any(
+        "Not drawn, no date in the sources (1): Doubao 81 M daily active users" in t.get_text()
+        for t in fig.findobj(Text)
+    )

@@ -103,14 +103,23 @@ def test_block_runs(block: Block, namespace: dict[str, Any], scratch: Path) -> N
         namespace.update(test.globs)  # DocTest works on a copy; later blocks build on this one
         assert runner.summarize(verbose=False).failed == 0, f"{block}: doctest failed (see the output above)"
     elif block.lang == "python":
-        exec(compile(block.code, str(block), "exec"), namespace)  # noqa: S102 - the README's own code
+        exec(compile(block.code, str(block), "exec"), namespace)
     elif block.lang == "sh":
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-        done = subprocess.run(["bash", "-e", "-o", "pipefail", "-c", block.code], cwd=scratch, env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", block.code],
+            cwd=scratch,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert done.returncode == 0, f"{block} exited {done.returncode}:\n{done.stdout}\n{done.stderr}"
         assert "Traceback" not in done.stderr
     else:
-        pytest.fail(f"{block}: no way to run a {block.lang!r} block; run it here or mark it <!-- readme-test: skip (why) -->")
+        pytest.fail(
+            f"{block}: no way to run a {block.lang!r} block; run it here or mark it <!-- readme-test: skip (why) -->"
+        )
 
 
 def test_only_install_and_test_suite_commands_are_exempt() -> None:
@@ -118,7 +127,9 @@ def test_only_install_and_test_suite_commands_are_exempt() -> None:
     assert exempt, "the set-up block is expected to be marked"
     for block in exempt:
         for line in filter(None, block.code.splitlines()):
-            assert EXEMPTABLE.match(line), f"{block}: {line!r} is not an install or test-suite command; let the test run it"
+            assert EXEMPTABLE.match(line), (
+                f"{block}: {line!r} is not an install or test-suite command; let the test run it"
+            )
 
 
 def test_set_up_commands_are_the_ones_ci_runs() -> None:

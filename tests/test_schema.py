@@ -29,7 +29,9 @@ def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> A
 
 
 EcmaValidator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _ecma_pattern})
-VALIDATORS = {t: EcmaValidator(json_schema(t), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER) for t in RECORDS}
+VALIDATORS = {
+    t: EcmaValidator(json_schema(t), format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER) for t in RECORDS
+}
 
 
 def pydantic_accepts(table: str, doc: Any) -> bool:
@@ -141,7 +143,9 @@ def mutated(draw: st.DrawFn) -> tuple[str, Any]:
         doc[draw(st.sampled_from(sorted(LATEST.TABLES[table].model_fields)))] = draw(WRONG_VALUES)
     elif "citations" in doc:
         cite = dict(doc["citations"][0])
-        cite[draw(st.sampled_from(["source_id", "quote", "supports", "via", "translation", "page"]))] = draw(WRONG_VALUES)
+        cite[draw(st.sampled_from(["source_id", "quote", "supports", "via", "translation", "page"]))] = draw(
+            WRONG_VALUES
+        )
         doc["citations"] = [cite, *doc["citations"][1:]]
     return table, doc
 

@@ -70,21 +70,27 @@ def test_added_optional_field_passes() -> None:
     def add(s: dict[str, Any]) -> None:
         s["properties"]["license"] = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
 
-    assert lines((1, 0, 1), models_variant(add)) == ["addition: models.license: new optional field (against released 1-0-0)"]
+    assert lines((1, 0, 1), models_variant(add)) == [
+        "addition: models.license: new optional field (against released 1-0-0)"
+    ]
 
 
 def test_added_enum_value_passes() -> None:
     def add(s: dict[str, Any]) -> None:
         s["properties"]["kind"]["enum"].append("agent")
 
-    assert lines((1, 0, 1), models_variant(add)) == ["addition: models.kind: new enum value 'agent' (against released 1-0-0)"]
+    assert lines((1, 0, 1), models_variant(add)) == [
+        "addition: models.kind: new enum value 'agent' (against released 1-0-0)"
+    ]
 
 
 def test_addition_without_a_version_bump_asks_for_one() -> None:
     def add(s: dict[str, Any]) -> None:
         s["properties"]["kind"]["enum"].append("agent")
 
-    assert lines((1, 0, 0), models_variant(add)) == ["addition: models.kind: new enum value 'agent'; released 1-0-0 changed: bump ADDITION to 1-0-1"]
+    assert lines((1, 0, 0), models_variant(add)) == [
+        "addition: models.kind: new enum value 'agent'; released 1-0-0 changed: bump ADDITION to 1-0-1"
+    ]
 
 
 BUMP = "breaking against released 1-0-0: bump MODEL to 2-0-0 and add a migration"
@@ -101,7 +107,9 @@ def test_renamed_field_fails_as_one_rename() -> None:
     def rename(s: dict[str, Any]) -> None:
         s["properties"]["release_date"] = s["properties"].pop("released")
 
-    assert errors((1, 1, 0), models_variant(rename)) == [f"error: models.released: field renamed to release_date; {BUMP}"]
+    assert errors((1, 1, 0), models_variant(rename)) == [
+        f"error: models.released: field renamed to release_date; {BUMP}"
+    ]
 
 
 def test_narrowed_enum_fails() -> None:
@@ -122,14 +130,32 @@ def test_new_required_field_fails() -> None:
 @pytest.mark.parametrize(
     ("change", "line"),
     [
-        (lambda s: s["properties"]["family_id"].__setitem__("anyOf", s["properties"]["family_id"]["anyOf"][:1]), "models.family_id: null no longer allowed"),
-        (lambda s: s["$defs"]["Citation"]["properties"]["quote"].__setitem__("maxLength", 200), "models.citations[].quote: maxLength tightened: 300 -> 200"),
+        (
+            lambda s: s["properties"]["family_id"].__setitem__("anyOf", s["properties"]["family_id"]["anyOf"][:1]),
+            "models.family_id: null no longer allowed",
+        ),
+        (
+            lambda s: s["$defs"]["Citation"]["properties"]["quote"].__setitem__("maxLength", 200),
+            "models.citations[].quote: maxLength tightened: 300 -> 200",
+        ),
         (lambda s: s["properties"]["name"].__setitem__("pattern", "^[A-Z]"), "models.name: pattern added: ^[A-Z]"),
-        (lambda s: s["properties"]["aliases"].__setitem__("minItems", 1), "models.aliases: minItems tightened: None -> 1"),
-        (lambda s: s["properties"]["modalities_in"]["items"]["enum"].remove("action"), "models.modalities_in[]: enum value 'action' removed"),
-        (lambda s: s["properties"]["kind"].__setitem__("type", "integer"), "models.kind: type narrowed: string no longer allowed"),
+        (
+            lambda s: s["properties"]["aliases"].__setitem__("minItems", 1),
+            "models.aliases: minItems tightened: None -> 1",
+        ),
+        (
+            lambda s: s["properties"]["modalities_in"]["items"]["enum"].remove("action"),
+            "models.modalities_in[]: enum value 'action' removed",
+        ),
+        (
+            lambda s: s["properties"]["kind"].__setitem__("type", "integer"),
+            "models.kind: type narrowed: string no longer allowed",
+        ),
         (lambda s: s["required"].append("family_id"), "models.family_id: field made required"),
-        (lambda s: s["properties"]["open_weights"].__setitem__("default", False), "models.open_weights: default changed from None to False"),
+        (
+            lambda s: s["properties"]["open_weights"].__setitem__("default", False),
+            "models.open_weights: default changed from None to False",
+        ),
     ],
 )
 def test_other_breaking_changes_fail(change: Any, line: str) -> None:
@@ -141,7 +167,9 @@ def test_breaking_change_passes_when_model_is_bumped() -> None:
         del s["properties"]["open_weights"]
 
     found = check(RELEASED, (2, 0, 0), models_variant(remove))
-    assert [f.text() for f in found] == ["breaking: models.open_weights: field removed (against released 1-0-0; declared by MODEL 2)"]
+    assert [f.text() for f in found] == [
+        "breaking: models.open_weights: field removed (against released 1-0-0; declared by MODEL 2)"
+    ]
     assert not any(f.error for f in found)
 
 
@@ -162,7 +190,10 @@ def test_schema_v2_is_breaking_and_says_so() -> None:
     assert code == 0
     assert "breaking: models.released: field removed (against released 1-0-0; declared by MODEL 2)" in out
     assert "addition: models.available: new optional field (against released 1-0-0)" in out
-    assert "breaking: models.schema_version: value changed from 1 to 2 (against released 1-0-0; declared by MODEL 2)" in out
+    assert (
+        "breaking: models.schema_version: value changed from 1 to 2 (against released 1-0-0; declared by MODEL 2)"
+        in out
+    )
     as_if_v1 = {t: json_schema(t, 2) for t in v2.TABLES}
     assert f"error: models.released: field removed; {BUMP}" in errors((1, 1, 0), as_if_v1)
 

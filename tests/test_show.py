@@ -52,7 +52,9 @@ def test_unknown_id_suggests_and_exits_1(capsys: pytest.CaptureFixture[str]) -> 
 
 
 def test_unknown_id_from_the_command_line_has_no_traceback() -> None:
-    done = subprocess.run([sys.executable, "-m", "ailedger", "show", "no-such-thing"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "ailedger", "show", "no-such-thing"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 1
     assert "no record has id 'no-such-thing'" in done.stderr
     assert "Traceback" not in done.stderr

@@ -7,7 +7,9 @@ import re
 from conftest import CASES, ROOT
 
 VALIDATOR = ROOT / "src" / "ailedger" / "validate"
-CODE = re.compile(r'"((?:file|yaml|json|record|text|name|schema|date|id|ref|citation|source|quote|metric|claim|duplicate|derived|value)\.[a-z-]+)"')
+CODE = re.compile(
+    r'"((?:file|yaml|json|record|text|name|schema|date|id|ref|citation|source|quote|metric|claim|duplicate|derived|value)\.[a-z-]+)"'
+)
 
 
 def documented() -> set[str]:

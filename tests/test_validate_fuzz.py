@@ -27,7 +27,9 @@ from strategies import RECORDS
 from ailedger.cli import run
 
 DIAGNOSTIC = re.compile(r"[^\s:][^:]*(:\d+(:\d+)?)?: (error|warning)\[[a-z0-9]+(\.[a-z0-9-]+)+\]( \S+:)? \S.*")
-FUZZ = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,10 +62,24 @@ def check(root: Path, table: str, content: bytes) -> None:
     assert all(re.match(rf"{table}/fuzz\.yaml:\d+", line) for line in mine), mine
 
 
-TOKENS = [*":-[]{}&*!|>#'\"\n \t,?~%@`\\abcxyz019.\u202eé豆", "id", "name", "<<", "---", "!!python/", ".nan", "0755", "2026-02-30"]
+TOKENS = [
+    *":-[]{}&*!|>#'\"\n \t,?~%@`\\abcxyz019.\u202eé豆",
+    "id",
+    "name",
+    "<<",
+    "---",
+    "!!python/",
+    ".nan",
+    "0755",
+    "2026-02-30",
+]
 YAMLISH = st.lists(st.sampled_from(TOKENS), max_size=120).map("".join)
 SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=30))
-VALUES = st.recursive(SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=20)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    max_leaves=20,
+)
 
 
 def dump(value: Any) -> bytes:

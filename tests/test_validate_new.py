@@ -29,7 +29,9 @@ def test_skeleton_names_every_field_with_a_comment(table: str, tmp_path: Path) -
     text = path.read_text(encoding="utf-8")
     data = loads(text).data
     model = LATEST.TABLES[table]
-    assert list(data) == [name for name in model.model_fields if name != "citations"] + (["citations"] if "citations" in model.model_fields else [])
+    assert list(data) == [name for name in model.model_fields if name != "citations"] + (
+        ["citations"] if "citations" in model.model_fields else []
+    )
     assert (data["id"], data["schema_version"]) == ("qwen-3", LATEST.MAJOR)
     if "citations" in data:
         assert list(data["citations"][0]) == list(LATEST.Citation.model_fields)

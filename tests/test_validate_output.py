@@ -47,7 +47,9 @@ def test_github_summary_holds_every_problem(dataset: Path, monkeypatch: pytest.M
     # 30 broken records: more than the annotations GitHub shows for one step.
     template = (dataset / "models" / "rival-2.yaml").read_text(encoding="utf-8")
     for i in range(30):
-        bad = template.replace("id: rival-2", f"id: rival-{i + 10}").replace("organization_id: rival-inc", f"organization_id: nobody-{i}|<b>")
+        bad = template.replace("id: rival-2", f"id: rival-{i + 10}").replace(
+            "organization_id: rival-inc", f"organization_id: nobody-{i}|<b>"
+        )
         (dataset / "models" / f"rival-{i + 10}.yaml").write_text(bad, encoding="utf-8")
     summary = tmp_path / "summary.md"
     summary.write_text("previous step\n", encoding="utf-8")
@@ -70,7 +72,9 @@ def test_clean_run_writes_a_summary_too(dataset: Path, monkeypatch: pytest.Monke
 
 
 def test_json_report_shape_is_stable(dataset: Path) -> None:
-    (dataset / "models" / "example-1.yaml").write_bytes(b"\xef\xbb\xbf" + (dataset / "models" / "example-1.yaml").read_bytes())
+    (dataset / "models" / "example-1.yaml").write_bytes(
+        b"\xef\xbb\xbf" + (dataset / "models" / "example-1.yaml").read_bytes()
+    )
     code, lines = validate(dataset, "--format", "json")
     report = json.loads("\n".join(lines))
     assert code == 0
@@ -86,7 +90,12 @@ def test_file_over_the_size_cap_is_refused_unparsed(dataset: Path) -> None:
     path.write_bytes(path.read_bytes() + b"# " + b"x" * MAX_BYTES + b"\n")
     code, lines = validate(dataset)
     assert code == 1
-    assert lines == [f"models/example-1.yaml:1:1: error[file.too-large] file is {path.stat().st_size} bytes; a record file is at most {MAX_BYTES}"]
+    assert lines == [
+        (
+            f"models/example-1.yaml:1:1: error[file.too-large] file is {path.stat().st_size} bytes; a record file is "
+            f"at most {MAX_BYTES}"
+        )
+    ]
 
 
 def test_overlong_line_is_refused(dataset: Path) -> None:
@@ -94,7 +103,12 @@ def test_overlong_line_is_refused(dataset: Path) -> None:
     path.write_bytes(path.read_bytes() + b"# " + b"x" * MAX_LINE + b"\n")
     code, lines = validate(dataset)
     assert code == 1
-    assert lines == [f"models/example-1.yaml:12:1: error[file.too-large] line is {MAX_LINE + 2} bytes long; a record's line is at most {MAX_LINE}"]
+    assert lines == [
+        (
+            f"models/example-1.yaml:12:1: error[file.too-large] line is {MAX_LINE + 2} bytes long; a record's line "
+            f"is at most {MAX_LINE}"
+        )
+    ]
 
 
 def test_files_whose_names_differ_by_case_are_flagged(dataset: Path) -> None:
@@ -102,7 +116,11 @@ def test_files_whose_names_differ_by_case_are_flagged(dataset: Path) -> None:
     (dataset / "models" / "RIVAL-2.yaml").write_text(text, encoding="utf-8")
     code, lines = validate(dataset)
     assert code == 1
-    assert "models/rival-2.yaml: error[file.case-collision] differs only by case from models/RIVAL-2.yaml; a checkout on macOS or Windows keeps only one of them" in lines
+    assert (
+        "models/rival-2.yaml: error[file.case-collision] differs only by case from models/RIVAL-2.yaml; a checkout "
+        "on macOS or Windows keeps only one of them"
+        in lines
+    )
 
 
 def test_a_file_with_thousands_of_problems_reports_the_first_and_counts_the_rest(dataset: Path) -> None:
@@ -115,5 +133,9 @@ def test_a_file_with_thousands_of_problems_reports_the_first_and_counts_the_rest
     mine = [line for line in lines if line.startswith("models/example-1.yaml")]
     assert code == 1
     assert len(mine) == MAX_PROBLEMS + 1
-    assert "models/example-1.yaml: error[record.too-many-problems] and 200 more problems in this file; fix the ones above and run again" in mine
+    assert (
+        "models/example-1.yaml: error[record.too-many-problems] and 200 more problems in this file; fix the ones "
+        "above and run again"
+        in mine
+    )
     assert sum("error[schema.extra-field] unknown_" in line for line in mine) == MAX_PROBLEMS

@@ -41,7 +41,18 @@ def test_refused_in_names(text: str, code: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["豆包", "通义千问", "Qwen千问", "ディープシーク", "Doubao 2.0 Pro", "Zhipu AI", "Ωmega Labs", "क्‍ष", "👩‍💻 Coder", "Mistral Le Chat é"],
+    [
+        "豆包",
+        "通义千问",
+        "Qwen千问",
+        "ディープシーク",
+        "Doubao 2.0 Pro",
+        "Zhipu AI",
+        "Ωmega Labs",
+        "क्‍ष",
+        "👩‍💻 Coder",
+        "Mistral Le Chat é",
+    ],
 )
 def test_real_names_pass(text: str) -> None:
     assert codes(text, name=True) == []

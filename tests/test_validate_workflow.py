@@ -1,4 +1,5 @@
-"""The contributor workflow: the CI workflow is safe for strangers' pull requests, the pre-commit hook runs the validator."""
+"""The contributor workflow: the CI workflow is safe for strangers' pull requests, the pre-commit hook runs the
+validator."""
 
 from __future__ import annotations
 

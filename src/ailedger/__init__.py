@@ -11,7 +11,7 @@ so ``import ailedger`` stays cheap.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from ailedger._version import __version__
 from ailedger.errors import (
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     import pyarrow as pa
+
+    from ailedger.schema import v1, v2
 
 DATASET_VERSION = __version__
 """The dataset version users pin (calendar versioning); the package version is the same."""
@@ -63,6 +65,60 @@ def tables() -> list[str]:
     from ailedger import loader as _load
 
     return _load.tables()
+
+
+@overload
+def load(
+    table: Literal["sources"], schema_version: Literal[2] | None = None, validate: bool = False
+) -> list[v2.Source]: ...
+@overload
+def load(table: Literal["sources"], schema_version: Literal[1], validate: bool = False) -> list[v1.Source]: ...
+
+
+@overload
+def load(
+    table: Literal["organizations"], schema_version: Literal[2] | None = None, validate: bool = False
+) -> list[v2.Organization]: ...
+@overload
+def load(
+    table: Literal["organizations"], schema_version: Literal[1], validate: bool = False
+) -> list[v1.Organization]: ...
+
+
+@overload
+def load(
+    table: Literal["models"], schema_version: Literal[2] | None = None, validate: bool = False
+) -> list[v2.Model]: ...
+@overload
+def load(table: Literal["models"], schema_version: Literal[1], validate: bool = False) -> list[v1.Model]: ...
+
+
+@overload
+def load(
+    table: Literal["events"], schema_version: Literal[2] | None = None, validate: bool = False
+) -> list[v2.Event]: ...
+@overload
+def load(table: Literal["events"], schema_version: Literal[1], validate: bool = False) -> list[v1.Event]: ...
+
+
+@overload
+def load(
+    table: Literal["metrics"], schema_version: Literal[2] | None = None, validate: bool = False
+) -> list[v2.Metric]: ...
+@overload
+def load(table: Literal["metrics"], schema_version: Literal[1], validate: bool = False) -> list[v1.Metric]: ...
+
+
+@overload
+def load(
+    table: Literal["claims"], schema_version: Literal[2] | None = None, validate: bool = False
+) -> list[v2.Claim]: ...
+@overload
+def load(table: Literal["claims"], schema_version: Literal[1], validate: bool = False) -> list[v1.Claim]: ...
+
+
+@overload
+def load(table: str, schema_version: int | None = None, validate: bool = False) -> list[Any]: ...
 
 
 def load(table: str, schema_version: int | None = None, validate: bool = False) -> list[Any]:

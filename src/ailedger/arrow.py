@@ -8,6 +8,8 @@ and structs; each field's description travels in the Arrow field metadata.
 from __future__ import annotations
 
 import gc
+import itertools
+import operator
 import types
 import typing
 from collections.abc import Iterator
@@ -85,7 +87,7 @@ def _row(value: Any) -> Any:
 
 def to_table(records: list[BaseModel], model: type[BaseModel], metadata: dict[str, str] | None = None) -> pa.Table:
     """Records as one Arrow table, sorted by id so builds are reproducible."""
-    rows = [_row(r) for r in sorted(records, key=lambda r: r.id)]  # type: ignore[attr-defined]
+    rows = [_row(r) for r in sorted(records, key=operator.attrgetter("id"))]
     return pa.Table.from_pylist(rows, schema=schema(model, metadata))
 
 
@@ -163,12 +165,18 @@ def _values(column: pa.ChunkedArray | pa.Array, annotation: Any) -> list[Any]:
         names = list(inner.model_fields)
         children = [_values(column.field(n), inner.model_fields[n].annotation) for n in names]
         made = _construct(inner, names, children)
-        return [None if null else m for m, null in zip(made, column.is_null().to_pylist())] if column.null_count else made
+        return (
+            [None if null else m for m, null in zip(made, column.is_null().to_pylist())] if column.null_count else made
+        )
     if typing.get_origin(inner) is list and not _plain(typing.get_args(inner)[0]):
         items = _values(column.flatten(), typing.get_args(inner)[0])
         bounds = column.offsets.to_pylist()
-        lists = [items[a:b] for a, b in zip(bounds, bounds[1:])]
-        return [None if null else v for v, null in zip(lists, column.is_null().to_pylist())] if column.null_count else lists
+        lists = [items[a:b] for a, b in itertools.pairwise(bounds)]
+        return (
+            [None if null else v for v, null in zip(lists, column.is_null().to_pylist())]
+            if column.null_count
+            else lists
+        )
     return column.to_pylist()
 
 

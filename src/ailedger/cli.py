@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from ailedger._version import __version__
 
@@ -18,7 +19,7 @@ EPILOG = "Docs: README.md. Exit codes: 0 ok, 1 problems found, 2 usage error, 3 
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         # argparse exits with 2 itself; keep that, with a pointer to --help.
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: error: {message}; see {self.prog} --help\n")
@@ -38,7 +39,9 @@ def _validate(args: argparse.Namespace) -> int:
         for line in lines:
             print(line)
         status = "ok" if errors == 0 else "failed"
-        print(f"{status}: {report.files_checked} files, {errors} errors, {len(shown) - errors} warnings", file=sys.stderr)
+        print(
+            f"{status}: {report.files_checked} files, {errors} errors, {len(shown) - errors} warnings", file=sys.stderr
+        )
     if args.format == "github" and os.environ.get("GITHUB_STEP_SUMMARY"):
         with open(os.environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as summary:
             summary.write(diagnostics.to_markdown(shown, report.files_checked))
@@ -140,7 +143,10 @@ def _migrate(args: argparse.Namespace) -> int:
     for path, note in plan.notes:
         print(f"{path}: {note.field}: {note.message}")
     if plan.problems:
-        print(f"failed: {len(plan.problems)} problems; nothing written. Fix them (ailedger validate) and run again", file=sys.stderr)
+        print(
+            f"failed: {len(plan.problems)} problems; nothing written. Fix them (ailedger validate) and run again",
+            file=sys.stderr,
+        )
         return 1
     if plan.lost and not args.allow_loss:
         print(f"failed: schema v{args.to} cannot hold {len(plan.lost)} values listed above; nothing written. "
@@ -170,11 +176,23 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser(
         "validate",
         help="check record files against the schema and across records",
-        description="Check record files against the current schema and across records; report every problem as path:line:column.",
+        description="Check record files against the current schema and across records; report every problem as "
+            "path:line:column.",
         epilog="Example: ailedger validate dataset/ --texts ../shared/sources. " + EPILOG,
     )
-    v.add_argument("paths", nargs="*", metavar="PATH", help="record files (<id>.yaml), bulk files (metrics/<name>.jsonl, one record per line), table folders or a dataset folder (default: dataset/)")
-    v.add_argument("--texts", metavar="DIR", help="folder of source texts <source id>.txt to check quotes against; without it quotes are unverified (a warning)")
+    v.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="record files (<id>.yaml), bulk files (metrics/<name>.jsonl, one record per line), table folders or a "
+            "dataset folder (default: dataset/)",
+    )
+    v.add_argument(
+        "--texts",
+        metavar="DIR",
+        help="folder of source texts <source id>.txt to check quotes against; without it quotes are unverified (a "
+            "warning)",
+    )
     v.add_argument(
         "--format", choices=["text", "json", "github"], default="text",
         help="text for people (default); json for machines (report object documented in README); "
@@ -186,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     n = sub.add_parser(
         "new",
         help="write a record skeleton with every field and a comment on each",
-        description="Write DATASET/TABLE/ID.yaml holding every field of the table, each with a comment; never overwrites.",
+        description="Write DATASET/TABLE/ID.yaml holding every field of the table, each with a comment; never "
+            "overwrites.",
         epilog="Example: ailedger new models qwen-3. " + EPILOG,
     )
     n.add_argument("table", help="the table: sources, organizations, models, events, metrics or claims")
@@ -199,8 +218,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser(
         "build",
-        help="write the release files (Parquet, JSON Lines, JSON Schemas, datapackage.json, croissant.json, card, SHA256SUMS)",
-        description="Validate the dataset and write its release into DIR: per table Parquet, JSON Lines and JSON Schema, "
+        help="write the release files (Parquet, JSON Lines, JSON Schemas, datapackage.json, croissant.json, card, "
+            "SHA256SUMS)",
+        description="Validate the dataset and write its release into DIR: per table Parquet, JSON Lines and JSON "
+            "Schema, "
         "plus datapackage.json (Frictionless), croissant.json (MLCommons Croissant), a Hugging Face dataset card "
         "README.md and SHA256SUMS. Two builds of the same files are byte-identical. DIR is replaced only when the "
         "build completes; a dataset with errors builds nothing (exit 1).",
@@ -232,8 +253,15 @@ def build_parser() -> argparse.ArgumentParser:
         "uncertain dates as ranges) and usage.svg (usage figures with their dates and who measured them).",
         epilog="Example: ailedger plot --out docs. " + EPILOG,
     )
-    p.add_argument("--out", default=".", metavar="DIR", help="folder to write the SVG files into (default: the current folder)")
-    p.add_argument("--chart", action="append", choices=["timeline", "usage"], help="draw only this chart (repeatable; default: all)")
+    p.add_argument(
+        "--out", default=".", metavar="DIR", help="folder to write the SVG files into (default: the current folder)"
+    )
+    p.add_argument(
+        "--chart",
+        action="append",
+        choices=["timeline", "usage"],
+        help="draw only this chart (repeatable; default: all)",
+    )
     p.set_defaults(run=_plot)
     from ailedger.schema import MAJORS
 
@@ -248,35 +276,55 @@ def build_parser() -> argparse.ArgumentParser:
     chk = schema_sub.add_parser(
         "check",
         help="compare the current schema with every released version; fail on an undeclared breaking change",
-        description="Compare the models' JSON Schemas with every released schema version in schema/<MODEL-REVISION-ADDITION>/ "
+        description="Compare the models' JSON Schemas with every released schema version in "
+            "schema/<MODEL-REVISION-ADDITION>/ "
         "and print one line per change (table.field: what changed). Removing or renaming a field, narrowing a type, "
         "removing an enum value, a new required field or a tightened pattern or bound is breaking; it fails (exit 1) "
         "unless the MODEL part of the version was bumped. New optional fields and enum values are additions.",
         epilog="Example: ailedger schema check; ailedger schema check --major 2. " + EPILOG,
     )
-    chk.add_argument("--schemas", default="schema", metavar="DIR", help="folder holding the released versions (default: schema)")
-    chk.add_argument("--major", type=int, choices=list(MAJORS), help="check this major's models instead of the current one")
+    chk.add_argument(
+        "--schemas", default="schema", metavar="DIR", help="folder holding the released versions (default: schema)"
+    )
+    chk.add_argument(
+        "--major", type=int, choices=list(MAJORS), help="check this major's models instead of the current one"
+    )
     chk.set_defaults(run=_schema_check)
 
     mg = sub.add_parser(
         "migrate",
         help="rewrite a dataset folder into another schema major version, losing nothing",
-        description="Rewrite every record of a dataset folder into schema major N, one version step at a time. Each record "
-        "is checked in its own version, migrated, checked in N and (going up) migrated back to prove nothing was lost; only "
-        "then are files rewritten, keeping their layout, quoting and comments (bulk .jsonl files line by line, in order). Every decision is printed "
+        description="Rewrite every record of a dataset folder into schema major N, one version step at a time. Each "
+            "record "
+        "is checked in its own version, migrated, checked in N and (going up) migrated back to prove nothing was "
+        "lost; only "
+        "then are files rewritten, keeping their layout, quoting and comments (bulk .jsonl files line by line, in "
+        "order). Every decision is printed "
         "(for example which field a v1 release date moved to).",
         epilog="Example: ailedger migrate --to 2 --dry-run. " + EPILOG,
     )
-    mg.add_argument("--to", required=True, type=int, choices=list(MAJORS), metavar="N", help=f"the target major version: {', '.join(map(str, MAJORS))}")
+    mg.add_argument(
+        "--to",
+        required=True,
+        type=int,
+        choices=list(MAJORS),
+        metavar="N",
+        help=f"the target major version: {', '.join(map(str, MAJORS))}",
+    )
     mg.add_argument("--dataset", default="dataset", metavar="DIR", help="the dataset folder (default: dataset)")
     mg.add_argument("--dry-run", action="store_true", help="print what would change; write nothing")
-    mg.add_argument("--allow-loss", action="store_true", help="going down, drop values the older version cannot hold (they are listed)")
+    mg.add_argument(
+        "--allow-loss",
+        action="store_true",
+        help="going down, drop values the older version cannot hold (they are listed)",
+    )
     mg.set_defaults(run=_migrate)
 
     d = sub.add_parser(
         "diff",
         help="list the records added, removed, changed and renamed between two releases",
-        description="Compare two releases: folders written by `ailedger build --out` (<table>.jsonl or <table>.parquet), "
+        description="Compare two releases: folders written by `ailedger build --out` (<table>.jsonl or "
+            "<table>.parquet), "
         "the packaged data folder, or dataset folders of YAML records. Changes are keyed by table, id and field "
         "(old -> new); a record under a new id that keeps its old name as a name or alias, or is otherwise unchanged, "
         "is one rename. An old release in an older schema major is migrated first.",
@@ -284,7 +332,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     d.add_argument("old", metavar="OLD", help="the earlier release or dataset folder")
     d.add_argument("new", metavar="NEW", help="the later release or dataset folder")
-    d.add_argument("--format", choices=["markdown", "json"], default="markdown", help="markdown for release notes (default), json for machines")
+    d.add_argument(
+        "--format",
+        choices=["markdown", "json"],
+        default="markdown",
+        help="markdown for release notes (default), json for machines",
+    )
     d.set_defaults(run=_diff)
     return parser
 
@@ -307,7 +360,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = 130
     except BrokenPipeError:
         code = 0
-    except Exception as exc:  # noqa: BLE001 - never a traceback for users; say it is our bug
+    except Exception as exc:
         print(f"ailedger: internal error: {type(exc).__name__}: {exc}; please report this as a bug", file=sys.stderr)
         code = 3
     sys.exit(code)

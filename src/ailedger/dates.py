@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-__all__ = ["FuzzyDate", "EDTF_PATTERN"]
+__all__ = ["EDTF_PATTERN", "FuzzyDate"]
 
 _YEAR = r"[0-9]{4}"
 _MONTH = rf"{_YEAR}-(?:0[1-9]|1[0-2])"
@@ -110,7 +110,9 @@ class FuzzyDate:
             return value
         if not isinstance(value, str):
             raise PydanticCustomError(
-                "date_invalid", "a date is written as quoted text like '2026-02-12', got {kind}", {"kind": type(value).__name__}
+                "date_invalid",
+                "a date is written as quoted text like '2026-02-12', got {kind}",
+                {"kind": type(value).__name__},
             )
         try:
             return cls.parse(value)

@@ -102,7 +102,7 @@ def _normalised(table: str, data: Any, where: str, fix: str = REBUILD) -> dict[s
 
     major = data.get("schema_version") if isinstance(data, dict) else None
     try:
-        return _model(major, table).validate_python(data, strict=True).model_dump(mode="json")  # type: ignore[no-any-return]
+        return _model(major, table).validate_python(data, strict=True).model_dump(mode="json")
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         loc = ".".join(map(str, first["loc"]))
@@ -133,7 +133,9 @@ def _parquet(file: Path, table: str, shown: Path) -> Iterator[dict[str, Any]]:
     try:
         model = version(int(stated.split("-")[0])).TABLES[table]
     except (ValueError, AiledgerError):
-        raise ReleaseReadError(f"{shown}: metadata ailedger.schema_version is {stated!r}, not a known schema version") from None
+        raise ReleaseReadError(
+            f"{shown}: metadata ailedger.schema_version is {stated!r}, not a known schema version"
+        ) from None
     for record in from_table(data, model):
         yield record.model_dump(mode="json")
 
@@ -162,7 +164,9 @@ def read(path: Path, shown: Path | None = None) -> Release:
     """
     shown = path if shown is None else shown
     if not path.is_dir():
-        raise ReleaseReadError(f"{path}: no such folder; give a release folder (ailedger build --out) or a dataset folder")
+        raise ReleaseReadError(
+            f"{path}: no such folder; give a release folder (ailedger build --out) or a dataset folder"
+        )
     records: Records = {}
     for table in _tables():
         if (path / f"{table}.jsonl").is_file():
@@ -181,7 +185,10 @@ def read(path: Path, shown: Path | None = None) -> Release:
         )
     majors = {r["schema_version"] for recs in records.values() for r in recs.values()}
     if len(majors) > 1:
-        raise ReleaseReadError(f"{shown}: records are in several schema versions ({sorted(majors)}); migrate them to one (ailedger migrate)")
+        raise ReleaseReadError(
+            f"{shown}: records are in several schema versions ({sorted(majors)}); migrate them to one (ailedger "
+            "migrate)"
+        )
     return Release(records, majors.pop() if majors else 0, _dataset_version(path))
 
 
@@ -218,10 +225,14 @@ def _same_record(old: dict[str, Any], new: dict[str, Any]) -> bool:
     if {k: v for k, v in old.items() if k != "id"} == {k: v for k, v in new.items() if k != "id"}:
         return True
     name = old.get("name")
-    return name is not None and (new.get("name") == name or name in new.get("aliases", []) or old["id"] in new.get("aliases", []))
+    return name is not None and (
+        new.get("name") == name or name in new.get("aliases", []) or old["id"] in new.get("aliases", [])
+    )
 
 
-def _renames(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]], removed: list[str], added: list[str]) -> dict[str, str]:
+def _renames(
+    old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]], removed: list[str], added: list[str]
+) -> dict[str, str]:
     """Removed id to added id, for the pairs that are the same record and match no other."""
     matches = {r: [a for a in added if _same_record(old[r], new[a])] for r in removed}
     claimed: dict[str, int] = {}
@@ -231,7 +242,9 @@ def _renames(old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]], rem
     return {r: found[0] for r, found in matches.items() if len(found) == 1 and claimed[found[0]] == 1}
 
 
-def _fields(old: dict[str, Any], new: dict[str, Any], renames: dict[str, str], where: str, followed: dict[str, list[str]]) -> list[FieldChange]:
+def _fields(
+    old: dict[str, Any], new: dict[str, Any], renames: dict[str, str], where: str, followed: dict[str, list[str]]
+) -> list[FieldChange]:
     """Field changes from ``old`` to ``new``; fields that only follow a rename go to ``followed`` instead."""
     out = []
     for name in [*new, *(k for k in old if k not in new)]:
@@ -267,7 +280,9 @@ def compare(old: Release, new: Release) -> list[Change]:
             if rid in paired:
                 new_id = paired[rid]
                 fields = _fields(before[rid], after[new_id], every, f"{table}/{new_id}", followed)
-                changes.append(Change("renamed", table, new_id, rid, fields, aliases=list(after[new_id].get("aliases", []))))
+                changes.append(
+                    Change("renamed", table, new_id, rid, fields, aliases=list(after[new_id].get("aliases", [])))
+                )
             elif rid in before and rid in after:
                 fields = _fields(before[rid], after[rid], every, f"{table}/{rid}", followed)
                 if fields:
@@ -341,7 +356,12 @@ def _leaves(path: str, old: Any, new: Any) -> Iterator[tuple[str, Any, Any]]:
         for key in [*new, *(k for k in old if k not in new)]:
             if old.get(key) != new.get(key):
                 yield from _leaves(f"{path}.{key}", old.get(key), new.get(key))
-    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new) and all(isinstance(v, dict) for v in old + new):
+    elif (
+        isinstance(old, list)
+        and isinstance(new, list)
+        and len(old) == len(new)
+        and all(isinstance(v, dict) for v in old + new)
+    ):
         for i, (a, b) in enumerate(zip(old, new)):
             if a != b:
                 yield from _leaves(f"{path}[{i}]", a, b)
@@ -371,5 +391,7 @@ def _line(c: Change) -> str:
     record = c.record or {}
     label = record.get("name") or record.get("title") or record.get("summary") or record.get("statement")
     if c.table == "metrics" and not label:
-        label = f"{record.get('subject_id')} {str(record.get('metric', '')).replace('_', ' ')} {record.get('value', 0):,}"
+        label = (
+            f"{record.get('subject_id')} {str(record.get('metric', '')).replace('_', ' ')} {record.get('value', 0):,}"
+        )
     return f"- {c.change} `{c.id}`" + (f": {escape(label)}" if label else "")

@@ -79,7 +79,9 @@ class _Recorder:
         return result
 
 
-def download(version: str = __version__, dest: str | os.PathLike[str] | None = None, base_url: str | None = None) -> dict[str, Path]:
+def download(
+    version: str = __version__, dest: str | os.PathLike[str] | None = None, base_url: str | None = None
+) -> dict[str, Path]:
     """Fetch every file of release ``version`` (default: the installed one) and return file name to local path.
 
     Files land in ``dest``, else in the cache (``$AILEDGER_CACHE/<version>`` or the
@@ -104,7 +106,9 @@ def download(version: str = __version__, dest: str | os.PathLike[str] | None = N
         try:
             out[name] = Path(fetcher.fetch(name, downloader=recorder))
         except requests.RequestException as exc:
-            raise DownloadError(f"{url}: download failed ({exc}); {name} was not saved. Try again later", file=name) from None
+            raise DownloadError(
+                f"{url}: download failed ({exc}); {name} was not saved. Try again later", file=name
+            ) from None
         except ValueError:
             if recorder.actual is None or recorder.actual == hashes[name]:
                 raise

@@ -86,7 +86,8 @@ def verify(table: str) -> Path:
 
 
 def load_table(table: str) -> pa.Table:
-    """The table as a ``pyarrow.Table``: dates as structs (edtf, earliest, latest), nested fields as lists and structs."""
+    """The table as a ``pyarrow.Table``: dates as structs (edtf, earliest, latest), nested fields as lists and structs.
+    """
     import pyarrow.parquet as pq
 
     # The SHA-256 of the whole file is checked first, so per-page checksums add nothing but time.

@@ -24,7 +24,7 @@ from __future__ import annotations
 import io
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
-from ailedger.schema import MAJORS, adapter, version
+from ailedger.schema import adapter, version
 from ailedger.schema.migrations import MigrationError, Note, migrate
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover, display
@@ -158,7 +158,9 @@ def plan(dataset: Path, to: int) -> Plan:
             continue
         rewritten = _rewritten(text, new)
         if loads(rewritten).data != new:
-            raise MigrationError(f"{shown}: the rewritten file does not read back as the migrated record; this is a bug")
+            raise MigrationError(
+                f"{shown}: the rewritten file does not read back as the migrated record; this is a bug"
+            )
         result.texts[path] = rewritten
     result.problems = sort(result.problems)
     return result
@@ -186,7 +188,9 @@ def _migrated(result: Plan, table: str, doc: Document, shown: str, line: int | N
         return None
     adapter(version(to).TABLES[table]).validate_python(new, strict=True)
     if to > old["schema_version"] and migrate(table, new, old["schema_version"])[0] != old:
-        raise MigrationError(f"{where}: migrating to {to} and back does not give the record back; this is a bug in the migration")
+        raise MigrationError(
+            f"{where}: migrating to {to} and back does not give the record back; this is a bug in the migration"
+        )
     result.migrated += 1
     result.notes += [(where, note) for note in notes]
     return new
@@ -220,9 +224,10 @@ def _bulk_lines(table: str, path: Path, to: int) -> Iterator[bytes]:
 
 
 def write(result: Plan) -> None:
-    """Put the planned texts and bulk files in place: every file written beside its target first, then renamed over it."""
+    """Put the planned texts and bulk files in place: every file written beside its target first, then renamed over it.
+    """
     temps: list[tuple[Path, Path]] = []
-    todo = [(path, [text.encode("utf-8")]) for path, text in result.texts.items()]
+    todo: list[tuple[Path, Iterable[bytes]]] = [(path, [text.encode("utf-8")]) for path, text in result.texts.items()]
     todo += [(path, _bulk_lines(table, path, result.to)) for path, table in result.bulk.items()]
     try:
         for path, chunks in todo:

@@ -33,7 +33,8 @@ CHARTS = ("timeline", "usage")
 
 HASHSALT = "ailedger"
 GAP_DAYS = 120
-"""Dates further apart than this go into separate panels (a broken time axis), so a week stays visible next to a year."""
+"""Dates further apart than this go into separate panels (a broken time axis), so a week stays visible next to a year.
+"""
 
 METRIC_TITLES = {
     "weekly_active_users": "Weekly active users",
@@ -105,7 +106,8 @@ def _name(record: Any) -> Name:
 
 
 def timeline_spec(models: Sequence[Any], organizations: Sequence[Any]) -> Timeline:
-    """Release dates per organization (``available``, else ``announced``, else ``weights_released``); rows ordered by their first release."""
+    """Release dates per organization (``available``, else ``announced``, else ``weights_released``); rows ordered by
+    their first release."""
     orgs = {o.id: _name(o) for o in organizations}
     by_org: dict[str, list[Span]] = {}
     undated = []
@@ -247,14 +249,16 @@ def _date_axis(ax: Axes, start: date, end: date) -> None:
         ax.set_xlabel("–".join(map(str, years)), fontsize=9)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: fmt.format(d=mdates.num2date(x))))
-    ax.set_xlim(start, end)
+    ax.set_xlim(mdates.date2num(start), mdates.date2num(end))
 
 
 def _broken_axes(fig: Figure, clusters: list[tuple[date, date]]) -> list[Axes]:
     """One panel per cluster sharing the y axis, widths by span with a floor so short clusters stay readable."""
     spans = [(b - a).days + 1 for a, b in clusters]
     widths = [max(s, max(spans) / 2.5) for s in spans]
-    axes = fig.subplots(1, len(clusters), sharey=True, squeeze=False, gridspec_kw={"width_ratios": widths, "wspace": 0.06})[0]
+    axes = fig.subplots(
+        1, len(clusters), sharey=True, squeeze=False, gridspec_kw={"width_ratios": widths, "wspace": 0.06}
+    )[0]
     for i, (ax, (a, b)) in enumerate(zip(axes, clusters, strict=True)):
         _date_axis(ax, *_pad(a, b))
         ax.spines[["top", "right"]].set_visible(False)
@@ -277,7 +281,9 @@ def _draw_span(ax: Axes, span: Span, y: float, color: str, height: float = 0.5, 
 
     if span.uncertain:
         start = mdates.date2num(span.earliest)
-        ax.barh(y, mdates.date2num(span.latest + timedelta(days=1)) - start, left=start, height=height, color=color, **style)
+        ax.barh(
+            y, mdates.date2num(span.latest + timedelta(days=1)) - start, left=start, height=height, color=color, **style
+        )
     else:
         ax.plot([mdates.date2num(span.earliest) + 0.5], [y], marker="D", markersize=8, color=color, linestyle="none")
 
@@ -320,8 +326,10 @@ def draw_timeline(spec: Timeline, fonts: _Fonts) -> Figure:
     axes[0].tick_params(axis="y", length=0)
     fig.suptitle("Model and product releases by organization", fontsize=12, x=0.02, ha="left")
     notes = [
-        "Date: when the public could first use it; where no source states that, when it was announced or its weights "
-        "were published, marked so.",
+        (
+            "Date: when the public could first use it; where no source states that, when it was announced or its "
+            "weights were published, marked so."
+        ),
         "Bar: on one day somewhere in this range (no sharper than the source). Diamond: a known day.",
     ]
     if spec.undated:
@@ -391,8 +399,18 @@ def draw_usage(spec: Usage, fonts: _Fonts) -> Figure:
         sub.suptitle(METRIC_TITLES.get(metric, metric), fontsize=11, x=0.02, ha="left")
     legend = [
         Line2D([], [], color="0.3", linestyle="-", linewidth=2.5, label="as of: when the figure was true"),
-        Line2D([], [], color="0.3", linestyle="--", linewidth=2.5, label="reported: published by then (as of not stated)"),
-        Line2D([], [], color="0.3", linestyle="none", marker="o", markerfacecolor="white", label="derived from other figures"),
+        Line2D(
+            [], [], color="0.3", linestyle="--", linewidth=2.5, label="reported: published by then (as of not stated)"
+        ),
+        Line2D(
+            [],
+            [],
+            color="0.3",
+            linestyle="none",
+            marker="o",
+            markerfacecolor="white",
+            label="derived from other figures",
+        ),
     ]
     fig.legend(handles=legend, loc="outside lower center", ncols=3, fontsize=8, frameon=False)
     if spec.undated:
@@ -416,8 +434,10 @@ def render(out: Path, names: Sequence[str] = CHARTS) -> list[Path]:
         if name not in names:
             continue
         with matplotlib.rc_context({"svg.hashsalt": HASHSALT, "font.family": "DejaVu Sans", "axes.titlesize": 11}):
-            fig = draw_timeline(spec, fonts) if isinstance(spec, Timeline) else draw_usage(spec, fonts)  # type: ignore[arg-type]
-            description = f"ailedger {name} chart; spec sha256 {digest(spec)}; fonts {','.join(sorted(fonts.used)) or 'default'}"
+            fig = draw_timeline(spec, fonts) if isinstance(spec, Timeline) else draw_usage(spec, fonts)
+            description = (
+                f"ailedger {name} chart; spec sha256 {digest(spec)}; fonts {','.join(sorted(fonts.used)) or 'default'}"
+            )
             target = out / f"{name}.svg"
             tmp = target.with_suffix(".svg.tmp")
             fig.savefig(tmp, format="svg", metadata={"Date": None, "Description": description})

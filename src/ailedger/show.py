@@ -83,7 +83,9 @@ def render(record_id: str) -> str:
     index = {r.id: r for records in tables.values() for r in records}
     table = _table_of(record)
     lines = [f"{record.id}  (in {table}): {title(record)}", ""]
-    fields = [(n, getattr(record, n)) for n in type(record).model_fields if n not in ("id", "schema_version", "citations")]
+    fields = [
+        (n, getattr(record, n)) for n in type(record).model_fields if n not in ("id", "schema_version", "citations")
+    ]
     width = max(len(n) for n, _ in fields)
     for name, value in fields:
         if value is None or value == []:
@@ -106,7 +108,9 @@ def render(record_id: str) -> str:
             lines += _wrapped("      translation: ", f"“{cite.translation}”")
         lines += _wrapped("      source:      ", _source(index.get(cite.source_id), cite.source_id, index))
         if cite.via:
-            lines += _wrapped("      via:         ", f"{cite.via} ({title(index[cite.via])})" if cite.via in index else cite.via)
+            lines += _wrapped(
+                "      via:         ", f"{cite.via} ({title(index[cite.via])})" if cite.via in index else cite.via
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -120,6 +124,11 @@ def _source(src: Any, source_id: str, index: dict[str, Any]) -> str:
 
 def _wrapped(prefix: str, text: str) -> list[str]:
     lines = textwrap.wrap(
-        text, WIDTH, initial_indent=prefix, subsequent_indent=" " * len(prefix), break_on_hyphens=False, break_long_words=False
+        text,
+        WIDTH,
+        initial_indent=prefix,
+        subsequent_indent=" " * len(prefix),
+        break_on_hyphens=False,
+        break_long_words=False,
     )
     return lines or [prefix.rstrip()]

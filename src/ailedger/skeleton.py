@@ -70,7 +70,13 @@ def render(table: str, record_id: str) -> str:
     """The skeleton text of a ``table`` record called ``record_id``."""
     schema = json_schema(table)
     defaults = _defaults(LATEST.TABLES[table])
-    lines = [f"# A {table} record. Fill in each field, then run: ailedger validate dataset/{table}/{record_id}.yaml --texts DIR", ""]
+    lines = [
+        (
+            f"# A {table} record. Fill in each field, then run: ailedger validate dataset/{table}/{record_id}.yaml "
+            "--texts DIR"
+        ),
+        "",
+    ]
     for name, prop in schema["properties"].items():
         if name == "citations":
             continue
@@ -103,7 +109,9 @@ def write(dataset: Path, table: str, record_id: str) -> Path:
     from ailedger.validate.rules import RESERVED_NAMES
 
     if record_id in RESERVED_NAMES:
-        raise SkeletonError(f"bad id {record_id!r}: {record_id}.yaml is a reserved device name on Windows; choose another id")
+        raise SkeletonError(
+            f"bad id {record_id!r}: {record_id}.yaml is a reserved device name on Windows; choose another id"
+        )
     path = dataset / table / f"{record_id}.yaml"
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

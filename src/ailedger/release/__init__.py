@@ -87,7 +87,10 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
     # Bulk rows never became models during validation; every file describing a table with bulk
     # rows (JSON Lines, the card's data dictionary) takes its records from the validated rows, so
     # all files hold and count the same records.
-    released = {name: trusted_records(table, LATEST.TABLES[name]) if name in bulk_rows else records[name] for name, table in tables.items()}
+    released = {
+        name: trusted_records(table, LATEST.TABLES[name]) if name in bulk_rows else records[name]
+        for name, table in tables.items()
+    }
     with staging(out) as tmp:
         for name, table in tables.items():
             write_parquet(table, tmp / f"{name}.parquet")

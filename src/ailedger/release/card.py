@@ -50,7 +50,8 @@ def render(tables: dict[str, pa.Table], records: dict[str, list[Any]]) -> str:
     from ailedger.release.dictionary import dictionary_markdown
 
     rows = "\n".join(
-        f"| `{name}` | {table.num_rows} | {about.table_description(LATEST.TABLES[name])} |" for name, table in tables.items()
+        f"| `{name}` | {table.num_rows} | {about.table_description(LATEST.TABLES[name])} |"
+        for name, table in tables.items()
     )
     sources = "\n".join(f"- {s['title']}" + (f" <{s['path']}>" if "path" in s else "") for s in about.sources(records))
     return f"""{header(tables, records)}

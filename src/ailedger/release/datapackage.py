@@ -60,8 +60,15 @@ def _field(name: str, prop: dict[str, Any], refs: dict[str, tuple[str, ...]]) ->
     if name in refs:
         notes.append(f"References {_targets(refs[name])}.")
     if name == "citations":
-        notes.append("In each: " + "; ".join(f"{k} references {_targets(v)}" for k, v in about.CITATION_REFERENCES.items()) + ".")
-    field = {"name": name, "type": kind, "description": " ".join(n for n in dict.fromkeys(notes) if n), "constraints": constraints}
+        notes.append(
+            "In each: " + "; ".join(f"{k} references {_targets(v)}" for k, v in about.CITATION_REFERENCES.items()) + "."
+        )
+    field = {
+        "name": name,
+        "type": kind,
+        "description": " ".join(n for n in dict.fromkeys(notes) if n),
+        "constraints": constraints,
+    }
     return {k: v for k, v in field.items() if v}
 
 

@@ -35,7 +35,8 @@ def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
 
 
 def _constraints(metadata: Iterable[Any]) -> dict[str, Any]:
-    """Bounds and patterns from pydantic's ``StringConstraints`` and annotated-types' ``Ge``/``Le``/``MinLen``/``MaxLen``."""
+    """Bounds and patterns from pydantic's ``StringConstraints`` and annotated-types'
+    ``Ge``/``Le``/``MinLen``/``MaxLen``."""
     found: dict[str, Any] = {}
     for item in metadata:
         for key in ("pattern", "min_length", "max_length", "ge", "le"):
@@ -56,7 +57,9 @@ def _describe(annotation: Any, metadata: list[Any], targets: tuple[str, ...]) ->
     if origin is list:
         kind, allowed = _describe(get_args(bare)[0], [], targets)
         bounds = _constraints(metadata)
-        allowed = "; ".join(filter(None, [allowed, f"at least {bounds['min_length']}" if "min_length" in bounds else ""]))
+        allowed = "; ".join(
+            filter(None, [allowed, f"at least {bounds['min_length']}" if "min_length" in bounds else ""])
+        )
         return f"list of {kind}", allowed
     if origin is Literal:
         values = get_args(bare)
@@ -157,7 +160,8 @@ def _required(info: FieldInfo) -> str:
     if info.is_required():
         return "yes"
     default = info.get_default(call_default_factory=True)
-    return f"no (default `{'null' if default is None else str(default).lower() if isinstance(default, bool) else default}`)"
+    shown = "null" if default is None else str(default).lower() if isinstance(default, bool) else default
+    return f"no (default `{shown}`)"
 
 
 def _citation_model() -> type[BaseModel]:
@@ -179,14 +183,19 @@ def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[A
     out = [
         f"{h} Data dictionary",
         "",
-        f"Schema {SCHEMA_VERSION}. Generated from the pydantic models in "
-        "`ailedger.schema` by `python scripts/refresh_docs.py`; do not edit by hand.",
+        (
+            f"Schema {SCHEMA_VERSION}. Generated from the pydantic models in "
+            "`ailedger.schema` by `python scripts/refresh_docs.py`; do not edit by hand."
+        ),
         "",
-        "Every record has an `id` unique across all tables. A field marked *needs citation* states a fact: "
-        "when it is set (differs from its default), one of the record's citations must name it in `supports` "
-        "and quote the source verbatim. The curator's own sentences "
-        f"({', '.join(f'`{n}`' for n in sorted(LATEST.CURATOR_TEXT))}) need no quote. Dates are EDTF and no sharper than the source; in Parquet each date is a struct of "
-        "`edtf` (the text) and `earliest`/`latest` (the first and last day it may be).",
+        (
+            "Every record has an `id` unique across all tables. A field marked *needs citation* states a fact: "
+            "when it is set (differs from its default), one of the record's citations must name it in `supports` "
+            "and quote the source verbatim. The curator's own sentences "
+            f"({', '.join(f'`{n}`' for n in sorted(LATEST.CURATOR_TEXT))}) need no quote. "
+            "Dates are EDTF and no sharper than the source; in Parquet each date is a struct of "
+            "`edtf` (the text) and `earliest`/`latest` (the first and last day it may be)."
+        ),
         "",
     ]
     citations: list[Any] = []
@@ -197,7 +206,12 @@ def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[A
         about = (model.__doc__ or "").replace("``", "`")
         if "citations" not in model.model_fields:
             about += " It states no facts of its own, so its fields need no citation."
-        out += [f"{h}# {table}", "", f"{about} {len(rows)} {'record' if len(rows) == 1 else 'records'} in this release.", ""]
+        out += [
+            f"{h}# {table}",
+            "",
+            f"{about} {len(rows)} {'record' if len(rows) == 1 else 'records'} in this release.",
+            "",
+        ]
         out += _rows(model, table, rows)
         out.append("")
     out += [

@@ -32,7 +32,9 @@ def release_table_markdown() -> str:
     for src in ailedger.load("sources"):
         title = (src.title or "(no title)").replace("|", "\\|")
         link = f"[{title}]({src.url})" if src.url else title
-        out.append(f"| `{src.id}` | {names.get(src.publisher, src.publisher)} | {src.published} | {src.language} | {link} |")
+        out.append(
+            f"| `{src.id}` | {names.get(src.publisher, src.publisher)} | {src.published} | {src.language} | {link} |"
+        )
     return "\n".join(out) + "\n"
 
 

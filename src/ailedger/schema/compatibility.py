@@ -75,7 +75,9 @@ class Finding:
         where = f"{c.table}.{c.field}" if c.field else c.table
         if self.error:
             bump = show_version((self.released[0] + 1, 0, 0))
-            return f"error: {where}: {c.what}; breaking against released {old}: bump MODEL to {bump} and add a migration"
+            return (
+                f"error: {where}: {c.what}; breaking against released {old}: bump MODEL to {bump} and add a migration"
+            )
         kind = "breaking" if c.breaking else "addition"
         if self.current == self.released:
             bump = show_version(self.released[:2] + (self.released[2] + 1,))
@@ -202,7 +204,11 @@ class _Walk:
         req_before, req_after = set(old.get("required", [])), set(new.get("required", []))
         removed = [k for k in before if k not in after]
         added = [k for k in after if k not in before]
-        if len(removed) == 1 and len(added) == 1 and self.shape(before[removed[0]], self.old_defs) == self.shape(after[added[0]], self.new_defs):
+        if (
+            len(removed) == 1
+            and len(added) == 1
+            and self.shape(before[removed[0]], self.old_defs) == self.shape(after[added[0]], self.new_defs)
+        ):
             self.add(f"{prefix}{removed[0]}", f"field renamed to {added[0]}", True)
             removed, added = [], []
         for k in removed:
@@ -242,7 +248,9 @@ def compare(table: str, old: dict[str, Any], new: dict[str, Any]) -> list[Change
     return walk.changes
 
 
-def check(released: dict[Version, dict[str, dict[str, Any]]], current: Version, schemas: dict[str, dict[str, Any]]) -> list[Finding]:
+def check(
+    released: dict[Version, dict[str, dict[str, Any]]], current: Version, schemas: dict[str, dict[str, Any]]
+) -> list[Finding]:
     """The current schemas (table to JSON Schema) against every released version not newer than ``current``."""
     findings = []
     for version in sorted(released):

@@ -21,6 +21,7 @@ def json_schema(table: str, major: int = LATEST.MAJOR) -> dict[str, Any]:
     return {
         "$schema": DRAFT,
         "$id": f"{BASE}/{SCHEMAVER[major]}/{table}.schema.json",
-        "$comment": "Generated from ailedger.schema; do not edit. Patterns follow ECMA-262 ($ matches only at the end).",
+        "$comment": "Generated from ailedger.schema; do not edit. Patterns follow ECMA-262 ($ matches only at the "
+        "end).",
         **body,
     }

@@ -152,7 +152,14 @@ def v1_to_v2(table: str, record: Record) -> tuple[Record, list[Note]]:
         return out, []
     if kind is None:
         out["notes"] = [UNCLEAR_NOTE]
-        return out, [Note(table, record["id"], "released", "moved to announced with a note: its quotes do not say which kind of date")]
+        return out, [
+            Note(
+                table,
+                record["id"],
+                "released",
+                "moved to announced with a note: its quotes do not say which kind of date",
+            )
+        ]
     return out, [Note(table, record["id"], "released", f"moved to {target}, as its quote says")]
 
 
@@ -165,9 +172,17 @@ def v2_to_v1(table: str, record: Record) -> tuple[Record, list[Note]]:
     notes: list[Note] = []
     present = [k for k in record if k in DATE_KINDS]
     dated = [k for k in ("available", "weights_released", "announced") if record.get(k) is not None]
-    kept = dated[0] if dated else None
+    kept = dated[0] if dated else ""
     for name in dated[1:]:
-        notes.append(Note(table, rid, name, f"dropped {record[name]} (and quotes backing only it): v1 keeps one release date, {kept}", lost=True))
+        notes.append(
+            Note(
+                table,
+                rid,
+                name,
+                f"dropped {record[name]} (and quotes backing only it): v1 keeps one release date, {kept}",
+                lost=True,
+            )
+        )
     for text in record.get("notes", []):
         if text != UNCLEAR_NOTE:
             notes.append(Note(table, rid, "notes", f"dropped {text!r}: v1 has no notes", lost=True))

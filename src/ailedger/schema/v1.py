@@ -126,7 +126,9 @@ class Organization(_Cited):
 
     name: Text = Field(description="The name the sources use most, in its original script.")
     aliases: list[Text] = Field(default_factory=list, description="Other names the sources use.")
-    kind: OrganizationKind | None = Field(default=None, description="What the organization is; null when the sources do not say.")
+    kind: OrganizationKind | None = Field(
+        default=None, description="What the organization is; null when the sources do not say."
+    )
     country: Country | None = Field(default=None, description="Country of the headquarters, ISO 3166-1 alpha-2.")
     city: Text | None = Field(default=None, description="City of the headquarters.")
     parent_id: Id | None = Field(default=None, description="Organization this one belongs to.")
@@ -144,7 +146,9 @@ class Model(_Cited):
     kind: ModelKind = Field(description="model for an AI model, product for an app or service built on models.")
     family_id: Id | None = Field(default=None, description="The model or product this is a version or edition of.")
     released: FuzzyDate | None = Field(default=None, description="When it was released, no sharper than the source.")
-    open_weights: bool | None = Field(default=None, description="Whether the weights are published; null when not stated.")
+    open_weights: bool | None = Field(
+        default=None, description="Whether the weights are published; null when not stated."
+    )
     modalities_in: list[Modality] = Field(default_factory=list, description="What it takes as input.")
     modalities_out: list[Modality] = Field(default_factory=list, description="What it produces.")
     runs_on: list[Id] = Field(default_factory=list, description="Organizations whose hardware it runs on.")

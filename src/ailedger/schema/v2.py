@@ -65,37 +65,37 @@ SchemaVersion = Annotated[
 class Source(v1.Source):
     """A text that records are curated from; its text file is ``<id>.txt``."""
 
-    schema_version: SchemaVersion
+    schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
 
 
 class Organization(v1.Organization):
     """A company, lab, data provider or publisher."""
 
-    schema_version: SchemaVersion
+    schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
 
 
 class Event(v1.Event):
     """A campaign, announcement, launch or market move."""
 
-    schema_version: SchemaVersion
+    schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
 
 
 class Metric(v1.Metric):
     """A usage figure: what was measured, its value, when, where and by whom."""
 
-    schema_version: SchemaVersion
+    schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
 
 
 class Claim(v1.Claim):
     """What a company (or a reporter) says of a product; not a fact."""
 
-    schema_version: SchemaVersion
+    schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
 
 
 class Model(v1._Cited):
     """An AI model, or an AI product or app built on models."""
 
-    schema_version: SchemaVersion
+    schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
     name: Text = Field(description="The name the sources use most, in its original script.")
     aliases: list[Text] = Field(default_factory=list, description="Other names the sources use.")
     organization_id: Id = Field(description="The developer.")
@@ -111,7 +111,9 @@ class Model(v1._Cited):
     weights_released: FuzzyDate | None = Field(
         default=None, description="When its weights were published (open models), no sharper than the source."
     )
-    open_weights: bool | None = Field(default=None, description="Whether the weights are published; null when not stated.")
+    open_weights: bool | None = Field(
+        default=None, description="Whether the weights are published; null when not stated."
+    )
     modalities_in: list[Modality] = Field(default_factory=list, description="What it takes as input.")
     modalities_out: list[Modality] = Field(default_factory=list, description="What it produces.")
     runs_on: list[Id] = Field(default_factory=list, description="Organizations whose hardware it runs on.")
@@ -120,7 +122,8 @@ class Model(v1._Cited):
     )
     notes: list[Text] = Field(
         default_factory=list,
-        description="The curator's remarks on this record, such as why a date is where it is; not facts, so no quote backs them.",
+        description="The curator's remarks on this record, such as why a date is where it is; not facts, so no quote "
+            "backs them.",
     )
 
 

@@ -28,7 +28,7 @@ import json
 import re
 import types
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -197,7 +197,9 @@ class Suspects:
     def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
         bad = np.zeros(table.num_rows, dtype=bool)
         for name, info in model.model_fields.items():
-            bad |= self.flags(table.column(name).combine_chunks(), info.annotation, info.metadata, not info.is_required(), name)
+            bad |= self.flags(
+                table.column(name).combine_chunks(), info.annotation, info.metadata, not info.is_required(), name
+            )
         return bad
 
 
@@ -225,7 +227,10 @@ def _constant(name: str) -> Any:
 
 def _integer(digits: str) -> int:
     if len(digits.lstrip("-")) > MAX_DIGITS:
-        raise _LineProblem("json.number-too-large", f"the number {digits[:24]}… has more than {MAX_DIGITS} digits; counts fit in a 64-bit integer")
+        raise _LineProblem(
+            "json.number-too-large",
+            f"the number {digits[:24]}… has more than {MAX_DIGITS} digits; counts fit in a 64-bit integer",
+        )
     return int(digits)
 
 
@@ -250,14 +255,17 @@ def _line_doc(data: dict[str, Any], line: int) -> Document:
 
 
 def read_line(raw: bytes, line: int, shown: str) -> Document | Diagnostic:
-    """One line of a bulk file as strict JSON (no duplicate keys, NaN, huge numbers or lone surrogates), else why not."""
+    """One line of a bulk file as strict JSON (no duplicate keys, NaN, huge numbers or lone surrogates), else why not.
+    """
     try:
         if raw.startswith(b"\xef\xbb\xbf"):
             raise _LineProblem("file.bom", "the file starts with a byte order mark; save it as UTF-8 without BOM", 1)
         try:
             content = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise _LineProblem("file.encoding", f"byte {raw[exc.start]:#04x} is not UTF-8; save the file as UTF-8", exc.start + 1) from None
+            raise _LineProblem(
+                "file.encoding", f"byte {raw[exc.start]:#04x} is not UTF-8; save the file as UTF-8", exc.start + 1
+            ) from None
         if not content.strip():
             raise _LineProblem("json.blank-line", "blank line; each line of a .jsonl file holds one record")
         try:
@@ -265,7 +273,11 @@ def read_line(raw: bytes, line: int, shown: str) -> Document | Diagnostic:
         except json.JSONDecodeError as exc:
             raise _LineProblem("json.syntax", f"{exc.msg}; each line holds one JSON object", exc.colno) from None
         if not isinstance(data, dict):
-            raise _LineProblem("record.not-mapping", f"the line holds a JSON {type(data).__name__}, not an object; write one record per line as {{\"id\": ...}}")
+            raise _LineProblem(
+                "record.not-mapping",
+                f'the line holds a JSON {type(data).__name__}, not an object; write one record per line as {{"id": '
+                '...}',
+            )
         _no_surrogates(data)
     except _LineProblem as exc:
         return Diagnostic(shown, line, exc.column, exc.code, "", exc.message)
@@ -331,8 +343,16 @@ def _fast_parse(chunk: bytes, schema: pa.Schema, explicit_null: re.Pattern[bytes
 
 def _explicit_null(model: type[BaseModel]) -> re.Pattern[bytes] | None:
     """Fields that may be absent but not null: Arrow reads both as null, so an explicit null takes the exact path."""
-    names = [name for name, info in model.model_fields.items() if not info.is_required() and not _unwrap(info.annotation, [])[1]]
-    names += [name for name, info in LATEST.Citation.model_fields.items() if not info.is_required() and not _unwrap(info.annotation, [])[1]]
+    names = [
+        name
+        for name, info in model.model_fields.items()
+        if not info.is_required() and not _unwrap(info.annotation, [])[1]
+    ]
+    names += [
+        name
+        for name, info in LATEST.Citation.model_fields.items()
+        if not info.is_required() and not _unwrap(info.annotation, [])[1]
+    ]
     if not names:
         return None
     return re.compile(rb'"(?:' + b"|".join(re.escape(n.encode()) for n in names) + rb')"\s*:\s*null')
@@ -389,7 +409,9 @@ class _SpanIndex:
             first += len(offs)
             best = first - len(offs) + int(np.argmin((hi - lo)[span]))
             shift = int(flat[best])
-            out.append(any(self.raw.startswith(needle, int(p) - shift) for p in self.starts[lo[best] : hi[best]] if p >= shift))
+            out.append(
+                any(self.raw.startswith(needle, int(p) - shift) for p in self.starts[lo[best] : hi[best]] if p >= shift)
+            )
         return out
 
 
@@ -440,7 +462,9 @@ class _Run:
         self.diagnostics: list[Diagnostic] = []
         self.table_of = {r.record.id: r.table for r in records if r.record is not None}
         self.sources = {r.record.id: r.record for r in records if r.record is not None and r.table == "sources"}
-        self.kinds = {r.record.id: r.record.kind for r in records if r.record is not None and r.table == "organizations"}
+        self.kinds = {
+            r.record.id: r.record.kind for r in records if r.record is not None and r.table == "organizations"
+        }
         self.texts_of: dict[str, quotes.SourceText | None] = {}
         self.spans: dict[str, _SpanIndex] = {}
         self.quote_ok: dict[tuple[str, str], bool] = {}
@@ -482,11 +506,15 @@ class _Run:
             self.numbers[key] = frozenset(numbers.stated(*key))
         return self.numbers[key]
 
+    def _table_in(self, allowed: Collection[str]) -> Callable[[str], bool]:
+        return lambda target: self.table_of.get(target) in allowed
+
     def rule_flags(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
         """Rows that some rule might object to; the exact rules then decide."""
         n = table.num_rows
         bad = np.zeros(n, dtype=bool)
-        self.numbers.clear()  # a quote's rows are neighbours: keeping its figures for the whole run costs memory, not time
+        # a quote's rows are neighbours: keeping its figures for the whole run costs memory, not time
+        self.numbers.clear()
         fields = list(model.model_fields)
         skip = {"id", "schema_version", "citations"} | LATEST.CURATOR_TEXT
         bit = {name: np.uint64(1) << np.uint64(i) for i, name in enumerate(fields) if name not in skip}
@@ -535,9 +563,12 @@ class _Run:
             if name in _SAME_TABLE:
                 bad |= _np(pc.greater(pc.list_value_length(column), 0))
                 continue
-            bad |= self._per_target(column, lambda t, allowed=allowed: self.table_of.get(t) in allowed)
+            bad |= self._per_target(column, self._table_in(allowed))
         cite_bad = self._per_target(source_id, lambda t: self.table_of.get(t) == "sources")
-        cite_bad |= self._per_target(flat.field("via"), lambda t: self.table_of.get(t) == "organizations" and self.kinds.get(t) in rules.REPORTING_KINDS)
+        cite_bad |= self._per_target(
+            flat.field("via"),
+            lambda t: self.table_of.get(t) == "organizations" and self.kinds.get(t) in rules.REPORTING_KINDS,
+        )
 
         # quotes: found in the source, long enough; once per distinct (source, quote)
         pairs = pa.table({"s": source_id, "q": quote}).group_by(["s", "q"]).aggregate([])
@@ -554,7 +585,9 @@ class _Run:
         supports_of = {name: np.zeros(len(flat), dtype=bool) for name in bit}
         for name, code_bit in bit.items():
             supports_of[name][name_cite[(name_bits[codes] & code_bit) != 0]] = True
-        published = self._per_distinct_number(source_id, lambda s: self.sources[s].published.latest.toordinal() if s in self.sources else _NEVER)
+        published = self._per_distinct_number(
+            source_id, lambda s: self.sources[s].published.latest.toordinal() if s in self.sources else _NEVER
+        )
         bounds = {}
         for name in ("as_of", "reported"):
             earliest, latest, missing = self._date_bounds(table.column(name).combine_chunks())
@@ -576,7 +609,9 @@ class _Run:
         bad[cite_row[cite_bad]] = True
         return bad
 
-    def _value_stated(self, value: np.ndarray, cite_row: np.ndarray, source_id: pa.Array, quote: pa.Array, supports_value: np.ndarray) -> np.ndarray:
+    def _value_stated(
+        self, value: np.ndarray, cite_row: np.ndarray, source_id: pa.Array, quote: pa.Array, supports_value: np.ndarray
+    ) -> np.ndarray:
         """Rows whose value is a figure stated by a quote that supports value; each distinct quote is read once."""
         picked = np.flatnonzero(supports_value)
         sources = pc.dictionary_encode(source_id.take(picked))
@@ -584,7 +619,10 @@ class _Run:
         pair = sources.indices.to_numpy().astype(np.int64) * len(quoted.dictionary) + quoted.indices.to_numpy()
         distinct, which = np.unique(pair, return_inverse=True)
         source_names, quote_texts = sources.dictionary.to_pylist(), quoted.dictionary.to_pylist()
-        numbers = [self._stated_numbers(quote_texts[p % len(quote_texts)], source_names[p // len(quote_texts)]) for p in distinct.tolist()]
+        numbers = [
+            self._stated_numbers(quote_texts[p % len(quote_texts)], source_names[p // len(quote_texts)])
+            for p in distinct.tolist()
+        ]
         rows = cite_row[picked]
         hits = [v in numbers[w] for v, w in zip(value[rows].tolist(), which.tolist())]
         out = np.zeros(len(value), dtype=bool)
@@ -611,7 +649,17 @@ class _Run:
     def read(self, table_name: str, path: Path) -> None:
         shown = display(path)
         if table_name not in BULK_TABLES:
-            self.diagnostics.append(Diagnostic(shown, None, None, "file.extension", "", f"only {', '.join(sorted(BULK_TABLES))} take {BULK_SUFFIX} bulk files; write one {table_name} record per <id>.yaml"))
+            self.diagnostics.append(
+                Diagnostic(
+                    shown,
+                    None,
+                    None,
+                    "file.extension",
+                    "",
+                    f"only {', '.join(sorted(BULK_TABLES))} take {BULK_SUFFIX} bulk files; write one {table_name} "
+                    "record per <id>.yaml",
+                )
+            )
             return
         model = LATEST.TABLES[table_name]
         schema = input_schema(model)
@@ -622,9 +670,19 @@ class _Run:
             for first, chunk in _chunks(path):
                 self._chunk(state, model, schema, nulls, first, chunk)
         except OSError as exc:
-            self.diagnostics.append(Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}"))
+            self.diagnostics.append(
+                Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}")
+            )
 
-    def _chunk(self, state: _File, model: type[BaseModel], schema: pa.Schema, nulls: re.Pattern[bytes] | None, first: int, chunk: bytes) -> None:
+    def _chunk(
+        self,
+        state: _File,
+        model: type[BaseModel],
+        schema: pa.Schema,
+        nulls: re.Pattern[bytes] | None,
+        first: int,
+        chunk: bytes,
+    ) -> None:
         """Parse a chunk fast, send what the column checks cannot clear to the exact path, keep the rest as columns."""
         table = _fast_parse(chunk, schema, nulls)
         exact: list[tuple[int, bytes]] = []
@@ -665,7 +723,8 @@ class _Run:
     # across all rows --------------------------------------------------------------------------------
 
     def finish(self) -> list[Diagnostic]:
-        """Checks that need every row: unique ids and series; then the exact rules over YAML records and flagged rows."""
+        """Checks that need every row: unique ids and series; then the exact rules over YAML records and flagged rows.
+        """
         self._duplicate_ids()
         self._shared_series()
         flagged = [loaded for state in self.files for loaded in self._reread(state)]
@@ -700,7 +759,16 @@ class _Run:
                     here = f"{state.shown}:{line}"
                     owner = first.setdefault(rid, here)
                     if owner != here:
-                        self.diagnostics.append(Diagnostic(state.shown, line, None, "id.duplicate", "id", f"id {rid} is already used by {owner}; ids are unique across all tables"))
+                        self.diagnostics.append(
+                            Diagnostic(
+                                state.shown,
+                                line,
+                                None,
+                                "id.duplicate",
+                                "id",
+                                f"id {rid} is already used by {owner}; ids are unique across all tables",
+                            )
+                        )
 
     @staticmethod
     def _yaml_ids_reused(arrays: list[pa.Array], yaml_ids: dict[str, str]) -> set[str]:
@@ -709,10 +777,15 @@ class _Run:
         return {v for a in arrays for v in a.filter(pc.is_in(a, value_set=wanted)).to_pylist()}
 
     def _codes(self, name: str, column: pa.ChunkedArray | pa.Array) -> pa.Array:
-        """A series key column as small integers (one per distinct value, None included), to group a million rows cheaply."""
+        """A series key column as small integers (one per distinct value, None included), to group a million rows
+        cheaply."""
         encoded = pc.dictionary_encode(column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column)
         codes = self.key_codes.setdefault(name, {})
-        table = np.array([codes.setdefault(v, len(codes)) for v in encoded.dictionary.to_pylist()] + [codes.setdefault(None, len(codes))], dtype=np.int32)
+        table = np.array(
+            [codes.setdefault(v, len(codes)) for v in encoded.dictionary.to_pylist()]
+            + [codes.setdefault(None, len(codes))],
+            dtype=np.int32,
+        )
         return pa.array(table[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()])
 
     def _shared_series(self) -> None:
@@ -722,7 +795,10 @@ class _Run:
             return
         yaml_rows = [r.record for r in self.records if r.record is not None and r.table == "metrics"]
         yaml_keys = {
-            name: self._codes(name, pa.array([None if getattr(m, name) is None else str(getattr(m, name)) for m in yaml_rows], pa.string()))
+            name: self._codes(
+                name,
+                pa.array([None if getattr(m, name) is None else str(getattr(m, name)) for m in yaml_rows], pa.string()),
+            )
             for name in _SERIES
         }
         every = pa.concat_tables([*keys, pa.table(yaml_keys)])
@@ -757,17 +833,21 @@ class _TableOf(dict):  # type: ignore[type-arg]
         self._files = files
         self._bulk: dict[str, str] | None = None
 
-    def get(self, key: str, default: Any = None) -> Any:  # type: ignore[override]
+    def get(self, key: str, default: Any = None) -> Any:
         found = super().get(key)
         if found is not None:
             return found
         if self._bulk is None:
             self._bulk = {rid: state.path.parent.name for state in self._files for rid in state.rejected}
-            self._bulk.update({rid: state.path.parent.name for state in self._files for ids in state.ids for rid in ids.to_pylist()})
+            self._bulk.update(
+                {rid: state.path.parent.name for state in self._files for ids in state.ids for rid in ids.to_pylist()}
+            )
         return self._bulk.get(key, default)
 
 
-def check(records: list[Loaded], files: list[tuple[str, Path]], texts: Path | None, keep: dict[str, list[Any]] | None = None) -> list[Diagnostic]:
+def check(
+    records: list[Loaded], files: list[tuple[str, Path]], texts: Path | None, keep: dict[str, list[Any]] | None = None
+) -> list[Diagnostic]:
     """Every rule over the YAML ``records`` and the rows of the bulk ``files``; ``keep`` receives the rows per table."""
     with gc_paused():
         run = _Run(records, texts, keep)

@@ -78,7 +78,9 @@ def _visible(text: str) -> str:
 
 def sort(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
     """Deterministic order: by file, line, column, code, field; every text made visible."""
-    shown = {replace(d, path=_visible(d.path), field=_visible(d.field), message=_visible(d.message)) for d in diagnostics}
+    shown = {
+        replace(d, path=_visible(d.path), field=_visible(d.field), message=_visible(d.message)) for d in diagnostics
+    }
     return sorted(shown, key=Diagnostic._sort_key)
 
 
@@ -124,7 +126,15 @@ def to_github(diagnostics: list[Diagnostic]) -> list[str]:
 
 
 def _markdown_cell(text: str) -> str:
-    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("`", "&#96;"), ("|", "\\|"), ("\r", " "), ("\n", " ")):
+    for raw, safe in (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ("`", "&#96;"),
+        ("|", "\\|"),
+        ("\r", " "),
+        ("\n", " "),
+    ):
         text = text.replace(raw, safe)
     return text
 
@@ -137,7 +147,8 @@ def to_markdown(diagnostics: list[Diagnostic], files_checked: int) -> str:
         return head + "\nNo problems found.\n"
     rows = ["", "| severity | location | code | field | message |", "|---|---|---|---|---|"]
     rows += [
-        f"| {d.severity} | {_markdown_cell(d.location())} | {_markdown_cell(d.code)} | {_markdown_cell(d.field)} | {_markdown_cell(d.message)} |"
+        f"| {d.severity} | {_markdown_cell(d.location())} | {_markdown_cell(d.code)} | {_markdown_cell(d.field)} | "
+        f"{_markdown_cell(d.message)} |"
         for d in diagnostics
     ]
     return head + "\n".join(rows) + "\n"

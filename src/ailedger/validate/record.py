@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from ailedger.schema import LATEST, MAJORS, adapter
 from ailedger.schema.migrations import replacement_hint
@@ -46,9 +47,12 @@ _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:
-    """``citations.0.quote``; a key a stranger typed with spaces, colons or invisible characters is shown quoted and escaped."""
+    """``citations.0.quote``; a key a stranger typed with spaces, colons or invisible characters is shown quoted and
+    escaped."""
     return ".".join(
-        str(part) if isinstance(part, int) or _PLAIN_KEY.fullmatch(part) else "'" + escape(str(part)).replace(" ", "\\x20") + "'"
+        str(part)
+        if isinstance(part, int) or _PLAIN_KEY.fullmatch(part)
+        else "'" + escape(str(part)).replace(" ", "\\x20") + "'"
         for part in loc
     )
 
@@ -73,7 +77,7 @@ def older_major_fix(table: str, doc: Document) -> str | None:
     return f"{where}, which changed nothing else in it: set schema_version to {LATEST.MAJOR}"
 
 
-def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str, doc: Document) -> Diagnostic:
+def schema_diagnostics(model: type[BaseModel], error: ErrorDetails, shown: str, doc: Document) -> Diagnostic:
     """One pydantic error as a located diagnostic with a fix-it message."""
     loc = tuple(error["loc"])
     line, col = doc.locate(loc)
@@ -88,7 +92,9 @@ def schema_diagnostics(model: type[BaseModel], error: dict[str, Any], shown: str
         names = list(owner.model_fields) if owner is not None else []
         table = next((t for t, m in LATEST.TABLES.items() if m is owner), "")
         hint = difflib.get_close_matches(str(loc[-1]), names, n=1)
-        fix = replacement_hint(table, str(loc[-1])) or (f"did you mean {hint[0]!r}?" if hint else f"allowed fields: {', '.join(names)}")
+        fix = replacement_hint(table, str(loc[-1])) or (
+            f"did you mean {hint[0]!r}?" if hint else f"allowed fields: {', '.join(names)}"
+        )
         return Diagnostic(shown, line, col, "schema.extra-field", _field_name(loc), f"unknown field; {fix}")
     if kind == "missing":
         return Diagnostic(shown, line, col, "schema.missing", _field_name(loc), "required field is missing; add it")
@@ -127,7 +133,8 @@ def _is_id_field(loc: tuple[Any, ...]) -> bool:
 
 
 def hygiene(doc: Document, shown: str) -> list[Diagnostic]:
-    """Text hygiene (:mod:`ailedger.validate.text`) of every text value in the file, names held to the stricter rules."""
+    """Text hygiene (:mod:`ailedger.validate.text`) of every text value in the file, names held to the stricter rules.
+    """
     out: list[Diagnostic] = []
     todo: list[tuple[tuple[str | int, ...], Any]] = [((), doc.data)]
     while todo:
@@ -141,7 +148,7 @@ def hygiene(doc: Document, shown: str) -> list[Diagnostic]:
             last = names[-1] if names else ""
             line, col = doc.locate(path)
             for code, severity, message in text.problems(value, name=last in NAME_FIELDS, prose=last in PROSE_FIELDS):
-                out.append(Diagnostic(shown, line, col, code, _field_name(path), message, severity))  # type: ignore[arg-type]
+                out.append(Diagnostic(shown, line, col, code, _field_name(path), message, severity))
     return out
 
 
@@ -202,10 +209,14 @@ def version_problem(doc: Document, shown: str) -> Diagnostic | None:
     elif int(major) in MAJORS:
         fix = f"write the whole number {int(major)}, without a decimal point"
     else:
-        fix = f"this ailedger knows {known}; a record in a newer version needs a newer ailedger (pip install -U ailedger)"
+        fix = (
+            f"this ailedger knows {known}; a record in a newer version needs a newer ailedger (pip install -U ailedger)"
+        )
     got = str(major).lower() if isinstance(major, bool) else escape(major) if isinstance(major, str) else repr(major)
     line, col = doc.locate(("schema_version",))
-    return Diagnostic(shown, line, col, "schema.version-unknown", "schema_version", f"not a schema version: {fix}; got {got}")
+    return Diagnostic(
+        shown, line, col, "schema.version-unknown", "schema_version", f"not a schema version: {fix}; got {got}"
+    )
 
 
 def check_document(table: str, doc: Document, shown: str) -> tuple[Loaded, list[Diagnostic]]:
@@ -226,7 +237,9 @@ def check_document(table: str, doc: Document, shown: str) -> tuple[Loaded, list[
         errors = exc.errors(include_url=False)
         room = max(MAX_PROBLEMS - len(problems), 0)
         problems += [schema_diagnostics(model, e, shown, doc) for e in errors[:room]]
-        return Loaded(table, shown, doc, None), capped(problems, len(problems) + len(errors) - min(room, len(errors)), shown)
+        return Loaded(table, shown, doc, None), capped(
+            problems, len(problems) + len(errors) - min(room, len(errors)), shown
+        )
     return Loaded(table, shown, doc, record), capped(problems, len(problems), shown)
 
 
@@ -239,4 +252,14 @@ def capped(problems: list[Diagnostic], total: int, shown: str) -> list[Diagnosti
     if total <= MAX_PROBLEMS:
         return problems
     more = total - MAX_PROBLEMS
-    return [*problems[:MAX_PROBLEMS], Diagnostic(shown, None, None, "record.too-many-problems", "", f"and {more} more problems in this file; fix the ones above and run again")]
+    return [
+        *problems[:MAX_PROBLEMS],
+        Diagnostic(
+            shown,
+            None,
+            None,
+            "record.too-many-problems",
+            "",
+            f"and {more} more problems in this file; fix the ones above and run again",
+        ),
+    ]

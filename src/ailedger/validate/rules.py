@@ -8,6 +8,7 @@ count as existing, so one broken file does not cascade into dangling references.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from typing import Any
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
 from ailedger.schema.migrations import replacement_hint
-from ailedger.validate.diagnostics import Diagnostic, escape
+from ailedger.validate.diagnostics import Diagnostic, Severity, escape
 from ailedger.validate.quotes import SourceText
 from ailedger.validate.record import Loaded
 
@@ -40,9 +41,11 @@ class Context:
     table_of: dict[str, str] = field(default_factory=dict)
     source_texts: dict[str, SourceText | None] = field(default_factory=dict)
 
-    def diag(self, rec: Loaded, loc: tuple[str | int, ...], code: str, message: str, severity: str = "error") -> Diagnostic:
+    def diag(
+        self, rec: Loaded, loc: tuple[str | int, ...], code: str, message: str, severity: Severity = "error"
+    ) -> Diagnostic:
         line, col = rec.at(*loc)
-        return Diagnostic(rec.path, line, col, code, ".".join(map(str, loc)), message, severity)  # type: ignore[arg-type]
+        return Diagnostic(rec.path, line, col, code, ".".join(map(str, loc)), message, severity)
 
     def valid(self) -> Iterator[Loaded]:
         return (r for r in self.records if r.record is not None)
@@ -74,12 +77,28 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
     for rec in ctx.records:
         rid = _record_id(rec)
         if Path(rec.path).stem.casefold() in RESERVED_NAMES:
-            yield ctx.diag(rec, ("id",), "file.name", f"{Path(rec.path).name} is a reserved device name on Windows, where the repository cannot be checked out; choose another id")
+            yield ctx.diag(
+                rec,
+                ("id",),
+                "file.name",
+                f"{Path(rec.path).name} is a reserved device name on Windows, where the repository cannot be checked "
+                "out; choose another id",
+            )
         if Path(rec.path).stem != rid and _is_slug(rid):
-            yield ctx.diag(rec, ("id",), "id.filename-mismatch", f"id {escape(rid)!s} differs from the file name; rename the file to {rid}.yaml or change the id")
+            yield ctx.diag(
+                rec,
+                ("id",),
+                "id.filename-mismatch",
+                f"id {escape(rid)!s} differs from the file name; rename the file to {rid}.yaml or change the id",
+            )
         first = ctx.by_id.get(rid)
         if first is not None and first is not rec:
-            yield ctx.diag(rec, ("id",), "id.duplicate", f"id {rid} is already used by {first.path}; ids are unique across all tables")
+            yield ctx.diag(
+                rec,
+                ("id",),
+                "id.duplicate",
+                f"id {rid} is already used by {first.path}; ids are unique across all tables",
+            )
             continue
         ctx.by_id[rid] = rec
         ctx.table_of[rid] = rec.table
@@ -88,7 +107,12 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
         folded = rid.casefold()
         other = seen_folded.get(folded)
         if other is not None and _record_id(other) != rid:
-            yield ctx.diag(rec, ("id",), "id.case-collision", f"id differs only by case from {other.path}; case-insensitive file systems keep one of them")
+            yield ctx.diag(
+                rec,
+                ("id",),
+                "id.case-collision",
+                f"id differs only by case from {other.path}; case-insensitive file systems keep one of them",
+            )
         seen_folded.setdefault(folded, rec)
 
 
@@ -101,7 +125,9 @@ def _values(record: Any, name: str) -> Iterator[tuple[tuple[str | int, ...], Any
         yield (name,), value
 
 
-def _ref(ctx: Context, rec: Loaded, loc: tuple[str | int, ...], target: str, allowed: tuple[str, ...]) -> Iterator[Diagnostic]:
+def _ref(
+    ctx: Context, rec: Loaded, loc: tuple[str | int, ...], target: str, allowed: tuple[str, ...]
+) -> Iterator[Diagnostic]:
     table = ctx.table_of.get(target)
     if table is None:
         candidates = [i for i, t in ctx.table_of.items() if t in allowed and _is_slug(i)]
@@ -109,7 +135,9 @@ def _ref(ctx: Context, rec: Loaded, loc: tuple[str | int, ...], target: str, all
         fix = f"did you mean {hint[0]}?" if hint else f"add a record {target} to {allowed[0]}/ or fix the id"
         yield ctx.diag(rec, loc, "ref.dangling", f"no record has id {target}; {fix}")
     elif table not in allowed:
-        yield ctx.diag(rec, loc, "ref.kind", f"{target} is in {table}, but this field points into {' or '.join(allowed)}")
+        yield ctx.diag(
+            rec, loc, "ref.kind", f"{target} is in {table}, but this field points into {' or '.join(allowed)}"
+        )
 
 
 def references(ctx: Context) -> Iterator[Diagnostic]:
@@ -128,9 +156,20 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
             if cite.via is not None:
                 yield from _ref(ctx, rec, ("citations", i, "via"), cite.via, ("organizations",))
                 via = ctx.by_id.get(cite.via)
-                if via is not None and via.record is not None and via.table == "organizations" and via.record.kind not in REPORTING_KINDS:
+                if (
+                    via is not None
+                    and via.record is not None
+                    and via.table == "organizations"
+                    and via.record.kind not in REPORTING_KINDS
+                ):
                     kind = f"a {via.record.kind}" if via.record.kind else "an organization of unstated kind"
-                    yield ctx.diag(rec, ("citations", i, "via"), "citation.via-kind", f"via names {cite.via}, {kind}; via is for the news outlet, news agency or data provider a source cites")
+                    yield ctx.diag(
+                        rec,
+                        ("citations", i, "via"),
+                        "citation.via-kind",
+                        f"via names {cite.via}, {kind}; via is for the news outlet, news agency or data provider a "
+                        "source cites",
+                    )
 
 
 def _cycle_from(start: str, edges: dict[str, list[str]], done: set[str]) -> list[str] | None:
@@ -162,7 +201,12 @@ def cycles(ctx: Context) -> Iterator[Diagnostic]:
             cycle = _cycle_from(start, edges, done)
             if cycle is not None:
                 done.update(cycle)
-                yield ctx.diag(recs[cycle[0]], (name,), "ref.cycle", f"{name} goes round in a circle: {' -> '.join(cycle)}; break the loop")
+                yield ctx.diag(
+                    recs[cycle[0]],
+                    (name,),
+                    "ref.cycle",
+                    f"{name} goes round in a circle: {' -> '.join(cycle)}; break the loop",
+                )
 
 
 def _set_fields(record: Any) -> list[str]:
@@ -192,18 +236,41 @@ def provenance(ctx: Context) -> Iterator[Diagnostic]:
                 loc = ("citations", i, "supports", j)
                 if name not in fields or name in ("id", "schema_version", "citations"):
                     hint = difflib.get_close_matches(name, list(fields), n=1)
-                    fix = replacement_hint(rec.table, name) or (f"did you mean {hint[0]}?" if hint else "name a field of this record")
+                    fix = replacement_hint(rec.table, name) or (
+                        f"did you mean {hint[0]}?" if hint else "name a field of this record"
+                    )
                     yield ctx.diag(rec, loc, "citation.unknown-field", f"{name} is not a field of {rec.table}; {fix}")
                 elif name in LATEST.CURATOR_TEXT:
-                    yield ctx.diag(rec, loc, "citation.curator-text", f"{name} is the curator's own text; no quote supports it, remove it from supports")
+                    yield ctx.diag(
+                        rec,
+                        loc,
+                        "citation.curator-text",
+                        f"{name} is the curator's own text; no quote supports it, remove it from supports",
+                    )
                 elif name not in stated:
-                    yield ctx.diag(rec, loc, "citation.supports-unset", f"{name} is not set in this record; set it or remove it from supports")
+                    yield ctx.diag(
+                        rec,
+                        loc,
+                        "citation.supports-unset",
+                        f"{name} is not set in this record; set it or remove it from supports",
+                    )
                 supported.add(name)
             if len(set(cite.supports)) != len(cite.supports):
-                yield ctx.diag(rec, ("citations", i, "supports"), "citation.duplicate-field", "a field is named twice; name each once")
+                yield ctx.diag(
+                    rec,
+                    ("citations", i, "supports"),
+                    "citation.duplicate-field",
+                    "a field is named twice; name each once",
+                )
         for name in stated:
             if name not in supported:
-                yield ctx.diag(rec, (name,), "citation.unsupported-field", f"{name} is set but no citation supports it; quote the source and add {name} to that citation's supports")
+                yield ctx.diag(
+                    rec,
+                    (name,),
+                    "citation.unsupported-field",
+                    f"{name} is set but no citation supports it; quote the source and add {name} to that citation's "
+                    "supports",
+                )
 
 
 def duplicates(ctx: Context) -> Iterator[Diagnostic]:
@@ -214,11 +281,18 @@ def duplicates(ctx: Context) -> Iterator[Diagnostic]:
         owner: dict[str, Loaded] = {}
         for rec in sorted((r for r in ctx.valid() if r.table == table), key=lambda r: r.record.id):
             keys: dict[str, tuple[str | int, ...]] = {}
-            for loc, name in [(("name",), rec.record.name), *((("aliases", i), a) for i, a in enumerate(rec.record.aliases))]:
+            for loc, name in [
+                (("name",), rec.record.name),
+                *((("aliases", i), a) for i, a in enumerate(rec.record.aliases)),
+            ]:
                 keys.setdefault(fold(name), loc)
             for key, loc in keys.items():
                 first = owner.setdefault(key, rec)
-                if first.record.id == rec.record.id or first.record.id in rec.record.distinct_from or rec.record.id in first.record.distinct_from:
+                if (
+                    first.record.id == rec.record.id
+                    or first.record.id in rec.record.distinct_from
+                    or rec.record.id in first.record.distinct_from
+                ):
                     continue
                 yield ctx.diag(
                     rec, loc, "record.possible-duplicate",
@@ -240,13 +314,30 @@ def sources(ctx: Context) -> Iterator[Diagnostic]:
         if rec.table != "sources":
             continue
         if ctx.texts is None:
-            yield ctx.diag(rec, ("sha256",), "source.unverified", "source text not checked, so its quotes are unverified; pass --texts DIR holding <source id>.txt", "warning")
+            yield ctx.diag(
+                rec,
+                ("sha256",),
+                "source.unverified",
+                "source text not checked, so its quotes are unverified; pass --texts DIR holding <source id>.txt",
+                "warning",
+            )
             continue
         text = _text(ctx, rec.record.id)
         if text is None:
-            yield ctx.diag(rec, ("id",), "source.text-missing", f"no text file {rec.record.id}.txt in {ctx.texts}; add the source's text so quotes can be checked")
+            yield ctx.diag(
+                rec,
+                ("id",),
+                "source.text-missing",
+                f"no text file {rec.record.id}.txt in {ctx.texts}; add the source's text so quotes can be checked",
+            )
         elif text.sha256 != rec.record.sha256:
-            yield ctx.diag(rec, ("sha256",), "source.sha256-mismatch", f"the text file's SHA-256 is {text.sha256}; the record says {rec.record.sha256}. Update the record if the text was corrected on purpose")
+            yield ctx.diag(
+                rec,
+                ("sha256",),
+                "source.sha256-mismatch",
+                f"the text file's SHA-256 is {text.sha256}; the record says {rec.record.sha256}. Update the record "
+                "if the text was corrected on purpose",
+            )
 
 
 def quotes(ctx: Context) -> Iterator[Diagnostic]:
@@ -259,13 +350,24 @@ def quotes(ctx: Context) -> Iterator[Diagnostic]:
             if text is None or text.contains(cite.quote):
                 continue
             words = cite.quote.split()
-            if any(text.contains(" ".join(words[:k])) and text.contains(" ".join(words[k:])) for k in range(1, len(words))):
-                yield ctx.diag(rec, ("citations", i, "quote"), "quote.not-contiguous", f"stitched from passages of {cite.source_id}.txt that are not adjacent; quote one contiguous span, or cite each passage separately")
+            if any(
+                text.contains(" ".join(words[:k])) and text.contains(" ".join(words[k:])) for k in range(1, len(words))
+            ):
+                yield ctx.diag(
+                    rec,
+                    ("citations", i, "quote"),
+                    "quote.not-contiguous",
+                    f"stitched from passages of {cite.source_id}.txt that are not adjacent; quote one contiguous "
+                    "span, or cite each passage separately",
+                )
                 continue
             span, ratio = text.closest(cite.quote)
             yield ctx.diag(
-                rec, ("citations", i, "quote"), "quote.not-in-source",
-                f"not found verbatim in {cite.source_id}.txt; closest passage ({ratio:.0%} alike): \"{escape(span, 120)}\"",
+                rec,
+                ("citations", i, "quote"),
+                "quote.not-in-source",
+                f'not found verbatim in {cite.source_id}.txt; closest passage ({ratio:.0%} alike): '
+                f'"{escape(span, 120)}"',
             )
 
 
@@ -276,7 +378,13 @@ def quote_length(ctx: Context) -> Iterator[Diagnostic]:
             cjk = any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in cite.quote)
             least = MIN_QUOTE_CJK if cjk else MIN_QUOTE
             if len(cite.quote.strip()) < least:
-                yield ctx.diag(rec, ("citations", i, "quote"), "quote.too-short", f"a quote of {len(cite.quote.strip())} characters matches too many passages; quote at least {least}, enough to show the fact")
+                yield ctx.diag(
+                    rec,
+                    ("citations", i, "quote"),
+                    "quote.too-short",
+                    f"a quote of {len(cite.quote.strip())} characters matches too many passages; quote at least "
+                    f"{least}, enough to show the fact",
+                )
 
 
 def _dates(record: Any) -> Iterator[tuple[str, FuzzyDate]]:
@@ -300,11 +408,23 @@ def dates(ctx: Context) -> Iterator[Diagnostic]:
                     continue
                 published = source.record.published
                 if value.earliest > published.latest:
-                    yield ctx.diag(rec, (name,), "date.after-source", f"{value} is after {cite.source_id} was published ({published}); a source cannot state a later date")
+                    yield ctx.diag(
+                        rec,
+                        (name,),
+                        "date.after-source",
+                        f"{value} is after {cite.source_id} was published ({published}); a source cannot state a "
+                        "later date",
+                    )
         if rec.table == "metrics":
             m = rec.record
             if m.as_of is not None and m.reported is not None and m.reported.latest < m.as_of.earliest:
-                yield ctx.diag(rec, ("reported",), "metric.reported-before-as-of", f"reported {m.reported} is before as_of {m.as_of}; a figure is reported after the time it describes")
+                yield ctx.diag(
+                    rec,
+                    ("reported",),
+                    "metric.reported-before-as-of",
+                    f"reported {m.reported} is before as_of {m.as_of}; a figure is reported after the time it "
+                    "describes",
+                )
 
 
 def metrics(ctx: Context) -> Iterator[Diagnostic]:
@@ -314,11 +434,26 @@ def metrics(ctx: Context) -> Iterator[Diagnostic]:
             continue
         m = rec.record
         if m.as_of is None and m.reported is None:
-            yield ctx.diag(rec, ("as_of",), "metric.undated", "set as_of (when the figure was true) or reported (when it was published), or both")
+            yield ctx.diag(
+                rec,
+                ("as_of",),
+                "metric.undated",
+                "set as_of (when the figure was true) or reported (when it was published), or both",
+            )
         if m.derived_from and m.derivation is None:
-            yield ctx.diag(rec, ("derivation",), "metric.derivation-missing", "a derived value needs derivation: say how it was computed from derived_from")
+            yield ctx.diag(
+                rec,
+                ("derivation",),
+                "metric.derivation-missing",
+                "a derived value needs derivation: say how it was computed from derived_from",
+            )
         if m.derivation is not None and not m.derived_from:
-            yield ctx.diag(rec, ("derived_from",), "metric.derived-from-missing", "derivation is set but derived_from is empty; list the metric ids it was computed from")
+            yield ctx.diag(
+                rec,
+                ("derived_from",),
+                "metric.derived-from-missing",
+                "derivation is set but derived_from is empty; list the metric ids it was computed from",
+            )
 
 
 def _period(m: Any) -> tuple[str, str, str]:
@@ -330,7 +465,8 @@ def _value_sources(m: Any) -> set[str]:
 
 
 def figures(ctx: Context) -> Iterator[Diagnostic]:
-    """A reported value is a number its quote states; a derived one is computed, so derived_from stands in for the quote."""
+    """A reported value is a number its quote states; a derived one is computed, so derived_from stands in for the
+    quote."""
     from ailedger.validate.numbers import stated
 
     for rec in ctx.valid():
@@ -341,15 +477,31 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
         for cite in m.citations:
             if "value" in cite.supports:
                 source = ctx.by_id.get(cite.source_id)
-                language = source.record.language if source is not None and source.record is not None and source.table == "sources" else None
+                language = (
+                    source.record.language
+                    if source is not None and source.record is not None and source.table == "sources"
+                    else None
+                )
                 numbers |= stated(cite.quote, language)
         if m.value in numbers:
             continue
         if numbers:
             shown = ", ".join(str(n) for n in sorted(numbers)[:6])
-            yield ctx.diag(rec, ("value",), "metric.quote-mismatch", f"{m.value} is not a figure its quote states (the quote gives {shown}); write the absolute count, 155 Millionen is 155000000")
+            yield ctx.diag(
+                rec,
+                ("value",),
+                "metric.quote-mismatch",
+                f"{m.value} is not a figure its quote states (the quote gives {shown}); write the absolute count, "
+                "155 Millionen is 155000000",
+            )
         else:
-            yield ctx.diag(rec, ("value",), "metric.quote-mismatch", "no quote that supports value states a number; quote the passage with the figure, or list the metrics it was computed from in derived_from")
+            yield ctx.diag(
+                rec,
+                ("value",),
+                "metric.quote-mismatch",
+                "no quote that supports value states a number; quote the passage with the figure, or list the "
+                "metrics it was computed from in derived_from",
+            )
 
 
 def plausibility(ctx: Context) -> Iterator[Diagnostic]:
@@ -360,17 +512,29 @@ def plausibility(ctx: Context) -> Iterator[Diagnostic]:
             continue
         m = rec.record
         if m.metric in USER_METRICS and m.value > WORLD_POPULATION:
-            yield ctx.diag(rec, ("value",), "metric.range", f"{m.value} users is more than the world population; check the unit (155 million is 155000000)")
+            yield ctx.diag(
+                rec,
+                ("value",),
+                "metric.range",
+                f"{m.value} users is more than the world population; check the unit (155 million is 155000000)",
+            )
         series.setdefault((m.subject_id, _period(m)), {}).setdefault(m.metric, rec)
     for by_metric in series.values():
         present = [(name, by_metric[name]) for name in USER_METRICS if name in by_metric]
-        for (small, a), (large, b) in zip(present, present[1:]):
+        for (small, a), (large, b) in itertools.pairwise(present):
             if a.record.value > b.record.value:
-                yield ctx.diag(a, ("value",), "metric.inconsistent", f"{small} {a.record.value} exceeds {large} {b.record.value} of {b.record.id} for the same subject and period; one of them is wrong")
+                yield ctx.diag(
+                    a,
+                    ("value",),
+                    "metric.inconsistent",
+                    f"{small} {a.record.value} exceeds {large} {b.record.value} of {b.record.id} for the same "
+                    "subject and period; one of them is wrong",
+                )
 
 
 def overlaps(ctx: Context) -> Iterator[Diagnostic]:
-    """One figure per subject, metric and period from a source; two sources that disagree are both kept, with a warning."""
+    """One figure per subject, metric and period from a source; two sources that disagree are both kept, with a
+    warning."""
     groups: dict[tuple[str, str, tuple[str, str, str]], list[Loaded]] = {}
     for rec in sorted((r for r in ctx.valid() if r.table == "metrics"), key=lambda r: r.record.id):
         m = rec.record
@@ -380,13 +544,40 @@ def overlaps(ctx: Context) -> Iterator[Diagnostic]:
             for other in recs[:i]:
                 shared = _value_sources(rec.record) & _value_sources(other.record)
                 if shared:
-                    yield ctx.diag(rec, ("value",), "metric.duplicate", f"{other.record.id} already records {rec.record.metric} of {rec.record.subject_id} for this period from {', '.join(sorted(shared))}; keep one record")
+                    yield ctx.diag(
+                        rec,
+                        ("value",),
+                        "metric.duplicate",
+                        f"{other.record.id} already records {rec.record.metric} of {rec.record.subject_id} for this "
+                        f"period from {', '.join(sorted(shared))}; keep one record",
+                    )
                 elif rec.record.value != other.record.value:
                     for a, b in ((rec, other), (other, rec)):
-                        yield ctx.diag(a, ("value",), "metric.conflict", f"{a.record.value} conflicts with {b.record.value} in {b.record.id} from another source for the same period; both are kept, check which source is right", "warning")
+                        yield ctx.diag(
+                            a,
+                            ("value",),
+                            "metric.conflict",
+                            f"{a.record.value} conflicts with {b.record.value} in {b.record.id} from another source "
+                            "for the same period; both are kept, check which source is right",
+                            "warning",
+                        )
 
 
-RULES: list[Rule] = [ids, references, cycles, duplicates, provenance, sources, quotes, quote_length, dates, metrics, figures, plausibility, overlaps]
+RULES: list[Rule] = [
+    ids,
+    references,
+    cycles,
+    duplicates,
+    provenance,
+    sources,
+    quotes,
+    quote_length,
+    dates,
+    metrics,
+    figures,
+    plausibility,
+    overlaps,
+]
 
 
 def check(records: list[Loaded], texts: Path | None) -> list[Diagnostic]:

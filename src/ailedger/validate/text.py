@@ -16,6 +16,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 
+from ailedger.validate.diagnostics import Severity
+
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ: needed by Indic and Arabic scripts and emoji sequences
 LINE_BREAKS = frozenset("\n\t")
@@ -34,7 +36,7 @@ def _joiner_needed(text: str, i: int) -> bool:
     return bool(before and after) and not before.isascii() and not after.isascii()
 
 
-def problems(text: str, *, name: bool = False, prose: bool = False) -> Iterator[tuple[str, str, str]]:
+def problems(text: str, *, name: bool = False, prose: bool = False) -> Iterator[tuple[str, Severity, str]]:
     """(code, severity, message) for each problem of ``text``.
 
     ``name`` applies the stricter rules of names (no unusual spaces, no
@@ -53,22 +55,48 @@ def problems(text: str, *, name: bool = False, prose: bool = False) -> Iterator[
         elif name and cat == "Zs" and ch != " ":
             first.setdefault("text.unusual-space", ch)
     if "text.bidi-control" in first:
-        yield "text.bidi-control", "error", f"holds the direction control {codepoint(first['text.bidi-control'])}, which makes the text display in another order than it is stored; remove it"
+        yield (
+            "text.bidi-control",
+            "error",
+            (
+                f"holds the direction control {codepoint(first['text.bidi-control'])}, which makes the text display in "
+                "another order than it is stored; remove it"
+            ),
+        )
     if "text.control-char" in first:
-        yield "text.control-char", "error", f"holds the control character {codepoint(first['text.control-char'])}; remove it"
+        yield (
+            "text.control-char",
+            "error",
+            f"holds the control character {codepoint(first['text.control-char'])}; remove it",
+        )
     if "text.invisible-char" in first:
-        yield "text.invisible-char", "error", f"holds the invisible character {codepoint(first['text.invisible-char'])}; remove it"
+        yield (
+            "text.invisible-char",
+            "error",
+            f"holds the invisible character {codepoint(first['text.invisible-char'])}; remove it",
+        )
     if "text.unusual-space" in first:
-        yield "text.unusual-space", "warning", f"holds {codepoint(first['text.unusual-space'])} instead of a plain space; write a plain space"
+        yield (
+            "text.unusual-space",
+            "warning",
+            f"holds {codepoint(first['text.unusual-space'])} instead of a plain space; write a plain space",
+        )
     nfc = unicodedata.normalize("NFC", text)
     if nfc != text:
         at = next(i for i, (a, b) in enumerate(zip(text, nfc + "\0")) if a != b)
-        yield "text.not-nfc", "error", f"is not in Unicode NFC from character {at + 1} on ({codepoint(text[at])}); save it composed, as {nfc[at:at + 1]!r} ({codepoint(nfc[at])})"
+        yield (
+            "text.not-nfc",
+            "error",
+            (
+                f"is not in Unicode NFC from character {at + 1} on ({codepoint(text[at])}); save it composed, as "
+                f"{nfc[at : at + 1]!r} ({codepoint(nfc[at])})"
+            ),
+        )
     if name:
         yield from _confusable(nfc)
 
 
-def _confusable(text: str) -> Iterator[tuple[str, str, str]]:
+def _confusable(text: str) -> Iterator[tuple[str, Severity, str]]:
     """A word whose letters come from several scripts, one of them posing as a letter of the main one."""
     from confusable_homoglyphs import categories, confusables
 
@@ -85,9 +113,13 @@ def _confusable(text: str) -> Iterator[tuple[str, str, str]]:
                 continue
             look = hit["homoglyphs"][0]["c"]
             yield (
-                "name.mixed-script-confusable", "error",
-                f"the word {word!r} mixes {main.title()} with {codepoint(hit['character'])}, which looks like {look!r}; "
-                f"type the {main.title()} letter",
+                "name.mixed-script-confusable",
+                "error",
+                (
+                    f"the word {word!r} mixes {main.title()} with {codepoint(hit['character'])}, which looks like "
+                    f"{look!r}; "
+                    f"type the {main.title()} letter"
+                ),
             )
             break
 

@@ -28,9 +28,14 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 _INT = re.compile(r"[-+]?[0-9]+", re.ASCII)
 _AMBIGUOUS_INT = re.compile(r"[-+]?0[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+", re.ASCII)
-_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)", re.ASCII)
+_FLOAT = re.compile(
+    r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)", re.ASCII
+)
 # Plain scalars that YAML 1.2 keeps as text but a YAML 1.1 reader (PyYAML) turns into a boolean or a number.
-_YAML11_ONLY = re.compile(r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[-+]?[0-9]+(_[0-9]+)+", re.ASCII)
+_YAML11_ONLY = re.compile(
+    r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[-+]?[0-9]+(_[0-9]+)+",
+    re.ASCII,
+)
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters YAML does not allow raw in a stream (it names no line for them); found first, located, named.
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -46,6 +51,7 @@ class Float(float):
     """
 
     __slots__ = ("text",)
+    text: str
 
     def __new__(cls, value: float, text: str) -> Float:
         self = super().__new__(cls, value)
@@ -103,7 +109,11 @@ def _scalar(event: Any) -> Any:
         )
     if _INT.fullmatch(value):
         if len(value.lstrip("+-")) > MAX_DIGITS:
-            raise _problem(event, "yaml.number-too-large", f"a number of {len(value.lstrip('+-'))} digits; no count has more than {MAX_DIGITS}")
+            raise _problem(
+                event,
+                "yaml.number-too-large",
+                f"a number of {len(value.lstrip('+-'))} digits; no count has more than {MAX_DIGITS}",
+            )
         return int(value)
     if _FLOAT.fullmatch(value):
         # Python's float() reads neither .inf nor .nan; the schema then refuses them as numbers.
@@ -138,7 +148,12 @@ def loads(text: str) -> Document:
     if bad is not None:
         line = text.count("\n", 0, bad.start()) + 1
         column = bad.start() - (text.rfind("\n", 0, bad.start()) + 1) + 1
-        raise YamlProblem("text.control-char", f"the control character {codepoint(bad.group())} is not allowed in a record file; remove it", line, column)
+        raise YamlProblem(
+            "text.control-char",
+            f"the control character {codepoint(bad.group())} is not allowed in a record file; remove it",
+            line,
+            column,
+        )
     # Each frame: [container, path, pending key or None, first lines of keys seen]
     stack: list[list[Any]] = []
     positions: dict[Path, tuple[int, int]] = {}
@@ -151,12 +166,18 @@ def loads(text: str) -> Document:
             if name == "DocumentStartEvent":
                 documents += 1
                 if documents > 1:
-                    raise _problem(event, "yaml.multi-document", "a record file holds one document; remove the '---' and what follows")
+                    raise _problem(
+                        event,
+                        "yaml.multi-document",
+                        "a record file holds one document; remove the '---' and what follows",
+                    )
                 continue
             if name in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
                 continue
             if name == "AliasEvent":
-                raise _problem(event, "yaml.alias-forbidden", f"alias *{event.anchor} is not allowed; write the value out")
+                raise _problem(
+                    event, "yaml.alias-forbidden", f"alias *{event.anchor} is not allowed; write the value out"
+                )
             ended = name in ("MappingEndEvent", "SequenceEndEvent")
             if ended:
                 value = stack.pop()[0]
@@ -166,7 +187,9 @@ def loads(text: str) -> Document:
                 if name == "ScalarEvent":
                     value = _scalar(event)
                 elif len(stack) >= MAX_DEPTH:
-                    raise _problem(event, "yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels; a record is shallow")
+                    raise _problem(
+                        event, "yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels; a record is shallow"
+                    )
                 else:
                     value = {} if name == "MappingStartEvent" else []
             started = not ended and name != "ScalarEvent"
@@ -185,9 +208,13 @@ def loads(text: str) -> Document:
                 if not isinstance(value, str):
                     raise _problem(event, "yaml.non-string-key", f"key {event.value!r} is not text; quote it")
                 if value == "<<":
-                    raise _problem(event, "yaml.merge-key-forbidden", "merge keys (<<) are not allowed; write the fields out")
+                    raise _problem(
+                        event, "yaml.merge-key-forbidden", "merge keys (<<) are not allowed; write the fields out"
+                    )
                 if value in seen:
-                    raise _problem(event, "yaml.duplicate-key", f"duplicate key {value!r} (first at line {seen[value]}); keep one")
+                    raise _problem(
+                        event, "yaml.duplicate-key", f"duplicate key {value!r} (first at line {seen[value]}); keep one"
+                    )
                 seen[value] = mark[0]
                 frame[2] = value
                 positions[path + (value,)] = mark
@@ -197,8 +224,20 @@ def loads(text: str) -> Document:
             if started:
                 stack.append([value, path + ((key,) if isinstance(parent, dict) else (len(parent),)), None, {}])
                 continue
-            if name == "ScalarEvent" and event.style is None and isinstance(value, str) and _YAML11_ONLY.fullmatch(value):
-                warnings.append(_problem(event, "yaml.ambiguous-scalar", f"{value!r} is read as text, but YAML 1.1 readers (PyYAML) read it as a boolean or number; quote it if text is meant"))
+            if (
+                name == "ScalarEvent"
+                and event.style is None
+                and isinstance(value, str)
+                and _YAML11_ONLY.fullmatch(value)
+            ):
+                warnings.append(
+                    _problem(
+                        event,
+                        "yaml.ambiguous-scalar",
+                        f"{value!r} is read as text, but YAML 1.1 readers (PyYAML) read it as a boolean or number; "
+                        "quote it if text is meant",
+                    )
+                )
             if isinstance(parent, dict):
                 parent[key] = value
                 frame[2] = None
@@ -211,15 +250,18 @@ def loads(text: str) -> Document:
         message = " ".join(str(p) for p in (exc.context, exc.problem) if p)
         if "\t" in message or "'\\t'" in message:
             message += "; tabs are not allowed for indentation, use spaces"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise YamlProblem("yaml.syntax", message, line, col) from None
+        if mark is None:
+            raise YamlProblem("yaml.syntax", message) from None
+        raise YamlProblem("yaml.syntax", message, mark.line + 1, mark.column + 1) from None
     except (YAMLError, ValueError, RecursionError, MemoryError) as exc:
         raise YamlProblem("yaml.invalid", f"not a readable YAML document: {type(exc).__name__}") from None
     if root is None:
         raise YamlProblem("record.empty", "the file holds no record; write the record's fields as a mapping", 1, 1)
     if not isinstance(root, dict):
         kind = "a list" if isinstance(root, list) else "a single value"
-        raise YamlProblem("record.not-mapping", f"the file holds {kind}; a record file is one mapping of field: value", 1, 1)
+        raise YamlProblem(
+            "record.not-mapping", f"the file holds {kind}; a record file is one mapping of field: value", 1, 1
+        )
     return Document(root, positions, warnings)
 
 
@@ -230,20 +272,29 @@ def decode(raw: bytes) -> tuple[str, list[YamlProblem]]:
         raise YamlProblem("file.too-large", f"file is {len(raw)} bytes; a record file is at most {MAX_BYTES}", 1, 1)
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
-        warnings.append(YamlProblem("file.bom", "UTF-8 byte order mark ignored; save the file as UTF-8 without BOM", 1, 1))
+        warnings.append(
+            YamlProblem("file.bom", "UTF-8 byte order mark ignored; save the file as UTF-8 without BOM", 1, 1)
+        )
     elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise YamlProblem("file.encoding", "file is UTF-16; save it as UTF-8", 1, 1)
     if raw.startswith(b"version https://git-lfs.github.com/spec/"):
-        raise YamlProblem("file.lfs-pointer", "file is a Git LFS pointer, not the record; commit the file itself without LFS", 1, 1)
+        raise YamlProblem(
+            "file.lfs-pointer", "file is a Git LFS pointer, not the record; commit the file itself without LFS", 1, 1
+        )
     for number, line in enumerate(raw.split(b"\n"), 1):
         if len(line) > MAX_LINE:
-            raise YamlProblem("file.too-large", f"line is {len(line)} bytes long; a record's line is at most {MAX_LINE}", number, 1)
+            raise YamlProblem(
+                "file.too-large", f"line is {len(line)} bytes long; a record's line is at most {MAX_LINE}", number, 1
+            )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
+        at_line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         raise YamlProblem(
-            "file.encoding", f"invalid UTF-8 at byte {exc.start} ({raw[exc.start:exc.start + 1]!r}); save the file as UTF-8", line, column
+            "file.encoding",
+            f"invalid UTF-8 at byte {exc.start} ({raw[exc.start : exc.start + 1]!r}); save the file as UTF-8",
+            at_line,
+            column,
         ) from None
     return text, warnings
