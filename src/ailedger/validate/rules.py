@@ -13,8 +13,11 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel
 
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
@@ -209,18 +212,20 @@ def cycles(ctx: Context) -> Iterator[Diagnostic]:
                 )
 
 
+@cache
+def _factual_defaults(model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
+    """Each field that can state a fact, with its default (a required field's default never equals a value).
+
+    Once per model class: pydantic's ``get_default`` inspects the factory's
+    signature on every call, which cost more than the rest of the rule.
+    """
+    skip = {"id", "schema_version", "citations"} | LATEST.CURATOR_TEXT
+    return tuple((name, info.get_default(call_default_factory=True)) for name, info in model.model_fields.items() if name not in skip)
+
+
 def _set_fields(record: Any) -> list[str]:
     """Fields whose value is more than the default: these state a fact and need a citation."""
-    skip = {"id", "schema_version", "citations"} | LATEST.CURATOR_TEXT
-    out = []
-    for name, info in type(record).model_fields.items():
-        if name in skip:
-            continue
-        value = getattr(record, name)
-        default = info.get_default(call_default_factory=True)
-        if value != default:
-            out.append(name)
-    return out
+    return [name for name, default in _factual_defaults(type(record)) if getattr(record, name) != default]
 
 
 def provenance(ctx: Context) -> Iterator[Diagnostic]:
