@@ -133,3 +133,95 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
 
 def _half(day: date) -> date:
     return day.replace(day=1 if day.day <= HALF else HALF + 1)
+
+
+def generate_records(root: Path, files: int = 10_000, sources: int = 4, seed: int = 6) -> dict[str, Path]:
+    """Write ``root/dataset``, ``files`` YAML record files as contributors' pull requests build up, and ``root/texts``.
+
+    A quarter are models, the rest monthly metrics of those models in block
+    YAML, as contributors write them (two citations each: the figure's line and
+    the publisher's line), so every per-record and cross-record rule runs and
+    every quote is looked up in its text. The same seed always gives the same bytes.
+    """
+    rng = random.Random(seed)
+    dataset, texts = root / "dataset", root / "texts"
+    for table in ("sources", "organizations", "models", "metrics"):
+        (dataset / table).mkdir(parents=True, exist_ok=True)
+    texts.mkdir(parents=True, exist_ok=True)
+    source_ids = [f"report-{i:02d}" for i in range(sources)]
+    publisher_of = {sid: PROVIDERS[i % len(PROVIDERS)] for i, sid in enumerate(source_ids)}
+    about = "monthly active users of apps, compiled from panel data."
+    records = max(files - sources - len(PROVIDERS) - 1, 2)
+    models = max(records // 4, 1)
+    per_model = -(-(records - models) // models)
+    apps = [f"app-{i:05d}" for i in range(models)]
+    lines: dict[str, list[str]] = {sid: [f"{sid}: {about}"] for sid in source_ids}
+    metric_rows: list[tuple[str, str, int, str, str]] = []
+    written = models
+    for n, app in enumerate(apps):
+        sid = source_ids[n % sources]
+        months = min(per_model, records - written)
+        values = [rng.randrange(10_000, 500_000_000) for _ in range(months)]
+        quote = f"{app} leads its category; monthly active users by month: " + "; ".join(f"{v:,}" for v in values)
+        lines[sid].append(quote + ".")
+        for m, value in enumerate(values):
+            metric_rows.append((app, f"{2020 + m // 12}-{m % 12 + 1:02d}", value, sid, quote))
+        written += months
+        (dataset / "models" / f"{app}.yaml").write_text(_block({
+            "id": app, "schema_version": LATEST.MAJOR, "name": f"App {n:05d}", "organization_id": "appco",
+            "kind": "product",
+            "citations": [_cite(sid, quote, ["name", "organization_id", "kind"])],
+        }), encoding="utf-8")
+    end = date(2020 + (per_model + 12) // 12, 1, 1)
+    for sid in source_ids:
+        body = "\n".join(lines[sid]) + "\n"
+        (texts / f"{sid}.txt").write_text(body, encoding="utf-8")
+        (dataset / "sources" / f"{sid}.yaml").write_text(_block({
+            "id": sid, "schema_version": LATEST.MAJOR, "title": f"Panel report {sid}", "publisher": publisher_of[sid],
+            "published": end.isoformat(), "language": "en", "url": f"https://example.org/{sid}",
+            "kind": "data_report", "sha256": hashlib.sha256(body.encode()).hexdigest(),
+        }), encoding="utf-8")
+    for org in (*PROVIDERS, "appco"):
+        (dataset / "organizations" / f"{org}.yaml").write_text(_block({
+            "id": org, "schema_version": LATEST.MAJOR, "name": org.replace("-", " ").title(),
+            "citations": [_cite(source_ids[0], f"{source_ids[0]}: {about}", ["name"])],
+        }), encoding="utf-8")
+    for app, month, value, sid, quote in metric_rows:
+        mid = f"{app}-mau-{month}"
+        (dataset / "metrics" / f"{mid}.yaml").write_text(_block({
+            "id": mid, "schema_version": LATEST.MAJOR, "subject_id": app, "metric": "monthly_active_users",
+            "value": value,
+            "as_of": month, "region": "CN", "measured_by": publisher_of[sid],
+            "citations": [
+                _cite(sid, quote, ["subject_id", "metric", "value", "as_of"]),
+                {
+                    **_cite(sid, f"{sid}: {about}", ["region", "measured_by"]),
+                    "translation": "Monthly active users of apps in China.",
+                },
+            ],
+        }), encoding="utf-8")
+    return {"dataset": dataset, "texts": texts}
+
+
+def _block(record: dict) -> str:
+    """Block YAML as a contributor writes it: plain keys, quoted text, lists of citations as nested mappings."""
+    out = []
+    for key, value in record.items():
+        if isinstance(value, list):
+            out.append(f"{key}:")
+            for item in value:
+                first = True
+                for k, v in item.items():
+                    out.append(f"  {'- ' if first else '  '}{k}: {_flow(v)}")
+                    first = False
+        else:
+            out.append(f"{key}: {_flow(value)}")
+    return "\n".join(out) + "\n"
+
+
+def _flow(value: object) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if value is None or isinstance(value, int):
+        return "null" if value is None else str(value)
+    return json.dumps(value, ensure_ascii=False)

@@ -16,3 +16,18 @@ def texts() -> Path:
     if not SHARED_TEXTS.is_dir():
         pytest.fail(f"source texts not found at {SHARED_TEXTS}; the tests need ../shared/sources beside the checkout")
     return SHARED_TEXTS
+
+
+@pytest.fixture(params=["libyaml", "pure"])
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test under each YAML parser: libyaml (the default where installed) and the pure-Python fallback.
+
+    The fallback is what a machine without PyYAML's C extension runs; the
+    same cases must give the same diagnostics under both.
+    """
+    from ailedger.validate import yaml12
+
+    if request.param == "libyaml" and yaml12.default_parser() != "libyaml":
+        pytest.fail("PyYAML's C parser is not installed (pip install PyYAML with its binary wheel)")
+    monkeypatch.setenv(yaml12.PARSER_ENV, "" if request.param == "libyaml" else "pure")
+    return str(request.param)

@@ -167,3 +167,124 @@ RECORDS = RECORDS_BY_MAJOR[LATEST.MAJOR]
 """Table name to a strategy of valid record dicts of the current schema."""
 
 tables = st.sampled_from(sorted(RECORDS))
+
+# YAML-ish text for the parser comparison: record-shaped lines (keys, indentation, block and flow
+# collections, every scalar style, escapes, comments) mixed with the tokens that trip parsers up
+# (tabs, directives, document markers, anchors, tags, Unicode line breaks, a stray BOM).
+_YAML_PIECES = [
+    *":-[]{}&*!|>#'\"?~%@`\\,.",
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\x85",
+    "\u2028",
+    "\ufeff",
+    "é",
+    "豆",
+    "\u202e",
+    "id",
+    "name",
+    "<<",
+    "---",
+    "...",
+    "%YAML 1.1\n",
+    "%YAML 1.2\n",
+    "%TAG ! tag:x,2000:\n",
+    "!!str ",
+    "!x ",
+    "&a ",
+    "*a",
+    ".nan",
+    ".inf",
+    "-.Inf",
+    "0755",
+    "0o17",
+    "0x1F",
+    "1_000",
+    "1:30",
+    "1e3",
+    "+12",
+    "yes",
+    "No",
+    "on",
+    "null",
+    "~",
+    "true",
+    "2026-02-30",
+    '"\\u00e9\\x41\\t\\/\\N\\_\\L\\P"',
+    '"\\ud800"',
+    "'it''s'",
+    "|\n  a\n  b\n",
+    ">-\n  a\n\n  b\n",
+    "|2+\n   x\n",
+    "{a:1}",
+    "[a:b]",
+    "a#b",
+    " #c",
+    "? ",
+    "- - ",
+    "--- ",
+    "--- |\n",
+    "&a[",
+    "!<tag:x>",
+    '"\\x4"',
+    '"\\U0001F600"',
+    "|10\n",
+    "|-\n",
+    ">+\n",
+    "::",
+    ": ",
+    "-\n",
+    "[\n",
+    "{\n",
+    '"a\n b"',
+    "'a\n\n  b'",
+    '"a \\\n b"',
+    "a\n b",
+    "k: v\n  w",
+    "key:\n- a\n- b",
+    "{a: [b, {c: d}]}",
+]
+_KEYS = st.sampled_from(["id", "name", "kind", "citations", "quote", "supports", "a b", "'q'", '"d"', "? k", "1", "-x"])
+_PLAIN = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=12)
+_SCALAR_TEXT = st.one_of(
+    st.sampled_from(_YAML_PIECES),
+    _PLAIN,
+    _PLAIN.map(lambda t: '"' + t.replace("\\", "\\\\").replace('"', '\\"') + '"'),
+    _PLAIN.map(lambda t: "'" + t.replace("'", "''") + "'"),
+    st.lists(st.sampled_from(_YAML_PIECES), max_size=4).map("".join),
+)
+
+
+@st.composite
+def yaml_lines(draw: st.DrawFn) -> str:
+    """A record-shaped document, line by line, with noise between the tokens."""
+    lines = []
+    for _ in range(draw(st.integers(0, 8))):
+        indent = " " * draw(st.sampled_from([0, 0, 2, 4, 1, 3]))
+        shape = draw(st.sampled_from(["key", "item", "keyitem", "flow", "raw"]))
+        scalar = draw(_SCALAR_TEXT)
+        if shape == "key":
+            lines.append(f"{indent}{draw(_KEYS)}: {scalar}")
+        elif shape == "item":
+            lines.append(f"{indent}- {scalar}")
+        elif shape == "keyitem":
+            lines.append(f"{indent}- {draw(_KEYS)}: {scalar}")
+        elif shape == "flow":
+            items = draw(st.lists(_SCALAR_TEXT, max_size=3))
+            lines.append(
+                f"{indent}{draw(_KEYS)}: " + draw(st.sampled_from(["[{}]", "{{{}}}"])).format(", ".join(items))
+            )
+        else:
+            lines.append(indent + draw(st.lists(st.sampled_from(_YAML_PIECES), max_size=6).map("".join)))
+    return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n\n", " "]))
+
+
+yaml_texts = st.one_of(
+    yaml_lines(),
+    st.lists(st.sampled_from(_YAML_PIECES), max_size=60).map("".join),
+    st.text(alphabet=" \n-:?[]{},#&*!|>'\"%@`\\ab1.", max_size=60),
+)
+"""Text that is often YAML, often nearly YAML: what the two parsers must agree on."""

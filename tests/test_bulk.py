@@ -120,7 +120,7 @@ BAD: dict[str, dict[str, Any]] = {
 
 
 @pytest.mark.parametrize("name", list(BAD))
-def test_bulk_row_gets_the_diagnostics_of_a_record_file(name: str, tmp_path: Path) -> None:
+def test_bulk_row_gets_the_diagnostics_of_a_record_file(name: str, tmp_path: Path, yaml_parser: str) -> None:
     record = {**GOOD, **BAD[name]}
     record = {k: v for k, v in record.items() if v is not ABSENT}
     from_yaml = shape(as_yaml(tmp_path, record))

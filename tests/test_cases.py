@@ -7,8 +7,9 @@ A case overlays ``files/`` onto a copy of the valid ``_base`` dataset and
 some systems do not keep links), then runs ``ailedger validate`` with the
 arguments in ``args`` (default ``. --texts ../texts``) from the dataset root and
 compares the output lines with ``expected.txt`` exactly. The exit code must be
-1 when an error is expected and 0 otherwise. ``tests/cases/README.md`` maps
-the cases to the catalogue of bad inputs.
+1 when an error is expected and 0 otherwise, under both YAML parsers (libyaml
+and the pure-Python fallback). ``tests/cases/README.md`` maps the cases to the
+catalogue of bad inputs.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def run_case(case: Path, tmp_path: Path) -> tuple[int, list[str]]:
     return code, out.getvalue().splitlines()
 
 
-def test_base_is_valid(tmp_path: Path) -> None:
+def test_base_is_valid(tmp_path: Path, yaml_parser: str) -> None:
     code, lines = run_case(BASE, tmp_path)
     assert (code, lines) == (0, [])
 
@@ -68,7 +69,7 @@ def test_there_are_enough_cases() -> None:
 
 
 @pytest.mark.parametrize("case", CASE_DIRS, ids=[f"{p.parent.name}/{p.name}" for p in CASE_DIRS])
-def test_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_case(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, yaml_parser: str) -> None:
     monkeypatch.delenv("GITHUB_STEP_SUMMARY", raising=False)
     expected = (case / "expected.txt").read_text(encoding="utf-8").splitlines()
     code, lines = run_case(case, tmp_path)

@@ -3,8 +3,9 @@
 Each example writes one file into a copy of the valid base dataset and runs
 ``ailedger validate`` in-process: the exit code is 0, 1 or 2, nothing is
 raised, and every output line is a diagnostic that starts with a file path.
-Time is bounded by the reader's caps (size, line length, depth, no alias
-expansion), not asserted here (timings are machine-dependent).
+Each runs under both YAML parsers (``yaml_parser`` in conftest). Time is
+bounded by the reader's caps (size, line length, depth, no alias expansion),
+not asserted here (timings are machine-dependent).
 """
 
 from __future__ import annotations
@@ -92,19 +93,19 @@ def dump(value: Any) -> bytes:
 
 @FUZZ
 @given(content=st.one_of(st.binary(max_size=600), YAMLISH.map(lambda t: t.encode("utf-8"))))
-def test_arbitrary_bytes(root: Path, content: bytes) -> None:
+def test_arbitrary_bytes(root: Path, content: bytes, yaml_parser: str) -> None:
     check(root, "models", content)
 
 
 @FUZZ
 @given(value=VALUES)
-def test_arbitrary_yaml_documents(root: Path, value: Any) -> None:
+def test_arbitrary_yaml_documents(root: Path, value: Any, yaml_parser: str) -> None:
     check(root, "organizations", dump(value))
 
 
 @FUZZ
 @given(data=st.data())
-def test_records_with_arbitrary_fields(root: Path, data: st.DataObject) -> None:
+def test_records_with_arbitrary_fields(root: Path, data: st.DataObject, yaml_parser: str) -> None:
     table = data.draw(st.sampled_from(sorted(RECORDS)))
     record = dict(data.draw(RECORDS[table]))
     for name in data.draw(st.lists(st.sampled_from(sorted(record)), max_size=3)):

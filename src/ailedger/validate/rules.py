@@ -220,10 +220,11 @@ def _factual_defaults(model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
     signature on every call, which cost more than the rest of the rule.
     """
     skip = {"id", "schema_version", "citations"} | LATEST.CURATOR_TEXT
-    return tuple((name, info.get_default(call_default_factory=True)) for name, info in model.model_fields.items() if name not in skip)
+    fields = model.model_fields.items()
+    return tuple((name, info.get_default(call_default_factory=True)) for name, info in fields if name not in skip)
 
 
-def _set_fields(record: Any) -> list[str]:
+def _set_fields(record: BaseModel) -> list[str]:
     """Fields whose value is more than the default: these state a fact and need a citation."""
     return [name for name, default in _factual_defaults(type(record)) if getattr(record, name) != default]
 

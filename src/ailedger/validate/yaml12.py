@@ -7,15 +7,21 @@ document, string keys, no duplicates, bounded size and depth. Scalars are typed
 by the YAML 1.2 core schema (``NO`` and ``yes`` stay text, ``0755`` is refused
 as ambiguous) and dates stay text for the schema to parse.
 
-It builds values from ruamel.yaml's event stream with an explicit stack rather
-than ruamel's recursive constructor, so deep input cannot exhaust the Python
-stack, and every value's line and column are kept for error messages.
+It builds values from a parser's event stream with an explicit stack rather
+than a recursive constructor, so deep input cannot exhaust the Python stack,
+and every value's line and column are kept for error messages. The events come
+from libyaml (PyYAML's C parser, about ten times faster) where it is installed
+and from ruamel.yaml's pure-Python parser otherwise; the pure parser is the
+reference, and names every problem whichever parser is in use.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 MAX_BYTES = 1 << 20
@@ -88,11 +94,11 @@ class Document:
         return self.positions.get(path, (1, 1))
 
 
-def _scalar(event: Any) -> Any:
+def _scalar(event: Any, escapes: bool) -> Any:
     value: str = event.value
-    if _SURROGATE.search(value):
+    if escapes and _SURROGATE.search(value):
         raise _problem(event, "text.surrogate", "text holds a lone surrogate code point; write the real character")
-    if event.style is not None:  # quoted or block scalar: always text
+    if event.style:  # quoted or block scalar: always text (ruamel marks plain with None, PyYAML with '')
         return value
     if value in _NULL:
         return None
@@ -130,18 +136,95 @@ def _problem(event: Any, code: str, message: str) -> YamlProblem:
 
 
 def _refuse_features(event: Any) -> None:
-    if getattr(event, "anchor", None) is not None:
+    if event.anchor is not None:
         raise _problem(event, "yaml.alias-forbidden", f"anchor &{event.anchor} is not allowed; write the value out")
-    tag = getattr(event, "tag", None)
-    if tag is not None:
-        raise _problem(event, "yaml.tag-forbidden", f"tag {tag} is not allowed; quote the value instead")
+    if event.tag is not None:
+        raise _problem(event, "yaml.tag-forbidden", f"tag {event.tag} is not allowed; quote the value instead")
 
 
-def loads(text: str) -> Document:
-    """Parse one record document; raise :class:`YamlProblem` on anything outside the plain subset."""
+# Where libyaml (a YAML 1.1 parser) reads text differently from the reference, found by comparing the two
+# (tests/test_yaml12.py): tabs as separators, a byte order mark inside the text, NEL and the Unicode line
+# and paragraph separators as line breaks, a comment glued to a block scalar's indicator. Such text is
+# left to the reference parser from the start; record files rarely hold any of it.
+_PURE_ONLY = re.compile("[\t\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#")
+PARSERS = ("libyaml", "pure")
+PARSER_ENV = "AILEDGER_YAML_PARSER"
+"""Set to ``pure`` to read every file with the pure-Python parser (the reference the libyaml path is tested against)."""
+
+
+def default_parser() -> str:
+    """``libyaml`` when PyYAML's C extension is installed and not switched off by ``AILEDGER_YAML_PARSER=pure``."""
+    if os.environ.get(PARSER_ENV, "").strip().lower() == "pure":
+        return "pure"
+    return "libyaml" if _libyaml() is not None else "pure"
+
+
+@cache
+def _libyaml() -> Any:
+    """PyYAML's C parser class, or None where the extension could not be installed (a source build without libyaml)."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:
+        return None
+    return CParser
+
+
+@cache
+def _kinds() -> dict[type, int]:
+    """Event class -> kind, for both parsers' event classes (they share names, not classes)."""
+    import ruamel.yaml.events as pure_events
+
+    modules: list[Any] = [pure_events]
+    if _libyaml() is not None:
+        import yaml.events
+
+        modules.append(yaml.events)
+    return {
+        getattr(module, name): kind for module in modules for kind, names in enumerate(_KIND_NAMES) for name in names
+    }
+
+
+_SKIP, _DOC, _ALIAS, _SCALAR, _MAP, _SEQ, _END = range(7)
+_KIND_NAMES = (
+    ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"),
+    ("DocumentStartEvent",),
+    ("AliasEvent",),
+    ("ScalarEvent",),
+    ("MappingStartEvent",),
+    ("SequenceStartEvent",),
+    ("MappingEndEvent", "SequenceEndEvent"),
+)
+
+
+@cache
+def _pure_yaml() -> Any:
+    """One pure-Python ruamel parser for the whole run: building a ``YAML()`` costs more than parsing a record."""
     from ruamel.yaml import YAML
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
+    return YAML(typ="safe", pure=True)
+
+
+def _pure_events(text: str) -> Generator[Any, None, None]:
+    reader = _pure_yaml()
+    reader.doc_infos.clear()  # ruamel keeps one entry per parse; a long run would pile them up
+    return reader.parse(text)
+
+
+def _libyaml_events(text: str) -> Iterator[Any]:
+    parser = _libyaml()(text)
+    return iter(parser.get_event, None)
+
+
+def loads(text: str, parser: str | None = None) -> Document:
+    """Parse one record document; raise :class:`YamlProblem` on anything outside the plain subset.
+
+    ``parser`` is ``libyaml`` (PyYAML's C parser, the default where installed)
+    or ``pure`` (ruamel.yaml's pure-Python parser). The pure parser is the
+    reference: libyaml only ever answers for a file it reads without
+    complaint. Any refusal, whether libyaml's own or one of this reader's rules
+    on libyaml's events, is left to the pure parser to name, so a problem's
+    code, message, line and column are the same whichever parser is installed.
+    """
     from ailedger.validate.text import codepoint
 
     bad = _NON_PRINTABLE.search(text)
@@ -154,95 +237,17 @@ def loads(text: str) -> Document:
             line,
             column,
         )
-    # Each frame: [container, path, pending key or None, first lines of keys seen]
-    stack: list[list[Any]] = []
-    positions: dict[Path, tuple[int, int]] = {}
-    warnings: list[YamlProblem] = []
-    root: Any = None
-    documents = 0
+    escapes = "\\" in text
+    if (parser or default_parser()) == "libyaml" and _libyaml() is not None and not _PURE_ONLY.search(text):
+        try:
+            return _document(_libyaml_events(text), escapes)
+        except Exception:
+            pass
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    events = _pure_events(text)
     try:
-        for event in YAML(typ="safe", pure=True).parse(text):
-            name = type(event).__name__
-            if name == "DocumentStartEvent":
-                documents += 1
-                if documents > 1:
-                    raise _problem(
-                        event,
-                        "yaml.multi-document",
-                        "a record file holds one document; remove the '---' and what follows",
-                    )
-                continue
-            if name in ("StreamStartEvent", "StreamEndEvent", "DocumentEndEvent"):
-                continue
-            if name == "AliasEvent":
-                raise _problem(
-                    event, "yaml.alias-forbidden", f"alias *{event.anchor} is not allowed; write the value out"
-                )
-            ended = name in ("MappingEndEvent", "SequenceEndEvent")
-            if ended:
-                value = stack.pop()[0]
-            else:
-                _refuse_features(event)
-                mark = (event.start_mark.line + 1, event.start_mark.column + 1)
-                if name == "ScalarEvent":
-                    value = _scalar(event)
-                elif len(stack) >= MAX_DEPTH:
-                    raise _problem(
-                        event, "yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels; a record is shallow"
-                    )
-                else:
-                    value = {} if name == "MappingStartEvent" else []
-            started = not ended and name != "ScalarEvent"
-            if not stack:
-                if started:
-                    positions[()] = mark
-                    stack.append([value, (), None, {}])
-                else:
-                    root = value
-                continue
-            frame = stack[-1]
-            parent, path, key, seen = frame
-            if isinstance(parent, dict) and key is None:
-                if started:
-                    raise _problem(event, "yaml.non-string-key", "a mapping key must be a plain name, not a collection")
-                if not isinstance(value, str):
-                    raise _problem(event, "yaml.non-string-key", f"key {event.value!r} is not text; quote it")
-                if value == "<<":
-                    raise _problem(
-                        event, "yaml.merge-key-forbidden", "merge keys (<<) are not allowed; write the fields out"
-                    )
-                if value in seen:
-                    raise _problem(
-                        event, "yaml.duplicate-key", f"duplicate key {value!r} (first at line {seen[value]}); keep one"
-                    )
-                seen[value] = mark[0]
-                frame[2] = value
-                positions[path + (value,)] = mark
-                continue
-            if isinstance(parent, list) and not ended:
-                positions[path + (len(parent),)] = mark
-            if started:
-                stack.append([value, path + ((key,) if isinstance(parent, dict) else (len(parent),)), None, {}])
-                continue
-            if (
-                name == "ScalarEvent"
-                and event.style is None
-                and isinstance(value, str)
-                and _YAML11_ONLY.fullmatch(value)
-            ):
-                warnings.append(
-                    _problem(
-                        event,
-                        "yaml.ambiguous-scalar",
-                        f"{value!r} is read as text, but YAML 1.1 readers (PyYAML) read it as a boolean or number; "
-                        "quote it if text is meant",
-                    )
-                )
-            if isinstance(parent, dict):
-                parent[key] = value
-                frame[2] = None
-            else:
-                parent.append(value)
+        return _document(events, escapes)
     except YamlProblem:
         raise
     except MarkedYAMLError as exc:
@@ -255,12 +260,103 @@ def loads(text: str) -> Document:
         raise YamlProblem("yaml.syntax", message, mark.line + 1, mark.column + 1) from None
     except (YAMLError, ValueError, RecursionError, MemoryError) as exc:
         raise YamlProblem("yaml.invalid", f"not a readable YAML document: {type(exc).__name__}") from None
+    finally:
+        events.close()  # resets the shared parser now, not whenever a kept traceback lets go of this generator
+
+
+def _document(events: Iterator[Any], escapes: bool) -> Document:
+    """Values from an event stream, with every value's position.
+
+    An explicit stack, not recursion: deep input cannot exhaust Python's.
+
+    ``escapes``: the text has a backslash, so a double-quoted scalar may spell a lone surrogate.
+    """
+    kinds = _kinds()
+    # Each frame: [container, path, pending key or None, first lines of keys seen]
+    stack: list[list[Any]] = []
+    positions: dict[Path, tuple[int, int]] = {}
+    warnings: list[YamlProblem] = []
+    root: Any = None
+    documents = 0
+    for event in events:
+        kind = kinds[type(event)]
+        if kind == _SKIP:
+            continue
+        if kind == _DOC:
+            documents += 1
+            if documents > 1:
+                raise _problem(
+                    event, "yaml.multi-document", "a record file holds one document; remove the '---' and what follows"
+                )
+            continue
+        if kind == _ALIAS:
+            raise _problem(event, "yaml.alias-forbidden", f"alias *{event.anchor} is not allowed; write the value out")
+        if kind == _END:
+            value = stack.pop()[0]
+            started = False
+        else:
+            _refuse_features(event)
+            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
+            if kind == _SCALAR:
+                value = _scalar(event, escapes)
+                started = False
+            elif len(stack) >= MAX_DEPTH:
+                raise _problem(event, "yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels; a record is shallow")
+            else:
+                value = {} if kind == _MAP else []
+                started = True
+        if not stack:
+            if started:
+                positions[()] = mark
+                stack.append([value, (), None, {}])
+            else:
+                root = value
+            continue
+        frame = stack[-1]
+        parent, path, key, seen = frame
+        if key is None and type(parent) is dict:
+            if started:
+                raise _problem(event, "yaml.non-string-key", "a mapping key must be a plain name, not a collection")
+            if not isinstance(value, str):
+                raise _problem(event, "yaml.non-string-key", f"key {event.value!r} is not text; quote it")
+            if value == "<<":
+                raise _problem(
+                    event, "yaml.merge-key-forbidden", "merge keys (<<) are not allowed; write the fields out"
+                )
+            if value in seen:
+                raise _problem(
+                    event, "yaml.duplicate-key", f"duplicate key {value!r} (first at line {seen[value]}); keep one"
+                )
+            seen[value] = mark[0]
+            frame[2] = value
+            positions[path + (value,)] = mark
+            continue
+        is_dict = type(parent) is dict
+        if not is_dict and kind != _END:
+            positions[path + (len(parent),)] = mark
+        if started:
+            stack.append([value, path + ((key,) if is_dict else (len(parent),)), None, {}])
+            continue
+        if kind == _SCALAR and not event.style and type(value) is str and _YAML11_ONLY.fullmatch(value):
+            warnings.append(
+                _problem(
+                    event,
+                    "yaml.ambiguous-scalar",
+                    f"{value!r} is read as text, but YAML 1.1 readers (PyYAML) read it as a boolean or number; "
+                    "quote it if text is meant",
+                )
+            )
+        if is_dict:
+            parent[key] = value
+            frame[2] = None
+        else:
+            parent.append(value)
     if root is None:
         raise YamlProblem("record.empty", "the file holds no record; write the record's fields as a mapping", 1, 1)
     if not isinstance(root, dict):
-        kind = "a list" if isinstance(root, list) else "a single value"
+        kind_of = "a list" if isinstance(root, list) else "a single value"
         raise YamlProblem(
-            "record.not-mapping", f"the file holds {kind}; a record file is one mapping of field: value", 1, 1
+            "record.not-mapping", f"the file holds {kind_of}; a record file is one mapping of field: value", 1, 1
         )
     return Document(root, positions, warnings)
 

@@ -1,0 +1,169 @@
+"""The record reader: libyaml (PyYAML's C parser) and the pure-Python fallback read every text alike.
+
+The pure parser is the reference. These tests compare the whole outcome of
+:func:`ailedger.validate.yaml12.loads` under both parsers (values with their
+types and written form, every position, every warning, or the problem with its
+code, message, line and column) on generated YAML-ish text, on the record files
+of the dataset and the case folders, and on mutations of them.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import CASES, DATASET
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from strategies import yaml_texts
+
+from ailedger.validate import yaml12
+from ailedger.validate.yaml12 import YamlProblem, loads
+
+SAME = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _readable(paths: list[Path]) -> dict[str, str]:
+    """Record files as text, by path; files the byte checks refuse (not UTF-8, too large) never reach a parser."""
+    out = {}
+    for path in paths:
+        try:
+            out[str(path.relative_to(DATASET.parent))] = yaml12.decode(path.read_bytes())[0]
+        except YamlProblem:
+            continue
+    return out
+
+
+RECORD_FILES = _readable(sorted([*DATASET.glob("*/*.yaml"), *CASES.glob("**/*.yaml")]))
+
+
+@pytest.fixture(autouse=True)
+def _libyaml_installed() -> None:
+    if yaml12._libyaml() is None:
+        pytest.fail("PyYAML's C parser is not installed: the comparison needs both parsers")
+
+
+def typed(value: Any) -> Any:
+    """A value with the types and written form that equality alone would blur (1 == 1.0 == True, nan != nan)."""
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    if isinstance(value, float):
+        return ("float", repr(value), "nan" if math.isnan(value) else value)
+    return (type(value).__name__, value)
+
+
+def outcome(text: str, parser: str) -> Any:
+    try:
+        doc = loads(text, parser)
+    except YamlProblem as problem:
+        return ("problem", problem.code, problem.message, problem.line, problem.column)
+    return ("doc", typed(doc.data), doc.positions, [(w.code, w.message, w.line, w.column) for w in doc.warnings])
+
+
+def assert_same(text: str) -> None:
+    assert outcome(text, "libyaml") == outcome(text, "pure"), repr(text)
+
+
+@SAME
+@given(text=yaml_texts)
+def test_both_parsers_read_yamlish_text_alike(text: str) -> None:
+    assert_same(text)
+
+
+@pytest.mark.parametrize("path", sorted(RECORD_FILES))
+def test_both_parsers_read_every_record_file_alike(path: str) -> None:
+    assert_same(RECORD_FILES[path])
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_both_parsers_read_mangled_record_files_alike(data: st.DataObject) -> None:
+    """Real records with lines dropped, repeated, re-indented or cut: the near misses contributors make."""
+    lines = RECORD_FILES[data.draw(st.sampled_from(sorted(RECORD_FILES)))].split("\n")
+    for _ in range(data.draw(st.integers(1, 3))):
+        i = data.draw(st.integers(0, len(lines) - 1))
+        change = data.draw(st.sampled_from(["drop", "repeat", "indent", "dedent", "cut", "tab", "insert"]))
+        if change == "drop":
+            del lines[i]
+        elif change == "repeat":
+            lines.insert(i, lines[i])
+        elif change == "indent":
+            lines[i] = " " * data.draw(st.integers(1, 3)) + lines[i]
+        elif change == "dedent":
+            lines[i] = lines[i].lstrip()
+        elif change == "cut":
+            lines[i] = lines[i][: data.draw(st.integers(0, len(lines[i])))]
+        elif change == "tab":
+            lines[i] = lines[i].replace("  ", "\t", 1)
+        else:
+            lines.insert(i, data.draw(yaml_texts))
+        if not lines:
+            lines = [""]
+    assert_same("\n".join(lines))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: [" * 40 + "]" * 40,  # deeper than MAX_DEPTH: refused at the limit, not by the stack
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: 1\na: 2\n",
+        "<<: {a: 1}\n",
+        "? [a]\n: 1\n",
+        "a: 1\n---\nb: 2\n",
+        '"\\ud800": 1\n',
+        "a: '\\ud800'\nb: \"\\udc00\"\n",
+        "%YAML 1.1\n---\na: yes\n",
+        "a:\tb\n",
+        "a:\n\t- b\n",
+        "- a\n",
+        "",
+        "# only a comment\n",
+        "a: 0755\n",
+        "a: 1234567890123456789012345678901\n",
+        "a: .NaN\nb: -.inf\nc: 1.10\n",
+        "a: b\u2028c: d\n",
+        "a: b\x85c: d\n",
+        "a: \ufeffb\n",
+        "a: 'x\n",
+        "x" * 2000 + ": 1\n",
+    ],
+)
+def test_both_parsers_agree_on_the_edge_cases(text: str) -> None:
+    assert_same(text)
+
+
+def test_the_default_parser_is_libyaml_and_the_environment_can_force_the_fallback(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(yaml12.PARSER_ENV, raising=False)
+    assert yaml12.default_parser() == "libyaml"
+    monkeypatch.setenv(yaml12.PARSER_ENV, "pure")
+    assert yaml12.default_parser() == "pure"
+
+
+def test_libyaml_answers_for_clean_files_and_the_reference_names_problems(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(yaml12.PARSER_ENV, raising=False)
+    pure = yaml12._pure_events
+    monkeypatch.setattr(yaml12, "_pure_events", lambda text: pytest.fail("the pure parser read a file libyaml reads"))
+    assert loads("a: 1\nb: [x, 'y']\n").data == {"a": 1, "b": ["x", "y"]}
+    used: list[str] = []
+    monkeypatch.setattr(yaml12, "_pure_events", lambda text: used.append(text) or pure(text))
+    with pytest.raises(YamlProblem) as problem:
+        loads("a: 1\na: 2\n")
+    assert (problem.value.code, used) == ("yaml.duplicate-key", ["a: 1\na: 2\n"])
+
+
+def test_the_shared_pure_parser_survives_a_kept_problem() -> None:
+    """A traceback kept by the caller must not reset the parser in the middle of the next file."""
+    kept = []
+    for text in ("a: [1\n", "a: &x 1\n", "- 1\n"):
+        with pytest.raises(YamlProblem) as problem:
+            loads(text, "pure")
+        kept.append(problem)
+    assert loads("a: 1\nb: {c: [d]}\n", "pure").data == {"a": 1, "b": {"c": ["d"]}}
