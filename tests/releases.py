@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import contribution
+import pytest
 from conftest import CASES
 from pydantic import BaseModel
 
@@ -82,3 +85,30 @@ def plain(value: Any) -> Any:
     if isinstance(value, float) and value != value:  # NaN for a missing value
         return None
     return value
+
+
+@contextlib.contextmanager
+def packaged(dataset: Path, texts: Path, folder: Path) -> Iterator[Path]:
+    """``dataset`` built into ``folder`` as the package's data, with every reader pointed at it for the block.
+
+    Lets a test check what ``show``, ``plot`` or ``load`` do with data the real
+    dataset does not hold (yet), without touching the installed package.
+    """
+    from ailedger import loader, show
+    from ailedger.release.tables import write_package_data
+
+    write_package_data(dataset, folder, texts)
+
+    def clear() -> None:
+        loader.manifest.cache_clear()
+        loader._index.cache_clear()
+        loader._verified.clear()
+        show._tables.cache_clear()
+
+    clear()
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(loader, "data_dir", lambda: folder)
+        try:
+            yield folder
+        finally:
+            clear()

@@ -1,7 +1,9 @@
 """A small run of ``python -m benchmarks`` (10k metrics), so the benchmark code never rots.
 
 It checks that every case runs and reports its figures; it asserts no timings
-(those belong to benchmarks/README.md, measured on a known machine).
+(those belong to benchmarks/README.md, measured on a known machine). Case f,
+validating the real dataset, is left out: the suite checks that dataset itself
+(tests/test_dataset.py), and a contribution in progress must not fail here.
 """
 
 from __future__ import annotations
@@ -20,12 +22,12 @@ pytestmark = pytest.mark.slow
 def test_small_benchmark_run_reports_every_case(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     argv = [sys.executable, "-m", "benchmarks", "--metrics", "10000", "--models", "50", "--repeat", "1",
-            "--process-repeat", "1", "--work", str(tmp_path / "work"), "--json", str(out)]
+            "--process-repeat", "1", "--work", str(tmp_path / "work"), "--json", str(out), "--cases", "abcde"]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
     cases = {c["case"]: c for c in report["cases"]}
-    assert sorted(cases) == ["a", "b", "c", "d", "e", "f"]
+    assert sorted(cases) == ["a", "b", "c", "d", "e"]
     for key in "abcde":
         assert cases[key]["ratio"] > 0
         assert cases[key]["baseline"]["peak_mb"] > 0

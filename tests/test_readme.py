@@ -101,7 +101,9 @@ def test_block_runs(block: Block, namespace: dict[str, Any], scratch: Path) -> N
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
         runner.run(test, clear_globs=False)
         namespace.update(test.globs)  # DocTest works on a copy; later blocks build on this one
-        assert runner.summarize(verbose=False).failed == 0, f"{block}: doctest failed (see the output above)"
+        assert runner.summarize(verbose=False).failed == 0, (
+            f"{block}: doctest failed (see the output above); if the data changed, python scripts/refresh.py updates it"
+        )
     elif block.lang == "python":
         exec(compile(block.code, str(block), "exec"), namespace)
     elif block.lang == "sh":
@@ -142,6 +144,27 @@ def test_set_up_commands_are_the_ones_ci_runs() -> None:
 def test_release_table_is_generated_from_the_data() -> None:
     text = README.read_text(encoding="utf-8")
     assert splice_readme(text) == text, "README.md's release table is stale: run python scripts/refresh_docs.py"
+
+
+def test_refresh_writes_the_output_the_current_data_gives() -> None:
+    """The examples query the data, which grows: refresh rewrites what they show (keeping ``...`` and ``+SKIP``)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import refresh_docs
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    text = README.read_text(encoding="utf-8")
+    wants = [
+        e.want for b in RUN if b.lang == "python" and b.code.lstrip().startswith(">>>")
+        for e in doctest.DocTestParser().get_examples(b.code) if e.want and not e.options.get(doctest.SKIP)
+    ]
+    assert len(wants) >= 3
+    stale = text
+    for want in wants:
+        stale = stale.replace(want, "'what the data held last year'\n", 1)
+    assert stale != text
+    assert refresh_docs.refresh_examples(stale) == text
+    assert refresh_docs.refresh_examples(text) == text
 
 
 def test_citation_file_names_the_current_version() -> None:

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
+import contribution
 import pytest
+from releases import grown_dataset, packaged
 
 import ailedger
 from ailedger.cli import run
-from ailedger.show import render
+from ailedger.show import LISTED, render
 
 
 def _flat(text: str) -> str:
@@ -65,3 +70,48 @@ def test_show_prints_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "value         81,000,000" in out
     assert "derived_from  qwen-app-dau-after-campaign (qwen-app daily active users 58,000,000)" in out
+
+
+@pytest.fixture(scope="module")
+def grown(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, contribution.Contribution]]:
+    """The fixture contribution (a 100-row daily series) packaged: an app referenced by far more than a screenful."""
+    root = tmp_path_factory.mktemp("grown")
+    dataset, texts, added = grown_dataset(root, rows=100)
+    with packaged(dataset, texts, root / "data"):
+        yield dataset, added
+
+
+def test_a_long_list_of_referrers_is_cut_with_a_count(
+    grown: tuple[Path, contribution.Contribution], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, added = grown
+    referrers = [i for i in added.all_ids if i.startswith("examplechat-")] + ["mockchat-wau-2026-02"]
+    text = render("examplechat")
+    listed = [line for line in text.splitlines() if "  via " in line]
+    total = int(text.split("Referenced by (")[1].split(")")[0])
+    assert len(listed) == LISTED and f"  and {total - LISTED} more; --all lists them" in text
+    assert run(["show", "examplechat", "--all"]) == 0
+    every = capsys.readouterr().out
+    assert len([line for line in every.splitlines() if "  via " in line]) == total and "--all lists them" not in every
+    assert all(f"metrics/{i}  via subject_id" in every for i in referrers if i != "mockchat-wau-2026-02")
+
+
+def test_an_id_in_the_dataset_but_not_packaged_says_to_refresh(
+    grown: tuple[Path, contribution.Contribution], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dataset, _ = grown
+    shutil.copytree(dataset, tmp_path / "dataset")
+    (tmp_path / "dataset" / "models" / "sample-8.yaml").write_text("id: sample-8\n", encoding="utf-8")
+    with (tmp_path / "dataset" / "metrics" / "dataprobe-daily-active-users.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"id": "examplechat-dau-2030-01-01", "schema_version": 2}\n')
+    for rid, where in [
+        ("sample-8", "models/sample-8.yaml"),
+        ("examplechat-dau-2030-01-01", "metrics/dataprobe-daily-active-users.jsonl"),
+    ]:
+        assert run(["show", rid, "--dataset", str(tmp_path / "dataset")]) == 1
+        err = capsys.readouterr().err
+        assert (
+            f"{tmp_path / 'dataset' / where} but not in the packaged data" in err and "python scripts/refresh.py" in err
+        ), err
+    assert run(["show", "sample-9", "--dataset", str(tmp_path / "dataset")]) == 1
+    assert "no record has id 'sample-9'" in capsys.readouterr().err

@@ -96,9 +96,14 @@ def _show(args: argparse.Namespace) -> int:
     from ailedger.errors import UnknownRecordError
 
     try:
-        text = show.render(args.id)
+        text = show.render(args.id, every=args.all)
     except UnknownRecordError as exc:
-        print(f"ailedger show: {exc}", file=sys.stderr)
+        found = show.unpackaged(args.id, Path(args.dataset))
+        if found is not None:
+            print(f"ailedger show: {args.id!r} is in {found} but not in the packaged data that show reads; "
+                  "run python scripts/refresh.py to package the dataset, then show it again", file=sys.stderr)
+        else:
+            print(f"ailedger show: {exc}", file=sys.stderr)
         return 1
     sys.stdout.write(text)
     return 0
@@ -244,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: ailedger show glm-5. " + EPILOG,
     )
     sh.add_argument("id", help="a record id from any table, like glm-5 or questmobile")
+    sh.add_argument(
+        "--all", action="store_true", help="list every record that references it (default: the first 20, then a count)"
+    )
+    sh.add_argument("--dataset", default="dataset", metavar="DIR",
+                    help="where to look for an id that is not packaged yet, to say so (default: dataset)")
     sh.set_defaults(run=_show)
 
     p = sub.add_parser(

@@ -7,15 +7,21 @@ so a reader can check a fact without opening the YAML or the Parquet files.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from ailedger.schema import LATEST
 
 WIDTH = 100
+LISTED = 20
+"""Referring records listed before "and N more": an app with a daily series has thousands."""
 
 
+@cache
 def _tables() -> dict[str, list[Any]]:
     import ailedger
 
@@ -74,8 +80,12 @@ def referrers(record_id: str, tables: dict[str, list[Any]]) -> Iterator[tuple[st
                     break
 
 
-def render(record_id: str) -> str:
-    """The text ``ailedger show`` prints; raises ``UnknownRecordError`` with suggestions for an unknown id."""
+def render(record_id: str, every: bool = False) -> str:
+    """The text ``ailedger show`` prints; raises ``UnknownRecordError`` with suggestions for an unknown id.
+
+    Records referring to this one are listed up to :data:`LISTED`, then counted;
+    ``every`` lists them all.
+    """
     import ailedger
 
     record = ailedger.get(record_id)
@@ -96,8 +106,10 @@ def render(record_id: str) -> str:
         lines += _wrapped(f"  {name:<{width}}  ", text + _date_note(value))
     refs = list(referrers(record.id, tables))
     lines += ["", f"Referenced by ({len(refs)}):" if refs else "Referenced by: nothing"]
-    for ref_table, rec, field in refs:
+    for ref_table, rec, field in refs if every else refs[:LISTED]:
         lines += _wrapped(f"  {ref_table}/{rec.id}  via {field}: ", title(rec))
+    if len(refs) > LISTED and not every:
+        lines.append(f"  and {len(refs) - LISTED} more; --all lists them")
     cites = getattr(record, "citations", [])
     if cites:
         lines += ["", f"Citations ({len(cites)}):"]
@@ -132,3 +144,25 @@ def _wrapped(prefix: str, text: str) -> list[str]:
         break_long_words=False,
     )
     return lines or [prefix.rstrip()]
+
+
+def unpackaged(record_id: str, dataset: Path) -> Path | None:
+    """The file of ``dataset`` that holds ``record_id`` (a record file, or a bulk file with a row of that id), if any.
+
+    ``show`` reads the packaged data; a record just added to ``dataset/`` is
+    there only after the refresh, which is what a contributor needs to hear.
+    """
+    from ailedger.validate.files import BULK_SUFFIX, RECORD_SUFFIX
+
+    if not dataset.is_dir():
+        return None
+    for table in LATEST.TABLES:
+        if (dataset / table / f"{record_id}{RECORD_SUFFIX}").is_file():
+            return dataset / table / f"{record_id}{RECORD_SUFFIX}"
+    row = re.compile(rb'"id"\s*:\s*"' + re.escape(record_id.encode()) + rb'"')
+    for table in LATEST.TABLES:
+        for bulk in sorted((dataset / table).glob(f"*{BULK_SUFFIX}")) if (dataset / table).is_dir() else []:
+            with bulk.open("rb") as fh:
+                if any(row.search(line) for line in fh):
+                    return bulk
+    return None
