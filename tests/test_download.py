@@ -78,7 +78,7 @@ def mirror(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mirror]:
 def test_good_files_arrive_and_verify(mirror: Mirror, tmp_path: Path) -> None:
     dest = tmp_path / "dest"
     paths = ailedger.download(VERSION, dest, base_url=mirror.url)
-    assert sorted(paths) == sorted(mirror.registry) and len(paths) == 22
+    assert sorted(paths) == sorted(mirror.registry) and len(paths) == 24
     for name, path in paths.items():
         assert path == dest / name
         assert path.read_bytes() == (mirror.files / name).read_bytes()
@@ -94,7 +94,7 @@ def test_environment_sets_server_and_cache_and_the_cache_is_reused(
     paths = ailedger.download(VERSION)
     assert all(p.parent == tmp_path / "cache" / VERSION for p in paths.values())
     fetched = len(mirror.hits)
-    assert fetched == 22
+    assert fetched == 24
     assert ailedger.download(VERSION) == paths
     assert len(mirror.hits) == fetched  # verified copies are not fetched again
     paths["models.parquet"].write_bytes(b"corrupted on disk")

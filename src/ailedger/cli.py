@@ -91,6 +91,15 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from ailedger import serve
+
+    release = Path(args.release) if args.release else serve.default_release()
+    command = serve.command(release, args.port)
+    print(f"serving {release / 'ailedger.db'} at http://{serve.HOST}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
+    return serve.run(command)
+
+
 def _show(args: argparse.Namespace) -> int:
     from ailedger import show
     from ailedger.errors import UnknownRecordError
@@ -224,11 +233,12 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser(
         "build",
         help="write the release files (Parquet, JSON Lines, JSON Schemas, datapackage.json, croissant.json, card, "
-            "SHA256SUMS)",
+            "ailedger.db, SHA256SUMS)",
         description="Validate the dataset and write its release into DIR: per table Parquet, JSON Lines and JSON "
             "Schema, "
         "plus datapackage.json (Frictionless), croissant.json (MLCommons Croissant), a Hugging Face dataset card "
-        "README.md and SHA256SUMS. Two builds of the same files are byte-identical. DIR is replaced only when the "
+        "README.md, the SQLite database ailedger.db with its Datasette metadata datasette.json (ailedger serve) "
+        "and SHA256SUMS. Two builds of the same files are byte-identical. DIR is replaced only when the "
         "build completes; a dataset with errors builds nothing (exit 1).",
         epilog="Example: ailedger build --out release --texts ../shared/sources. " + EPILOG,
     )
@@ -241,6 +251,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="the previous release's folder: also write CHANGES.json and CHANGES.md (the release notes) against it",
     )
     b.set_defaults(run=_build)
+
+    sv = sub.add_parser(
+        "serve",
+        help="browse a release's ailedger.db in Datasette on this machine (needs pip install 'ailedger[site]')",
+        description="Open the release's SQLite database in Datasette at http://127.0.0.1:PORT/: every table, "
+        "full-text search, the facts view (every quote with its record and source), canned queries, and on each "
+        "record's page the quotes that back it. Served to this machine only; the file is opened read-only.",
+        epilog="Example: ailedger build --out release && ailedger serve release. " + EPILOG,
+    )
+    sv.add_argument(
+        "release",
+        nargs="?",
+        metavar="RELEASE_DIR",
+        help="a release folder holding ailedger.db (default: where ailedger.download() puts this version)",
+    )
+    sv.add_argument("--port", type=int, default=8001, help="the port on 127.0.0.1 (default: 8001)")
+    sv.set_defaults(run=_serve)
 
     sh = sub.add_parser(
         "show",

@@ -59,3 +59,7 @@ class DownloadError(AiledgerError):
         self.file = file
         self.expected = expected
         self.actual = actual
+
+
+class ServeError(AiledgerError):
+    """A release folder that ``ailedger serve`` cannot serve (no database), or Datasette not installed."""

@@ -5,7 +5,8 @@ or from any static host) holding, per table, ``<table>.parquet``,
 ``<table>.jsonl`` (the exact JSON form of the current models, one per line, sorted
 by id) and ``<table>.schema.json``; plus ``datapackage.json`` (Frictionless),
 ``croissant.json`` (MLCommons Croissant), the Hugging Face dataset card
-``README.md`` and ``SHA256SUMS`` over every other file. Built against a previous
+``README.md``, the SQLite database ``ailedger.db`` with its Datasette metadata
+``datasette.json`` (``ailedger serve``), and ``SHA256SUMS`` over every other file. Built against a previous
 release, it also holds ``CHANGES.json`` and ``CHANGES.md``: every record added,
 removed, changed or renamed since then, keyed by id and field.
 
@@ -24,7 +25,7 @@ from typing import Any
 
 from ailedger._version import __version__
 from ailedger.loader import sha256
-from ailedger.release import card, croissant, datapackage
+from ailedger.release import card, croissant, database, datapackage
 from ailedger.release.tables import collect_all, staging, to_tables, write_parquet
 from ailedger.schema.json_schema import json_schema
 
@@ -96,6 +97,8 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
             write_parquet(table, tmp / f"{name}.parquet")
             (tmp / f"{name}.jsonl").write_text(jsonl_text(released[name]), encoding="utf-8")
             (tmp / f"{name}.schema.json").write_text(schema_text(name), encoding="utf-8")
+        database.write_database(tables, tmp / database.FILE)
+        (tmp / database.METADATA).write_text(database.metadata_text(), encoding="utf-8")
         if previous is not None:
             write_changes(previous, tmp, out)
         (tmp / "datapackage.json").write_text(json_text(datapackage.describe(tmp, released)), encoding="utf-8")

@@ -63,7 +63,9 @@ Dataset version {__version__}, schema {SCHEMA_VERSION}. Each table comes as Parq
 dates are structs of the EDTF text and `earliest`/`latest` day bounds) and as JSON Lines
 (`<table>.jsonl`; the exact JSON of the schema's records), with its JSON Schema (`<table>.schema.json`).
 `datapackage.json` (Frictionless) and `croissant.json` (MLCommons Croissant) describe the files;
-`SHA256SUMS` lists their hashes (`sha256sum -c SHA256SUMS`).
+`ailedger.db` holds every table in SQLite, quotes in their own table, with full-text search, and
+`datasette.json` its Datasette metadata: browse both with `ailedger serve .` (`pip install 'ailedger[site]'`)
+or `datasette ailedger.db -m datasette.json`. `SHA256SUMS` lists their hashes (`sha256sum -c SHA256SUMS`).
 
 | table | rows | what a row is |
 |---|---|---|
