@@ -54,7 +54,7 @@ def test_a_table_per_release_table_plus_citations_records_search_and_views(db: s
     assert set(db.view_names()) == {"facts", "launches", "usage"}
     for table, columns in database.SEARCHED.items():
         assert db[table].detect_fts() == f"{table}_fts", table
-        assert db.execute(f"SELECT sql FROM sqlite_master WHERE name = '{table}_fts'").fetchone()[0].count('"') >= 2 * len(columns)
+        assert [c.name for c in db[f"{table}_fts"].columns] == columns, table
     assert db["models"].pks == ["id"] and db["citations"].pks == ["id"]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # no WAL files beside a downloaded copy
 
@@ -95,7 +95,8 @@ def test_rows_are_the_release_rows_with_dates_as_text_and_bounds(release: Path, 
     model = db["models"].get("example-1")
     assert (model["available"], model["available_earliest"], model["available_latest"]) == ("2026-03-02",) * 3
     metric = db["metrics"].get("example-app-wau-2026-02")
-    assert (metric["as_of"], metric["as_of_earliest"], metric["as_of_latest"]) == ("2026-02", "2026-02-01", "2026-02-28")
+    dates = (metric["as_of"], metric["as_of_earliest"], metric["as_of_latest"])
+    assert dates == ("2026-02", "2026-02-01", "2026-02-28")
     assert db["records"].count == sum(len(jsonl(release, t)) for t in TABLES)
 
 
@@ -135,7 +136,8 @@ def test_canned_queries_run_and_answer(release: Path, db: sqlite_utils.Database)
     assert answers["launches_by_month"][0]["month"] == "2026-03"
     assert answers["launches_by_month"][0]["launches"] == 2
     (usage,) = answers["usage_figures"]
-    assert (usage["subject"], usage["value"], usage["measured_by"], usage["derived"]) == ("Example", 12500000, "CountCo", 0)
+    assert (usage["subject"], usage["value"], usage["measured_by"]) == ("Example", 12500000, "CountCo")
+    assert usage["derived"] == 0
     (claim,) = answers["claims_by_asserter"]
     assert (claim["asserter"], claim["subject"], claim["verified"]) == ("Example Labs", "Example-1", 0)
     assert "outperforms Rival-2" in claim["quotes"]
@@ -144,7 +146,8 @@ def test_canned_queries_run_and_answer(release: Path, db: sqlite_utils.Database)
 def test_a_month_range_is_listed_as_a_range_not_a_made_up_month(tmp_path: Path) -> None:
     dataset, texts = chinese_dataset(tmp_path)
     model = dataset / "models" / "example-1.yaml"
-    model.write_text(model.read_text(encoding="utf-8").replace('available: "2026-03-02"', 'available: "[2026-02..2026-03]"'), encoding="utf-8")
+    text = model.read_text(encoding="utf-8")
+    model.write_text(text.replace('available: "2026-03-02"', 'available: "[2026-02..2026-03]"'), encoding="utf-8")
     build_release(dataset, tmp_path / "release", texts)
     db = sqlite_utils.Database(tmp_path / "release" / database.FILE)
     sql = database.QUERIES["launches_by_month"]["sql"]

@@ -46,7 +46,7 @@ def free_port() -> int:
 
 
 def get(url: str) -> Any:
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - a server this test started on 127.0.0.1
+    with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())
 
 
@@ -56,7 +56,7 @@ def site(release: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[st
     port = free_port()
     log = tmp_path_factory.mktemp("serve") / "serve.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen(  # noqa: S603 - our own interpreter and command
+        proc = subprocess.Popen(
             [sys.executable, "-m", "ailedger", "serve", str(release), "--port", str(port)], stdout=out, stderr=out
         )
     base = f"http://127.0.0.1:{port}"
@@ -93,7 +93,9 @@ def test_command_serves_read_only_on_this_machine_with_metadata_and_quotes_plugi
     assert (Path(args[args.index("--template-dir") + 1]) / "_table.html").is_file()
 
 
-def test_a_folder_without_the_database_is_refused_with_what_to_do(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_folder_without_the_database_is_refused_with_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     from ailedger.cli import main
 
     with pytest.raises(SystemExit) as exit_info:
@@ -123,7 +125,7 @@ def test_a_record_and_its_quotes_through_the_json_api(site: str) -> None:
 def _browser(profile: Path) -> Any:
     if CHROMIUM is None or not Path(CHROMEDRIVER).is_file():
         if os.environ.get("CI") == "true":
-            pytest.fail("chromium and chromedriver are required in CI; .ci/run installs them (apt-get install chromium chromium-driver)")
+            pytest.fail("CI must run the browser test: .ci/run installs chromium and chromium-driver (apt-get)")
         pytest.skip("needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service

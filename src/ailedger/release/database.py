@@ -34,8 +34,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ailedger._version import __version__
 from ailedger import arrow
+from ailedger._version import __version__
 from ailedger.arrow import DATE
 from ailedger.release import about
 from ailedger.schema import LATEST, SCHEMA_VERSION
@@ -219,7 +219,7 @@ def _citation_rows(table: str, batch: pa.RecordBatch, first_id: int) -> list[dic
     values = {name: pc.struct_field(flat, name).to_pylist() for name in flat.type.names if name != "supports"}
     supports = _json_lists(pc.struct_field(flat, "supports"))
     ids = batch.column("id").to_pylist()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for record, start, end in zip(ids, offsets, offsets[1:]):
         for position, i in enumerate(range(start, end)):
             row = {"id": first_id + len(rows), "record_id": record, "record_table": table, "position": position}
@@ -246,16 +246,16 @@ def write_database(tables: dict[str, pa.Table], path: Path) -> None:
     # so no journal is needed while it is built.
     db.execute("PRAGMA journal_mode = OFF")
     db.execute("PRAGMA synchronous = OFF")
-    db["records"].create({"id": str, "table_name": str, "label": str}, pk="id", not_null={"table_name", "label"})
+    db.table("records").create({"id": str, "table_name": str, "label": str}, pk="id", not_null={"table_name", "label"})
     # Referenced tables first: sqlite-utils checks that a foreign key's target exists.
     for name, table in sorted(tables.items(), key=lambda item: item[0] != "organizations"):
-        db[name].create(
+        db.table(name).create(
             _columns(name, table.schema),
             pk="id",
             not_null={c for f in table.schema if not f.nullable and f.name != "citations" for c in _sql_names(f)},
             foreign_keys=_references(name),
         )
-    db["citations"].create(
+    db.table("citations").create(
         {
             "id": int, "record_id": str, "record_table": str, "position": int,
             "source_id": str, "quote": str, "supports": str, "via": str, "translation": str,
@@ -268,17 +268,17 @@ def write_database(tables: dict[str, pa.Table], path: Path) -> None:
     for name, table in tables.items():
         cited = "citations" in table.schema.names
         for batch in table.to_batches(max_chunksize=BATCH):
-            db["records"].insert_all(_record_rows(name, batch), batch_size=BATCH)
-            db[name].insert_all(_rows(batch), batch_size=BATCH)
+            db.table("records").insert_all(_record_rows(name, batch), batch_size=BATCH)
+            db.table(name).insert_all(_rows(batch), batch_size=BATCH)
             if cited:
                 rows = _citation_rows(name, batch, next_citation)
-                db["citations"].insert_all(rows, batch_size=BATCH)
+                db.table("citations").insert_all(rows, batch_size=BATCH)
                 next_citation += len(rows)
-    for name in ("records", "table_name"), ("citations", "record_id"), ("citations", "source_id"):
-        db[name[0]].create_index([name[1]])
-    db["metrics"].create_index(["subject_id"])
+    for table, column in ("records", "table_name"), ("citations", "record_id"), ("citations", "source_id"):
+        db.table(table).create_index([column])
+    db.table("metrics").create_index(["subject_id"])
     for name, columns in SEARCHED.items():
-        db[name].enable_fts(columns, fts_version="FTS5", create_triggers=False)
+        db.table(name).enable_fts(columns, fts_version="FTS5", create_triggers=False)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
     db.execute("ANALYZE")
@@ -308,12 +308,15 @@ def metadata() -> dict[str, Any]:
         if name in LABELS:
             entry["label_column"] = LABELS[name]
         if "citations" in model.model_fields:
-            entry["description"] += " Its quotes are in the citations table, and on each record's page under ailedger serve."
+            entry["description"] += " Its quotes are in the citations table and on each record's page."
         tables[name] = entry
     tables["citations"] = {
         "description": "Every quote: a short verbatim span of one source, and the fields of one record it backs.",
         "columns": CITATION_COLUMNS
-        | {f: meaning(f, i) + (" (a JSON array)" if f == "supports" else "") for f, i in LATEST.Citation.model_fields.items()},
+        | {
+            f: meaning(f, i) + (" (a JSON array)" if f == "supports" else "")
+            for f, i in LATEST.Citation.model_fields.items()
+        },
         "label_column": "quote",
     }
     tables["records"] = {
