@@ -122,6 +122,16 @@ def test_a_record_and_its_quotes_through_the_json_api(site: str) -> None:
     assert meta["license"] == "CC-BY-4.0"
 
 
+@pytest.mark.slow
+def test_a_record_page_links_its_references_to_their_records(site: str) -> None:
+    """A metric's subject may be a model or an organization: the link goes to the record's own table."""
+    with urllib.request.urlopen(f"{site}/ailedger/metrics/example-app-wau-2026-02", timeout=10) as response:
+        page = response.read().decode()
+    assert '<a href="/ailedger/models/example-app">example-app</a>' in page
+    assert '<a href="/ailedger/organizations/countco">countco</a>' in page
+    assert "According to the data provider CountCo" in page
+
+
 def _browser(profile: Path) -> Any:
     if CHROMIUM is None or not Path(CHROMEDRIVER).is_file():
         if os.environ.get("CI") == "true":
@@ -148,6 +158,12 @@ def test_a_record_page_shows_each_quote_and_its_source_in_a_browser(site: str, t
     try:
         driver.get(f"{site}/ailedger/models/example-1")
         assert driver.title.startswith("ailedger: models")
+        fields = {
+            row.find_element(By.TAG_NAME, "th").text: row.find_elements(By.TAG_NAME, "td")
+            for row in driver.find_elements(By.CSS_SELECTOR, "table.ailedger-record tr")
+        }
+        assert fields["name"][0].text == "Example-1" and fields["available_earliest"][0].text == "2026-03-02"
+        assert fields["available"][1].text.startswith("When the public could first use it")  # the dictionary's meaning
         section = driver.find_element(By.CSS_SELECTOR, "section.ailedger-quotes")
         quotes = [q.text for q in section.find_elements(By.CSS_SELECTOR, "td.ailedger-quote blockquote")]
         assert QUOTE in quotes

@@ -28,10 +28,24 @@ def extra_template_vars(view_name: str, database: str | None, table: str | None,
 
     async def quotes() -> dict[str, Any]:
         db = datasette.get_database(database)
-        tables = await db.table_names()
-        if "facts" not in await db.view_names() or "citations" not in tables:
+        if "facts" not in await db.view_names() or "records" not in await db.table_names():
             return {}
-        result = await db.execute(QUOTES_SQL, {"id": tilde_decode(request.url_vars["pks"])})
-        return {"ailedger_quotes": [dict(row) for row in result.rows]}
+        record = tilde_decode(request.url_vars["pks"])
+        result = await db.execute(QUOTES_SQL, {"id": record})
+        return {"ailedger_quotes": [dict(row) for row in result.rows], "ailedger_links": await links(db, record)}
+
+    async def links(db: Any, record: str) -> dict[str, str]:
+        """Column to the page of the record it references (a reference into records goes to the record's own table)."""
+        out = {}
+        for key in await db.foreign_keys_for_table(table):
+            row = (await db.execute(f'SELECT "{key["column"]}" FROM "{table}" WHERE id = :id', {"id": record})).first()
+            if row is None or row[0] is None:
+                continue
+            target = key["other_table"]
+            if target == "records":
+                found = (await db.execute("SELECT table_name FROM records WHERE id = :id", {"id": row[0]})).first()
+                target = found[0] if found else target
+            out[key["column"]] = datasette.urls.row(database, target, row[0])
+        return out
 
     return quotes
