@@ -102,9 +102,10 @@ def validate_pydantic_gc_off(p: Paths) -> Timed:
 def build_ailedger(p: Paths) -> Timed:
     """Validation (kept rows) in setup; timed: bulk rows to release tables, sort check, Parquet, hashes, manifest,
     swap."""
+    from ailedger.arrow import release_table
     from ailedger.release import tables
     from ailedger.schema import LATEST
-    from ailedger.validate import bulk, validate
+    from ailedger.validate import validate
 
     report = validate([p.dataset], p.texts, keep_bulk=True)
     records: dict[str, list[Any]] = {name: [] for name in LATEST.TABLES}
@@ -112,7 +113,7 @@ def build_ailedger(p: Paths) -> Timed:
         records[rec.table].append(rec.record)
 
     def run() -> None:
-        rows = {name: bulk.release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
+        rows = {name: release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
         tables.write_tables(tables.to_tables(records, rows), p.data)
 
     return run

@@ -222,7 +222,7 @@ def test_many_chunks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.Monke
 def test_gc_is_restored_even_on_error() -> None:
     assert gc.isenabled()
     def pause_and_fail() -> None:
-        with bulk.gc_paused():
+        with arrow.gc_paused():
             assert not gc.isenabled()
             raise RuntimeError
 
@@ -237,7 +237,7 @@ def test_release_table_of_kept_rows_equals_the_table_of_the_same_records(tmp_pat
     write_lines(root / "metrics" / "series.jsonl", [json.dumps(r).encode() for r in rows])
     report = validate([root], root.parent / "texts", keep_bulk=True)
     assert report.diagnostics == []
-    table = bulk.release_table(report.bulk["metrics"], LATEST.Metric)
+    table = arrow.release_table(report.bulk["metrics"], LATEST.Metric)
     expected = arrow.to_table([LATEST.Metric.model_validate(r, strict=True) for r in rows], LATEST.Metric)
     assert table.schema.equals(expected.schema)
     assert table.sort_by("id").equals(expected)
@@ -286,3 +286,22 @@ def test_release_holds_bulk_rows_in_parquet_and_json_lines(tmp_path: Path) -> No
     assert {r["id"] for r in rows} < set(parquet_ids)
     by_id = {json.loads(line)["id"]: line for line in lines}
     assert by_id["example-app-wau-2025-01"] == LATEST.Metric.model_validate(rows[1], strict=True).model_dump_json()
+
+
+def test_did_you_mean_suggests_a_bulk_id_as_it_does_a_yaml_id(tmp_path: Path) -> None:
+    typo = clean_row(3) | {"derived_from": ["example-app-wau-2025-1"], "derivation": "the month before"}
+    typo["citations"] = cite(supports=["subject_id", "metric", "value", "as_of", "derived_from"])
+
+    def dangling(diagnostics: list[Any]) -> list[str]:
+        return [d.message for d in diagnostics if d.code == "ref.dangling"]
+
+    yaml_root = dataset(tmp_path / "yaml")
+    for row in (clean_row(1), clean_row(2), typo):
+        (yaml_root / "metrics" / f"{row['id']}.yaml").write_text(json.dumps(row), encoding="utf-8")
+    bulk_root = dataset(tmp_path / "bulk")
+    write_lines(bulk_root / "metrics" / "series.jsonl", [json.dumps(clean_row(m)).encode() for m in (1, 2)])
+    (bulk_root / "metrics" / f"{typo['id']}.yaml").write_text(json.dumps(typo), encoding="utf-8")
+
+    expected = ["no record has id example-app-wau-2025-1; did you mean example-app-wau-2025-01?"]
+    assert dangling(validate([yaml_root], yaml_root.parent / "texts").diagnostics) == expected
+    assert dangling(validate([bulk_root], bulk_root.parent / "texts").diagnostics) == expected

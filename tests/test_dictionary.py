@@ -73,7 +73,7 @@ def test_citation_column_agrees_with_the_validator(rows: dict[tuple[str, str], l
     for table in ailedger.tables():
         for record in ailedger.load(table):
             if "citations" in type(record).model_fields:
-                for name in rules._set_fields(record):
+                for name in rules.set_fields(record):
                     assert rows[(table, name)][6] == "yes, when set", f"{table}.{name}"
     assert rows[("events", "summary")][6] == "no"
     assert rows[("models", "id")][6] == "no"

@@ -38,6 +38,7 @@ from ailedger.schema import adapter, version
 from ailedger.schema.migrations import MigrationError, Note, migrate
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover, display
+from ailedger.validate.jsonl import read_line
 from ailedger.validate.record import schema_diagnostics, version_problem
 from ailedger.validate.yaml12 import Document, YamlProblem, decode, loads
 
@@ -198,8 +199,6 @@ def _migrated(result: Plan, table: str, doc: Document, shown: str, line: int | N
 
 def _plan_bulk(result: Plan, table: str, path: Path, shown: str) -> None:
     """Every line of a bulk file checked and migrated as a record file is, one line in memory at a time."""
-    from ailedger.validate.bulk import read_line  # pyarrow only when there is bulk data
-
     before = result.migrated
     with path.open("rb") as fh:
         for line, raw in enumerate(fh, start=1):

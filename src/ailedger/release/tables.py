@@ -49,7 +49,7 @@ class BuildError(AiledgerError):
 
 def collect_all(dataset: Path, texts: Path | None) -> tuple[dict[str, list[Any]], dict[str, pa.Table]]:
     """The validated records of each table, and the rows of its bulk files as release tables (never as models)."""
-    from ailedger.validate import bulk
+    from ailedger.arrow import release_table
 
     report = validate([dataset], texts, keep_bulk=True)
     if report.errors:
@@ -58,7 +58,7 @@ def collect_all(dataset: Path, texts: Path | None) -> tuple[dict[str, list[Any]]
     out: dict[str, list[Any]] = {name: [] for name in LATEST.TABLES}
     for rec in report.records:
         out[rec.table].append(rec.record)
-    return out, {name: bulk.release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
+    return out, {name: release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
 
 
 def table_metadata() -> dict[str, str]:

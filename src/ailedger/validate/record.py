@@ -39,7 +39,7 @@ class Loaded:
     doc: Document
     record: Any
 
-    def at(self, *path: str | int) -> tuple[int, int]:
+    def at(self, *path: str | int) -> tuple[int, int | None]:
         return self.doc.locate(tuple(path))
 
 

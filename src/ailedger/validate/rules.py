@@ -1,8 +1,10 @@
 """Rules across records: ids, references, provenance, quotes and dates.
 
-Each rule is a function from the run's :class:`Context` to diagnostics. They
-see the records that passed the schema; ids of files the schema rejected still
-count as existing, so one broken file does not cascade into dangling references.
+Each rule is a function from the run's :class:`Context` to diagnostics, with
+no side effects, so the rules may run in any order; the context indexes the
+records by id when it is made. Rules see the records that passed the schema;
+ids of files the schema rejected still count as existing, so one broken file
+does not cascade into dangling references.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -21,28 +23,90 @@ from pydantic import BaseModel
 
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
+from ailedger.schema.fields import BOOKKEEPING, SAME_TABLE_REFERENCES, UNCITED
 from ailedger.schema.migrations import replacement_hint
 from ailedger.validate.diagnostics import Diagnostic, Severity, escape
-from ailedger.validate.quotes import SourceText
+from ailedger.validate.quotes import SourceTexts, shortest
 from ailedger.validate.record import Loaded
 
 EARLIEST_PLAUSIBLE = date(1950, 1, 1)
 REPORTING_KINDS = frozenset({"news_outlet", "news_agency", "data_provider"})
 # File names Windows cannot check out, whatever the extension.
 RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)})
-MIN_QUOTE = 12
-MIN_QUOTE_CJK = 6
 WORLD_POPULATION = 8_300_000_000
 USER_METRICS = ("daily_active_users", "weekly_active_users", "monthly_active_users")
 
 
+class IdIndex(Mapping[str, str]):
+    """Id -> table of every record of the run, read-only.
+
+    ``first`` holds the ids of the record files; ``more`` yields the ids only
+    the bulk run holds, and is read only when an id is not among the first (a
+    dangling reference, a "did you mean"), since it may be a million ids.
+    """
+
+    def __init__(self, first: dict[str, str], more: Callable[[], Iterable[tuple[str, str]]] | None = None) -> None:
+        self._first = first
+        self._more = more
+        self._rest: dict[str, str] | None = None if more is not None else {}
+
+    def _extra(self) -> dict[str, str]:
+        if self._rest is None:
+            assert self._more is not None
+            self._rest = {rid: table for rid, table in self._more() if rid not in self._first}
+        return self._rest
+
+    def __getitem__(self, key: str) -> str:
+        found = self._first.get(key)
+        return found if found is not None else self._extra()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._first
+        yield from self._extra()
+
+    def __len__(self) -> int:
+        return len(self._first) + len(self._extra())
+
+
 @dataclass(slots=True)
 class Context:
+    """What the rules see: the records, the source texts, and every id of the run.
+
+    ``records`` are record files; ``bulk_rows`` are the bulk rows the column
+    checks could not clear (their ids and file were checked by the bulk run);
+    ``bulk_ids`` yields every id of the bulk files, for references.
+    """
+
     records: list[Loaded]
     texts: Path | None
-    by_id: dict[str, Loaded] = field(default_factory=dict)
-    table_of: dict[str, str] = field(default_factory=dict)
-    source_texts: dict[str, SourceText | None] = field(default_factory=dict)
+    bulk_rows: list[Loaded] = field(default_factory=list)
+    bulk_ids: Callable[[], Iterable[tuple[str, str]]] | None = None
+    by_id: dict[str, Loaded] = field(init=False)
+    """The first record file of each id."""
+    table_of: IdIndex = field(init=False)
+    source_texts: SourceTexts = field(init=False)
+    _candidates: dict[tuple[str, ...], list[str]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_id = {}
+        tables: dict[str, str] = {}
+        for rec in self.records:
+            rid = record_id(rec)
+            if rid in self.by_id:
+                continue
+            self.by_id[rid] = rec
+            tables[rid] = rec.table
+            if rec.record is None:  # a rejected file also answers to its file name, so its mistake does not cascade
+                tables.setdefault(Path(rec.path).stem, rec.table)
+        self.table_of = IdIndex(tables, self.bulk_ids)
+        self.source_texts = SourceTexts(self.texts)
+        self._candidates = {}
+
+    def candidates(self, allowed: tuple[str, ...]) -> list[str]:
+        """The well-formed ids in the ``allowed`` tables, to suggest for a dangling reference."""
+        if allowed not in self._candidates:
+            self._candidates[allowed] = [i for i, t in self.table_of.items() if t in allowed and _is_slug(i)]
+        return self._candidates[allowed]
 
     def diag(
         self, rec: Loaded, loc: tuple[str | int, ...], code: str, message: str, severity: Severity = "error"
@@ -51,7 +115,8 @@ class Context:
         return Diagnostic(rec.path, line, col, code, ".".join(map(str, loc)), message, severity)
 
     def valid(self) -> Iterator[Loaded]:
-        return (r for r in self.records if r.record is not None)
+        """The records and bulk rows that passed the schema."""
+        return (r for r in (*self.records, *self.bulk_rows) if r.record is not None)
 
 
 Rule = Callable[[Context], Iterator[Diagnostic]]
@@ -69,16 +134,16 @@ def _is_slug(value: str) -> bool:
     return re.fullmatch(LATEST.ID_PATTERN, value, re.ASCII) is not None
 
 
-def _record_id(rec: Loaded) -> str:
+def record_id(rec: Loaded) -> str:
     """The id a record goes by: the one it states, else its file name (for files that did not parse)."""
     return _stated_id(rec) or Path(rec.path).stem
 
 
 def ids(ctx: Context) -> Iterator[Diagnostic]:
-    """Ids are unique across tables, equal the file name, and do not differ only by case."""
+    """Ids are unique across tables, equal the file name, and do not differ only by case (record files only)."""
     seen_folded: dict[str, Loaded] = {}
     for rec in ctx.records:
-        rid = _record_id(rec)
+        rid = record_id(rec)
         if Path(rec.path).stem.casefold() in RESERVED_NAMES:
             yield ctx.diag(
                 rec,
@@ -103,13 +168,9 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
                 f"id {rid} is already used by {first.path}; ids are unique across all tables",
             )
             continue
-        ctx.by_id[rid] = rec
-        ctx.table_of[rid] = rec.table
-        if rec.record is None:  # a rejected file also answers to its file name, so its mistake does not cascade
-            ctx.table_of.setdefault(Path(rec.path).stem, rec.table)
         folded = rid.casefold()
         other = seen_folded.get(folded)
-        if other is not None and _record_id(other) != rid:
+        if other is not None and record_id(other) != rid:
             yield ctx.diag(
                 rec,
                 ("id",),
@@ -133,8 +194,7 @@ def _ref(
 ) -> Iterator[Diagnostic]:
     table = ctx.table_of.get(target)
     if table is None:
-        candidates = [i for i, t in ctx.table_of.items() if t in allowed and _is_slug(i)]
-        hint = difflib.get_close_matches(target, candidates, n=1)
+        hint = difflib.get_close_matches(target, ctx.candidates(allowed), n=1)
         fix = f"did you mean {hint[0]}?" if hint else f"add a record {target} to {allowed[0]}/ or fix the id"
         yield ctx.diag(rec, loc, "ref.dangling", f"no record has id {target}; {fix}")
     elif table not in allowed:
@@ -150,7 +210,7 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
             if table != rec.table:
                 continue
             for loc, target in _values(rec.record, name):
-                if target == rec.record.id and name in ("parent_id", "family_id", "derived_from", "distinct_from"):
+                if target == rec.record.id and name in SAME_TABLE_REFERENCES:
                     yield ctx.diag(rec, loc, "ref.cycle", "a record cannot point at itself here")
                     continue
                 yield from _ref(ctx, rec, loc, target, allowed)
@@ -219,12 +279,11 @@ def _factual_defaults(model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
     Once per model class: pydantic's ``get_default`` inspects the factory's
     signature on every call, which cost more than the rest of the rule.
     """
-    skip = {"id", "schema_version", "citations"} | LATEST.CURATOR_TEXT
     fields = model.model_fields.items()
-    return tuple((name, info.get_default(call_default_factory=True)) for name, info in fields if name not in skip)
+    return tuple((name, info.get_default(call_default_factory=True)) for name, info in fields if name not in UNCITED)
 
 
-def _set_fields(record: BaseModel) -> list[str]:
+def set_fields(record: BaseModel) -> list[str]:
     """Fields whose value is more than the default: these state a fact and need a citation."""
     return [name for name, default in _factual_defaults(type(record)) if getattr(record, name) != default]
 
@@ -235,12 +294,12 @@ def provenance(ctx: Context) -> Iterator[Diagnostic]:
         if rec.table == "sources":
             continue
         fields = type(rec.record).model_fields
-        stated = _set_fields(rec.record)
+        stated = set_fields(rec.record)
         supported: set[str] = set()
         for i, cite in enumerate(rec.record.citations):
             for j, name in enumerate(cite.supports):
                 loc = ("citations", i, "supports", j)
-                if name not in fields or name in ("id", "schema_version", "citations"):
+                if name not in fields or name in BOOKKEEPING:
                     hint = difflib.get_close_matches(name, list(fields), n=1)
                     fix = replacement_hint(rec.table, name) or (
                         f"did you mean {hint[0]}?" if hint else "name a field of this record"
@@ -307,13 +366,6 @@ def duplicates(ctx: Context) -> Iterator[Diagnostic]:
                 )
 
 
-def _text(ctx: Context, source_id: str) -> SourceText | None:
-    if source_id not in ctx.source_texts:
-        path = ctx.texts / f"{source_id}.txt" if ctx.texts else None
-        ctx.source_texts[source_id] = SourceText.read(path) if path and path.is_file() else None
-    return ctx.source_texts[source_id]
-
-
 def sources(ctx: Context) -> Iterator[Diagnostic]:
     """Each source has its text file, with the recorded hash."""
     for rec in ctx.valid():
@@ -328,7 +380,7 @@ def sources(ctx: Context) -> Iterator[Diagnostic]:
                 "warning",
             )
             continue
-        text = _text(ctx, rec.record.id)
+        text = ctx.source_texts.get(rec.record.id)
         if text is None:
             yield ctx.diag(
                 rec,
@@ -352,7 +404,7 @@ def quotes(ctx: Context) -> Iterator[Diagnostic]:
         return
     for rec in ctx.valid():
         for i, cite in enumerate(getattr(rec.record, "citations", ())):
-            text = _text(ctx, cite.source_id)
+            text = ctx.source_texts.get(cite.source_id)
             if text is None or text.contains(cite.quote):
                 continue
             words = cite.quote.split()
@@ -381,8 +433,7 @@ def quote_length(ctx: Context) -> Iterator[Diagnostic]:
     """A quote long enough to pin down its passage: "the company" matches every article."""
     for rec in ctx.valid():
         for i, cite in enumerate(getattr(rec.record, "citations", ())):
-            cjk = any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in cite.quote)
-            least = MIN_QUOTE_CJK if cjk else MIN_QUOTE
+            least = shortest(cite.quote)
             if len(cite.quote.strip()) < least:
                 yield ctx.diag(
                     rec,

@@ -84,10 +84,11 @@ class Document:
     """A parsed record file: its data and where each value stands."""
 
     data: dict[str, Any]
-    positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    positions: dict[Path, tuple[int, int | None]] = field(default_factory=dict)
+    """Line and column of each value; a JSON Lines record has one line and no columns."""
     warnings: list[YamlProblem] = field(default_factory=list)
 
-    def locate(self, path: Path) -> tuple[int, int]:
+    def locate(self, path: Path) -> tuple[int, int | None]:
         """Line and column of ``path`` or of its nearest located ancestor."""
         while path not in self.positions and path:
             path = path[:-1]
@@ -274,7 +275,7 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
     kinds = _kinds()
     # Each frame: [container, path, pending key or None, first lines of keys seen]
     stack: list[list[Any]] = []
-    positions: dict[Path, tuple[int, int]] = {}
+    positions: dict[Path, tuple[int, int | None]] = {}
     warnings: list[YamlProblem] = []
     root: Any = None
     documents = 0

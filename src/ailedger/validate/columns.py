@@ -1,0 +1,368 @@
+"""Column checks of bulk rows: stand-ins for the schema, text hygiene and each per-record rule.
+
+A bulk file's rows are checked as whole columns, values that repeat (dates,
+quotes, references) once per distinct value. Each check here flags every row
+the check it stands in for might reject, and may flag more: a flagged row is
+re-read and judged by the exact code (the model, :func:`ailedger.validate.record.hygiene`,
+:mod:`ailedger.validate.rules`), so a bulk row gets exactly the diagnostics a
+record file would. :class:`SchemaColumns` stands in for the model and text
+hygiene; :class:`RuleColumns` has one method per rule it stands in for.
+
+A new per-record rule needs a column check here too; ``tests/test_bulk.py``
+compares both paths on bad rows of every kind.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import BaseModel
+
+from ailedger.arrow import unwrap
+from ailedger.dates import FuzzyDate
+from ailedger.schema import LATEST
+from ailedger.schema.fields import SAME_TABLE_REFERENCES, UNCITED
+from ailedger.validate import numbers, rules, text
+from ailedger.validate.quotes import SourceTexts, SpanIndex, long_enough
+from ailedger.validate.record import NAME_FIELDS, PROSE_FIELDS, id_fields
+
+NEVER = 1 << 40
+"""An ordinal after every date, for what has no date."""
+
+
+def as_flags(array: pa.Array | pa.ChunkedArray, fill: bool = False) -> np.ndarray:
+    """A boolean Arrow column as numpy flags, nulls as ``fill``."""
+    return np.asarray(pc.fill_null(array, fill).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def spread(flat_bad: np.ndarray, lists: pa.Array, n: int) -> np.ndarray:
+    """Rows (of ``lists``) that hold at least one flagged item."""
+    out = np.zeros(n, dtype=bool)
+    if flat_bad.any():
+        out[pc.list_parent_indices(lists).to_numpy()[flat_bad]] = True
+    return out
+
+
+def per_distinct(column: pa.Array, ok: Callable[[str], bool]) -> np.ndarray:
+    """Rows whose value is not ``ok``, each distinct value asked once; a null is ok."""
+    encoded = pc.dictionary_encode(column)
+    verdicts = np.array([ok(v) for v in encoded.dictionary.to_pylist()] + [True], dtype=bool)
+    index = pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()
+    return ~verdicts[index]
+
+
+def per_distinct_number(column: pa.Array, value: Callable[[str], int]) -> np.ndarray:
+    """``value`` of each row's value, each distinct value computed once; :data:`NEVER` for a null."""
+    encoded = pc.dictionary_encode(column)
+    table = np.array([value(v) for v in encoded.dictionary.to_pylist()] + [NEVER], dtype=np.int64)
+    return table[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()]
+
+
+class SchemaColumns:
+    """Per-row flags, computed on columns, for values the model or text hygiene might reject; none is missed.
+
+    Checks values once per distinct value where a value repeats (dates, text
+    hygiene); the results are cached for the whole run.
+    """
+
+    def __init__(self) -> None:
+        self.dates: dict[str, FuzzyDate | None] = {}
+        self.clean_text: dict[tuple[str, bool, bool], bool] = {}
+
+    def date(self, value: str) -> FuzzyDate | None:
+        if value not in self.dates:
+            try:
+                self.dates[value] = FuzzyDate.parse(value)
+            except ValueError:
+                self.dates[value] = None
+        return self.dates[value]
+
+    def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
+        """Rows of ``table`` that the model or text hygiene might reject."""
+        bad = np.zeros(table.num_rows, dtype=bool)
+        for name, info in model.model_fields.items():
+            bad |= self.column(
+                table.column(name).combine_chunks(), info.annotation, info.metadata, not info.is_required(), name
+            )
+        return bad
+
+    def column(self, column: pa.Array, annotation: Any, meta: list[Any], null_ok: bool, name: str) -> np.ndarray:
+        """Rows whose value of one field (annotated ``annotation``) the model or text hygiene might reject."""
+        inner, nullable, bounds = unwrap(annotation, meta)
+        n = len(column)
+        nulls = as_flags(column.is_null())
+        bad = nulls.copy() if not (null_ok or nullable) else np.zeros(n, dtype=bool)
+        if column.null_count == n:
+            return bad
+        if inner is FuzzyDate:
+            bad |= per_distinct(column, lambda v: self.date(v) is not None)
+        elif isinstance(inner, type) and issubclass(inner, BaseModel):
+            for child, (sub, info) in zip(column.flatten(), inner.model_fields.items()):
+                bad |= self.column(child, info.annotation, info.metadata, not info.is_required(), sub) & ~nulls
+        elif typing.get_origin(inner) is list:
+            if "min_length" in bounds:
+                bad |= as_flags(pc.less(pc.list_value_length(column), bounds["min_length"]))
+            items = column.flatten()
+            bad |= spread(self.column(items, typing.get_args(inner)[0], [], False, name), column, n)
+        elif typing.get_origin(inner) is Literal:
+            allowed = pa.array(typing.get_args(inner), type=column.type)
+            bad |= ~as_flags(pc.is_in(column, value_set=allowed), True)
+        elif inner is str:
+            if "pattern" in bounds:
+                bad |= ~as_flags(pc.match_substring_regex(column, bounds["pattern"]), True)
+            if "min_length" in bounds or "max_length" in bounds:
+                length = pc.utf8_length(column)
+                bad |= as_flags(pc.less(length, bounds.get("min_length", 0)))
+                bad |= as_flags(pc.greater(length, bounds.get("max_length", 1 << 62)))
+            if name not in id_fields():  # text hygiene, as record.hygiene applies it
+                kind = (name in NAME_FIELDS, name in PROSE_FIELDS)
+                bad |= per_distinct(column, lambda v: self._clean(v, kind))
+        elif inner is int:
+            if "ge" in bounds:
+                bad |= as_flags(pc.less(column, bounds["ge"]))
+            if "le" in bounds:
+                bad |= as_flags(pc.greater(column, bounds["le"]))
+        elif inner is not bool:  # pragma: no cover - a new schema type needs a column check here
+            raise TypeError(f"no column check for {annotation!r}")
+        return bad
+
+    def _clean(self, value: str, kind: tuple[bool, bool]) -> bool:
+        key = (value, *kind)
+        if key not in self.clean_text:
+            self.clean_text[key] = not any(text.problems(value, name=kind[0], prose=kind[1]))
+        return self.clean_text[key]
+
+
+@dataclass(slots=True)
+class Citations:
+    """The citations of a chunk's rows, flattened: one entry per citation, and which field each supports."""
+
+    row: np.ndarray
+    """The row each citation belongs to."""
+    source_id: pa.Array
+    quote: pa.Array
+    via: pa.Array
+    bits: np.ndarray
+    """Per citation, a bit per field it names in ``supports``."""
+    unknown: np.ndarray
+    """Citations naming a field that is not a cited field of the model (or the id, or curator text)."""
+    doubled: np.ndarray
+    """Citations naming a field twice."""
+    bit: dict[str, np.uint64]
+
+    @classmethod
+    def of(cls, table: pa.Table, bit: dict[str, np.uint64]) -> Citations:
+        cites = table.column("citations").combine_chunks()
+        row = pc.list_parent_indices(cites).to_numpy()
+        flat = cites.flatten()
+        supports = flat.field("supports")
+        names = supports.flatten()
+        name_cite = pc.list_parent_indices(supports).to_numpy()
+        encoded = pc.dictionary_encode(names)
+        vocab = encoded.dictionary.to_pylist()
+        name_bits = np.array([bit.get(v, np.uint64(0)) for v in vocab], dtype=np.uint64)[encoded.indices.to_numpy()]
+        unknown = np.zeros(len(flat), dtype=bool)
+        unknown[name_cite[np.array([v not in bit for v in vocab], dtype=bool)[encoded.indices.to_numpy()]]] = True
+        bits = np.zeros(len(flat), dtype=np.uint64)
+        np.bitwise_or.at(bits, name_cite, name_bits)
+        doubled = np.bitwise_count(bits) != pc.list_value_length(supports).to_numpy()
+        return cls(row, flat.field("source_id"), flat.field("quote"), flat.field("via"), bits, unknown, doubled, bit)
+
+    def supporting(self, name: str) -> np.ndarray:
+        """Citations that name ``name`` in ``supports``."""
+        return (self.bits & self.bit[name]) != 0
+
+
+class RuleColumns:
+    """Per-row flags, computed on columns, for rows a rule of :mod:`ailedger.validate.rules` might object to.
+
+    One method per rule it stands in for. References are checked against the
+    ids of the YAML records (bulk rows reference each other only through
+    same-table fields, which go the exact way); quotes, their figures and dates
+    are looked up once per distinct value and cached.
+    """
+
+    def __init__(self, records: list[Any], texts: Path | None, schema: SchemaColumns) -> None:
+        valid = [r for r in records if r.record is not None]
+        self.table_of: Mapping[str, str] = {r.record.id: r.table for r in valid}
+        self.sources = {r.record.id: r.record for r in valid if r.table == "sources"}
+        self.kinds = {r.record.id: r.record.kind for r in valid if r.table == "organizations"}
+        self.texts = SourceTexts(texts) if texts is not None else None
+        self.schema = schema
+        self.spans: dict[str, SpanIndex] = {}
+        self.quote_ok: dict[tuple[str, str], bool] = {}
+        self.numbers: dict[tuple[str, str | None], frozenset[int]] = {}
+
+    def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
+        """Rows that some rule might object to; the exact rules then decide."""
+        # a quote's rows are neighbours: keeping its figures for the whole run costs memory, not time
+        self.numbers.clear()
+        fields = list(model.model_fields)
+        bit = {name: np.uint64(1) << np.uint64(i) for i, name in enumerate(fields) if name not in UNCITED}
+        if len(bit) > 64:  # pragma: no cover - a table of more than 64 cited fields needs two words of bits
+            raise TypeError(f"{model.__name__} has more than 64 cited fields")
+        cites = Citations.of(table, bit)
+        bad = self.provenance(table, model, cites)
+        bad |= self.references(table, cites)
+        bad |= self.quotes(table, cites)
+        bad |= self.dates(table, cites)
+        bad |= self.metrics(table, cites)
+        return bad
+
+    @staticmethod
+    def _cited_rows(cites: Citations, bad_cites: np.ndarray, n: int) -> np.ndarray:
+        out = np.zeros(n, dtype=bool)
+        out[cites.row[bad_cites]] = True
+        return out
+
+    def provenance(self, table: pa.Table, model: type[BaseModel], cites: Citations) -> np.ndarray:
+        """Stands in for :func:`rules.provenance`: a set field nobody quotes, a quote for an unset or unknown field."""
+        n = table.num_rows
+        stated = np.zeros(n, dtype=np.uint64)
+        for name, info in model.model_fields.items():
+            if name not in cites.bit:
+                continue
+            column = table.column(name).combine_chunks()
+            default = None if info.is_required() else info.get_default(call_default_factory=True)
+            if info.is_required():
+                is_set = np.ones(n, dtype=bool)
+            elif default is None:
+                is_set = as_flags(column.is_valid())
+            elif default == []:
+                is_set = as_flags(pc.greater(pc.list_value_length(column), 0))
+            else:  # pragma: no cover - metrics have no other defaults
+                raise TypeError(f"no column check for the default of {name}")
+            stated[is_set] |= cites.bit[name]
+        supported = np.zeros(n, dtype=np.uint64)
+        np.bitwise_or.at(supported, cites.row, cites.bits)
+        return (stated != supported) | self._cited_rows(cites, cites.unknown | cites.doubled, n)
+
+    def _table_in(self, allowed: Collection[str]) -> Callable[[str], bool]:
+        return lambda target: self.table_of.get(target) in allowed
+
+    def _per_target(self, column: pa.Array, ok: Callable[[str], bool]) -> np.ndarray:
+        """Rows whose reference (when set) is not ``ok``, each distinct target asked once."""
+        return per_distinct(column, ok) & as_flags(column.is_valid())
+
+    def references(self, table: pa.Table, cites: Citations) -> np.ndarray:
+        """Stands in for :func:`rules.references`: distinct targets against the YAML ids; same-table ones go exact."""
+        bad = np.zeros(table.num_rows, dtype=bool)
+        for (owner, name), allowed in LATEST.REFERENCES.items():
+            if owner != "metrics":
+                continue
+            column = table.column(name).combine_chunks()
+            if name in SAME_TABLE_REFERENCES:
+                bad |= as_flags(pc.greater(pc.list_value_length(column), 0))
+                continue
+            bad |= self._per_target(column, self._table_in(allowed))
+        bad_cites = self._per_target(cites.source_id, lambda t: self.table_of.get(t) == "sources")
+        bad_cites |= self._per_target(
+            cites.via,
+            lambda t: self.table_of.get(t) == "organizations" and self.kinds.get(t) in rules.REPORTING_KINDS,
+        )
+        return bad | self._cited_rows(cites, bad_cites, table.num_rows)
+
+    def quotes(self, table: pa.Table, cites: Citations) -> np.ndarray:
+        """Stands in for :func:`rules.quotes` and :func:`rules.quote_length`, once per distinct (source, quote)."""
+        pairs = pa.table({"s": cites.source_id, "q": cites.quote}).group_by(["s", "q"]).aggregate([])
+        distinct = list(zip(pairs.column("s").to_pylist(), pairs.column("q").to_pylist()))
+        self._look_up(distinct)
+        wrong = [pair for pair in distinct if not self.quote_ok[pair]]
+        mask = np.zeros(len(cites.row), dtype=bool)
+        for s, q in wrong:
+            mask |= as_flags(pc.and_(pc.equal(cites.source_id, s), pc.equal(cites.quote, q)))
+        return self._cited_rows(cites, mask, table.num_rows)
+
+    def _look_up(self, pairs: list[tuple[str, str]]) -> None:
+        """Look up the quotes not seen before, source by source, in one batch each."""
+        todo: dict[str, list[str]] = {}
+        for source_id, quote in pairs:
+            if (source_id, quote) not in self.quote_ok:
+                todo.setdefault(source_id, []).append(quote)
+        for source_id, found in todo.items():
+            source = self.texts.get(source_id) if self.texts is not None else None
+            if source is None:
+                verdicts = [True] * len(found)  # no texts, or the sources rule reports the missing text
+            else:
+                if source_id not in self.spans:
+                    self.spans[source_id] = SpanIndex.of(source)
+                verdicts = self.spans[source_id].contains_all(found)
+            for quote, ok in zip(found, verdicts):
+                self.quote_ok[source_id, quote] = ok and long_enough(quote)
+
+    def dates(self, table: pa.Table, cites: Citations) -> np.ndarray:
+        """Stands in for :func:`rules.dates`: plausible, not after the sources that state them, reported after as_of."""
+        bad = np.zeros(table.num_rows, dtype=bool)
+        published = per_distinct_number(
+            cites.source_id, lambda s: self.sources[s].published.latest.toordinal() if s in self.sources else NEVER
+        )
+        bounds = {}
+        for name in ("as_of", "reported"):
+            earliest, latest, missing = self._date_bounds(table.column(name).combine_chunks())
+            bounds[name] = (earliest, latest, missing)
+            bad |= ~missing & (earliest < rules.EARLIEST_PLAUSIBLE.toordinal())
+            after = cites.supporting(name) & ~missing[cites.row] & (earliest[cites.row] > published)
+            bad[cites.row[after]] = True
+        bad |= ~bounds["as_of"][2] & ~bounds["reported"][2] & (bounds["reported"][1] < bounds["as_of"][0])
+        return bad
+
+    def _date_bounds(self, column: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Earliest and latest day of each row's date as ordinals, and where the date is missing.
+
+        The dates passed the schema columns, so each parses.
+        """
+        earliest = per_distinct_number(column, lambda v: self._parsed(v).earliest.toordinal())
+        latest = per_distinct_number(column, lambda v: self._parsed(v).latest.toordinal())
+        return earliest, latest, as_flags(column.is_null())
+
+    def _parsed(self, value: str) -> FuzzyDate:
+        date = self.schema.date(value)
+        if date is None:  # pragma: no cover - the schema columns flag an unreadable date first
+            raise ValueError(f"not a date: {value!r}")
+        return date
+
+    def metrics(self, table: pa.Table, cites: Citations) -> np.ndarray:
+        """Stands in for :func:`rules.metrics`, :func:`rules.figures` and :func:`rules.plausibility` on one row.
+
+        Dated, derivation with derived_from (derived values are rare: the exact
+        path checks them), the value stated by its quote, within the world.
+        """
+        bad = as_flags(table.column("as_of").is_null()) & as_flags(table.column("reported").is_null())
+        bad |= as_flags(table.column("derivation").is_valid())
+        value = table.column("value").combine_chunks().to_numpy()
+        metric = table.column("metric").combine_chunks()
+        bad |= as_flags(pc.is_in(metric, value_set=pa.array(rules.USER_METRICS))) & (value > rules.WORLD_POPULATION)
+        bad |= ~self._value_stated(value, cites)
+        return bad
+
+    def _value_stated(self, value: np.ndarray, cites: Citations) -> np.ndarray:
+        """Rows whose value is a figure stated by a quote that supports value; each distinct quote is read once."""
+        picked = np.flatnonzero(cites.supporting("value"))
+        sources = pc.dictionary_encode(cites.source_id.take(picked))
+        quoted = pc.dictionary_encode(cites.quote.take(picked))
+        pair = sources.indices.to_numpy().astype(np.int64) * len(quoted.dictionary) + quoted.indices.to_numpy()
+        distinct, which = np.unique(pair, return_inverse=True)
+        source_names, quote_texts = sources.dictionary.to_pylist(), quoted.dictionary.to_pylist()
+        stated = [
+            self._stated_numbers(quote_texts[p % len(quote_texts)], source_names[p // len(quote_texts)])
+            for p in distinct.tolist()
+        ]
+        rows = cites.row[picked]
+        hits = [v in stated[w] for v, w in zip(value[rows].tolist(), which.tolist())]
+        out = np.zeros(len(value), dtype=bool)
+        out[rows[np.array(hits, dtype=bool)]] = True
+        return out
+
+    def _stated_numbers(self, quote: str, source_id: str) -> frozenset[int]:
+        source = self.sources.get(source_id)
+        key = (quote, source.language if source is not None else None)
+        if key not in self.numbers:
+            self.numbers[key] = frozenset(numbers.stated(*key))
+        return self.numbers[key]
