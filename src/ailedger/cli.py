@@ -61,23 +61,23 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _info(args: argparse.Namespace) -> int:
-    import ailedger
     from ailedger import loader
+    from ailedger.schema import SCHEMA_VERSION
 
-    print(f"ailedger {ailedger.__version__} (dataset {ailedger.DATASET_VERSION}, schema {ailedger.SCHEMA_VERSION})")
+    print(f"ailedger {__version__} (dataset {__version__}, schema {SCHEMA_VERSION})")
     print(f"data: {loader.data_dir()}")
     print("tables:")
-    for name in ailedger.tables():
-        print(f"  {name:<14} {loader.manifest()['tables'][name]['rows']:>6} rows  {ailedger.path(name).name}")
+    for name in loader.tables():
+        print(f"  {name:<14} {loader.manifest()['tables'][name]['rows']:>6} rows  {loader.path(name).name}")
     print("sources:")
-    for src in ailedger.load("sources"):
+    for src in loader.load("sources"):
         print(f"  {src.id}  {src.publisher}, {src.published}, {src.language}  {src.url or '(no url)'}")
     from ailedger import fetch
 
-    shipped = fetch.registry_path(ailedger.DATASET_VERSION)
+    shipped = fetch.registry_path(__version__)
     if shipped.is_file():
-        print(f"release: ailedger.download() fetches {len(fetch.registry(ailedger.DATASET_VERSION))} files "
-              f"checked against {shipped}, into {fetch.cache_dir(ailedger.DATASET_VERSION)}")
+        print(f"release: ailedger.download() fetches {len(fetch.registry(__version__))} files "
+              f"checked against {shipped}, into {fetch.cache_dir(__version__)}")
     return 0
 
 

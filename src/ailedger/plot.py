@@ -148,11 +148,11 @@ def usage_spec(metrics: Sequence[Any], names: dict[str, Name]) -> Usage:
 
 def specs() -> dict[str, Timeline | Usage]:
     """The spec of every chart, from the packaged data."""
-    import ailedger
+    from ailedger import loader
 
-    orgs, models = ailedger.load("organizations"), ailedger.load("models")
+    orgs, models = loader.load("organizations"), loader.load("models")
     names = {r.id: _name(r) for r in [*orgs, *models]}
-    return {"timeline": timeline_spec(models, orgs), "usage": usage_spec(ailedger.load("metrics"), names)}
+    return {"timeline": timeline_spec(models, orgs), "usage": usage_spec(loader.load("metrics"), names)}
 
 
 def digest(spec: Timeline | Usage) -> str:

@@ -23,9 +23,9 @@ LISTED = 20
 
 @cache
 def _tables() -> dict[str, list[Any]]:
-    import ailedger
+    from ailedger import loader
 
-    return {name: ailedger.load(name) for name in ailedger.tables()}
+    return {name: loader.load(name) for name in loader.tables()}
 
 
 def title(record: Any) -> str:
@@ -86,9 +86,9 @@ def render(record_id: str, every: bool = False) -> str:
     Records referring to this one are listed up to :data:`LISTED`, then counted;
     ``every`` lists them all.
     """
-    import ailedger
+    from ailedger import loader
 
-    record = ailedger.get(record_id)
+    record = loader.get(record_id)
     tables = _tables()
     index = {r.id: r for records in tables.values() for r in records}
     table = _table_of(record)

@@ -177,7 +177,7 @@ def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[A
     ``records`` (table name to records) are the ones the examples and counts come from, by default
     the packaged data, so a release built from ``dataset/`` can describe exactly what it holds.
     """
-    import ailedger
+    from ailedger import loader
 
     h = "#" * heading_level
     out = [
@@ -201,7 +201,7 @@ def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[A
     citations: list[Any] = []
     for table, model in LATEST.TABLES.items():
         # Sorted by id, as the release rows are, so the examples do not depend on file order.
-        rows = sorted(records[table] if records is not None else ailedger.load(table), key=lambda r: r.id)
+        rows = sorted(records[table] if records is not None else loader.load(table), key=lambda r: r.id)
         citations.extend(c for r in rows for c in getattr(r, "citations", []))
         about = (model.__doc__ or "").replace("``", "`")
         if "citations" not in model.model_fields:
