@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from ailedger import arrow
 from ailedger.release import tables
 from ailedger.schema import LATEST
 from ailedger.validate.numbers import stated
-from ailedger.validate.text import fold, problems
+from ailedger.validate.text import BIDI_CONTROLS, fold, problems
 
 
 def codes(text: str, **kind: bool) -> list[str]:
@@ -61,6 +62,29 @@ def test_real_names_pass(text: str) -> None:
 def test_line_breaks_only_in_prose() -> None:
     assert codes("first line\nsecond line", prose=True) == []
     assert codes("first line\nsecond line") == ["text.control-char"]
+
+
+def test_printable_text_holds_no_character_the_rules_flag() -> None:
+    """``problems`` skips its per-character scan for text ``str.isprintable`` accepts.
+
+    That is exact only while, in this Python's Unicode version, every
+    character the scan flags (controls, format and bidi characters, spaces
+    other than U+0020) is one ``isprintable`` refuses.
+    """
+    flagged = [
+        ch
+        for ch in map(chr, range(sys.maxunicode + 1))
+        if ch.isprintable()
+        and (ch in BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cf", "Zs"))
+        and ch != " "
+    ]
+    assert flagged == []
+
+
+def test_prose_with_tabs_and_composed_text_outside_ascii() -> None:
+    assert codes("Zeile eins\n\tZeile zwei: Geschäftsführer", prose=True) == []
+    assert codes("Zeile eins\n\tZeile zwei", prose=False) == ["text.control-char"]
+    assert codes("Gesch\u0061\u0308ftsf\u00fchrer", prose=True) == ["text.not-nfc"]
 
 
 def test_code_point_is_named() -> None:

@@ -33,6 +33,7 @@ _POINT = rf"(?:{_DAY}|{_MONTH}|{_YEAR})"
 EDTF_PATTERN = rf"^(?:{_POINT}|\[(?:{_YEAR}\.\.{_YEAR}|{_MONTH}\.\.{_MONTH}|{_DAY}\.\.{_DAY})\])$"
 """The pattern published in the JSON Schema; the parser also checks real calendar days."""
 
+_MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _POINT_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)
 _RANGE_RE = re.compile(r"\[([0-9-]+)\.\.([0-9-]+)\]", re.ASCII)
 
@@ -52,7 +53,7 @@ def _point(text: str) -> tuple[date, date]:
     mon = int(month)
     if not 1 <= mon <= 12:
         raise ValueError(f"month {month} is out of range in {text!r}; use 01 to 12")
-    last = calendar.monthrange(year, mon)[1]
+    last = _MONTH_DAYS[mon] + (mon == 2 and calendar.isleap(year))
     if day is None:
         return date(year, mon, 1), date(year, mon, last)
     d = int(day)

@@ -78,10 +78,13 @@ class SourceTexts:
         return self._read[source_id]
 
 
+_CJK = re.compile("[\u3040-\u9fff\uac00-\ud7af]")
+"""Kana, CJK ideographs and Hangul: a few of these characters say as much as a sentence."""
+
+
 def shortest(quote: str) -> int:
     """The fewest characters a quote needs to pin down its passage ("the company" matches every article)."""
-    cjk = any("\u3040" <= ch <= "\u9fff" or "\uac00" <= ch <= "\ud7af" for ch in quote)
-    return MIN_QUOTE_CJK if cjk else MIN_QUOTE
+    return MIN_QUOTE_CJK if _CJK.search(quote) else MIN_QUOTE
 
 
 def long_enough(quote: str) -> bool:

@@ -136,19 +136,26 @@ def hygiene(doc: Document, shown: str) -> list[Diagnostic]:
     """Text hygiene (:mod:`ailedger.validate.text`) of every text value in the file, names held to the stricter rules.
     """
     out: list[Diagnostic] = []
-    todo: list[tuple[tuple[str | int, ...], Any]] = [((), doc.data)]
+    ids = id_fields()
+    # (path of the parent, key or index, the last field name on the path, value): a list item is checked by the
+    # rules of the field holding the list; a value's own path is only built when it is needed.
+    todo: list[tuple[tuple[str | int, ...], str | int | None, str, Any]] = [((), None, "", doc.data)]
     while todo:
-        path, value = todo.pop()
-        if isinstance(value, dict):
-            todo += [(path + (k,), v) for k, v in value.items()]
+        parent, step, last, value = todo.pop()
+        if isinstance(value, str):
+            if last in ids:
+                continue
+            found = list(text.problems(value, name=last in NAME_FIELDS, prose=last in PROSE_FIELDS))
+            if found:
+                path = parent if step is None else parent + (step,)
+                line, col = doc.locate(path)
+                out += [Diagnostic(shown, line, col, code, _field_name(path), msg, sev) for code, sev, msg in found]
+        elif isinstance(value, dict):
+            path = parent if step is None else parent + (step,)
+            todo += [(path, k, k, v) for k, v in value.items()]
         elif isinstance(value, list):
-            todo += [(path + (i,), v) for i, v in enumerate(value)]
-        elif isinstance(value, str) and not _is_id_field(path):
-            names = [part for part in path if isinstance(part, str)]
-            last = names[-1] if names else ""
-            line, col = doc.locate(path)
-            for code, severity, message in text.problems(value, name=last in NAME_FIELDS, prose=last in PROSE_FIELDS):
-                out.append(Diagnostic(shown, line, col, code, _field_name(path), message, severity))
+            path = parent if step is None else parent + (step,)
+            todo += [(path, i, last, v) for i, v in enumerate(value)]
     return out
 
 

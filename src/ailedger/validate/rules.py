@@ -526,6 +526,7 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
     quote."""
     from ailedger.validate.numbers import stated
 
+    read: dict[tuple[str, str | None], set[int]] = {}  # a series quotes one line for many rows: read it once
     for rec in ctx.valid():
         if rec.table != "metrics" or rec.record.derived_from:
             continue
@@ -539,7 +540,10 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
                     if source is not None and source.record is not None and source.table == "sources"
                     else None
                 )
-                numbers |= stated(cite.quote, language)
+                key = (cite.quote, language)
+                if key not in read:
+                    read[key] = stated(*key)
+                numbers |= read[key]
         if m.value in numbers:
             continue
         if numbers:

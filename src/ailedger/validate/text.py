@@ -43,6 +43,13 @@ def problems(text: str, *, name: bool = False, prose: bool = False) -> Iterator[
     confusable mixed scripts); ``prose`` allows line breaks and tabs, which
     quotes and the curator's sentences may hold and one-line values may not.
     """
+    printable = (text.replace("\n", " ").replace("\t", " ") if prose else text).isprintable()
+    if printable and (text.isascii() or unicodedata.is_normalized("NFC", text)):
+        # No control, format or unusual space character (str.isprintable refuses all of them) and already NFC:
+        # only a name's mixed scripts are left to check, and an ASCII word has a single script.
+        if name and not text.isascii():
+            yield from _confusable(text)
+        return
     first: dict[str, str] = {}
     for i, ch in enumerate(text):
         cat = unicodedata.category(ch)

@@ -42,6 +42,8 @@ _YAML11_ONLY = re.compile(
     r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[-+]?[0-9]+(_[0-9]+)+",
     re.ASCII,
 )
+_NUMBER_START = frozenset("+-.0123456789")
+"""How every number the patterns above take begins: other plain scalars are text without trying them."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters YAML does not allow raw in a stream (it names no line for them); found first, located, named.
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
@@ -107,6 +109,8 @@ def _scalar(event: Any, escapes: bool) -> Any:
         return True
     if value in _FALSE:
         return False
+    if value[:1] not in _NUMBER_START:
+        return value
     if _AMBIGUOUS_INT.fullmatch(value):
         raise _problem(
             event,
@@ -269,89 +273,96 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
     """Values from an event stream, with every value's position.
 
     An explicit stack, not recursion: deep input cannot exhaust Python's.
-
-    ``escapes``: the text has a backslash, so a double-quoted scalar may spell a lone surrogate.
+    ``escapes``: the text has a backslash, so a double-quoted scalar may spell
+    a lone surrogate. Runs once per event of every record file, hence the
+    open container's state in local variables rather than a frame object.
     """
     kinds = _kinds()
-    # Each frame: [container, path, pending key or None, first lines of keys seen]
-    stack: list[list[Any]] = []
+    yaml11_only = _YAML11_ONLY.fullmatch
     positions: dict[Path, tuple[int, int | None]] = {}
     warnings: list[YamlProblem] = []
     root: Any = None
     documents = 0
+    # The open container: itself, its path, the key waiting for its value (mappings), the first line of each key.
+    container: Any = None
+    path: Path = ()
+    key: str | None = None
+    seen: dict[str, int] = {}
+    is_dict = False
+    stack: list[tuple[Any, Path, str | None, dict[str, int], bool]] = []
     for event in events:
         kind = kinds[type(event)]
-        if kind == _SKIP:
-            continue
-        if kind == _DOC:
+        if kind == _SCALAR:
+            if event.anchor is not None or event.tag is not None:
+                _refuse_features(event)
+            style = event.style
+            value = event.value if style and not escapes else _scalar(event, escapes)
+            if container is None:
+                root = value
+            elif is_dict and key is None:
+                if not isinstance(value, str):
+                    raise _problem(event, "yaml.non-string-key", f"key {event.value!r} is not text; quote it")
+                if value == "<<":
+                    raise _problem(
+                        event, "yaml.merge-key-forbidden", "merge keys (<<) are not allowed; write the fields out"
+                    )
+                if value in seen:
+                    raise _problem(
+                        event, "yaml.duplicate-key", f"duplicate key {value!r} (first at line {seen[value]}); keep one"
+                    )
+                mark = event.start_mark
+                seen[value] = mark.line + 1
+                key = value
+                positions[path + (value,)] = (mark.line + 1, mark.column + 1)
+            else:
+                if is_dict:
+                    container[key] = value
+                    key = None
+                else:
+                    mark = event.start_mark
+                    positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
+                    container.append(value)
+                if not style and type(value) is str and yaml11_only(value):
+                    warnings.append(
+                        _problem(
+                            event,
+                            "yaml.ambiguous-scalar",
+                            f"{value!r} is read as text, but YAML 1.1 readers (PyYAML) read it as a boolean or "
+                            "number; quote it if text is meant",
+                        )
+                    )
+        elif kind == _END:
+            container, path, key, seen, is_dict = stack.pop()
+            key = None
+        elif kind in (_MAP, _SEQ):
+            _refuse_features(event)
+            if len(stack) >= MAX_DEPTH:
+                raise _problem(event, "yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels; a record is shallow")
+            value = {} if kind == _MAP else []
+            mark = event.start_mark
+            if container is None:
+                root = value
+                inner: Path = ()
+                positions[inner] = (mark.line + 1, mark.column + 1)
+            elif is_dict:
+                if key is None:
+                    raise _problem(event, "yaml.non-string-key", "a mapping key must be a plain name, not a collection")
+                inner = path + (key,)
+                container[key] = value
+            else:
+                inner = path + (len(container),)
+                positions[inner] = (mark.line + 1, mark.column + 1)
+                container.append(value)
+            stack.append((container, path, key, seen, is_dict))
+            container, path, key, seen, is_dict = value, inner, None, {}, kind == _MAP
+        elif kind == _DOC:
             documents += 1
             if documents > 1:
                 raise _problem(
                     event, "yaml.multi-document", "a record file holds one document; remove the '---' and what follows"
                 )
-            continue
-        if kind == _ALIAS:
+        elif kind == _ALIAS:
             raise _problem(event, "yaml.alias-forbidden", f"alias *{event.anchor} is not allowed; write the value out")
-        if kind == _END:
-            value = stack.pop()[0]
-            started = False
-        else:
-            _refuse_features(event)
-            mark = (event.start_mark.line + 1, event.start_mark.column + 1)
-            if kind == _SCALAR:
-                value = _scalar(event, escapes)
-                started = False
-            elif len(stack) >= MAX_DEPTH:
-                raise _problem(event, "yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels; a record is shallow")
-            else:
-                value = {} if kind == _MAP else []
-                started = True
-        if not stack:
-            if started:
-                positions[()] = mark
-                stack.append([value, (), None, {}])
-            else:
-                root = value
-            continue
-        frame = stack[-1]
-        parent, path, key, seen = frame
-        if key is None and type(parent) is dict:
-            if started:
-                raise _problem(event, "yaml.non-string-key", "a mapping key must be a plain name, not a collection")
-            if not isinstance(value, str):
-                raise _problem(event, "yaml.non-string-key", f"key {event.value!r} is not text; quote it")
-            if value == "<<":
-                raise _problem(
-                    event, "yaml.merge-key-forbidden", "merge keys (<<) are not allowed; write the fields out"
-                )
-            if value in seen:
-                raise _problem(
-                    event, "yaml.duplicate-key", f"duplicate key {value!r} (first at line {seen[value]}); keep one"
-                )
-            seen[value] = mark[0]
-            frame[2] = value
-            positions[path + (value,)] = mark
-            continue
-        is_dict = type(parent) is dict
-        if not is_dict and kind != _END:
-            positions[path + (len(parent),)] = mark
-        if started:
-            stack.append([value, path + ((key,) if is_dict else (len(parent),)), None, {}])
-            continue
-        if kind == _SCALAR and not event.style and type(value) is str and _YAML11_ONLY.fullmatch(value):
-            warnings.append(
-                _problem(
-                    event,
-                    "yaml.ambiguous-scalar",
-                    f"{value!r} is read as text, but YAML 1.1 readers (PyYAML) read it as a boolean or number; "
-                    "quote it if text is meant",
-                )
-            )
-        if is_dict:
-            parent[key] = value
-            frame[2] = None
-        else:
-            parent.append(value)
     if root is None:
         raise YamlProblem("record.empty", "the file holds no record; write the record's fields as a mapping", 1, 1)
     if not isinstance(root, dict):
@@ -378,7 +389,7 @@ def decode(raw: bytes) -> tuple[str, list[YamlProblem]]:
         raise YamlProblem(
             "file.lfs-pointer", "file is a Git LFS pointer, not the record; commit the file itself without LFS", 1, 1
         )
-    for number, line in enumerate(raw.split(b"\n"), 1):
+    for number, line in enumerate(raw.split(b"\n") if len(raw) > MAX_LINE else (), 1):
         if len(line) > MAX_LINE:
             raise YamlProblem(
                 "file.too-large", f"line is {len(line)} bytes long; a record's line is at most {MAX_LINE}", number, 1
