@@ -155,6 +155,15 @@ def test_dataset_card_header_points_the_hub_at_every_parquet_file(release: Path)
     assert "de" in header["language"] and "en" in header["language"]
     configs = {c["config_name"]: c["data_files"] for c in header["configs"]}
     assert configs == {t: [{"split": "train", "path": f"{t}.parquet"}] for t in TABLES}
+    assert [c["config_name"] for c in header["configs"] if c.get("default")] == ["models"]
+    assert header["pretty_name"] and header["task_categories"] and header["tags"]
+
+
+@pytest.mark.parametrize(("rows", "category"), [(0, "n<1K"), (999, "n<1K"), (1_000, "1K<n<10K"), (99_999, "10K<n<100K"), (10**6, "1M<n<10M")])
+def test_size_category_follows_the_row_count(rows: int, category: str) -> None:
+    from ailedger.release.card import size_category
+
+    assert size_category(rows) == category
 
 
 def test_dataset_card_carries_the_data_dictionary(release: Path) -> None:

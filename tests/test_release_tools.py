@@ -160,6 +160,9 @@ def test_hugging_face_datasets_loads_the_files_offline(
             "parquet", data_files=str(folder / f"{table}.parquet"), split="train", cache_dir=str(tmp_path / "c")
         )
         assert data.to_list() == expected(records, table), table
-    # The card's YAML header: one config per table.
+    # The card's YAML header: one config per table, models the default.
     by_card = datasets.load_dataset(str(folder), "metrics", split="train", cache_dir=str(tmp_path / "c"))
     assert by_card.to_list() == expected(records, "metrics")
+    by_default = datasets.load_dataset(str(folder), cache_dir=str(tmp_path / "c"))
+    assert list(by_default) == ["train"]
+    assert by_default["train"].to_list() == expected(records, "models")

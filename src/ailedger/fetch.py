@@ -19,7 +19,7 @@ from ailedger.errors import DownloadError
 
 ENV_BASE_URL = "AILEDGER_BASE_URL"
 ENV_CACHE = "AILEDGER_CACHE"
-DEFAULT_BASE_URL = "https://ailedger.org/releases/{version}/"
+DEFAULT_BASE_URL = "https://github.com/ailedger/ailedger/releases/download/v{version}/"
 """Where releases are published; ``{version}`` is replaced by the dataset version."""
 
 

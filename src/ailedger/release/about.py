@@ -17,7 +17,10 @@ DESCRIPTION = (
     "companies make about their models. Every fact carries a verbatim quote from the source that "
     "states it, and every date is no sharper than its source (EDTF, with earliest and latest bounds)."
 )
-HOMEPAGE = "https://ailedger.org"
+HOMEPAGE = "https://github.com/ailedger/ailedger"
+"""The project's one address: code, issues, and each version's files as assets of the release tagged ``v<version>``."""
+HUB_REPO = "ailedger/ailedger"
+"""The Hugging Face dataset repository the release workflow mirrors every release to (tagged ``v<version>`` too)."""
 CREATOR = "ailedger contributors"
 KEYWORDS = ["AI industry", "AI models", "provenance", "usage metrics", "EDTF"]
 LICENCE = {

@@ -2,8 +2,10 @@
 
 The YAML header is what the Hub (and ``datasets.load_dataset(folder, table)``)
 reads: one config per table whose ``data_files`` is that table's Parquet file,
-the licence, the languages and the size category. Values are written as JSON,
-which every YAML parser reads the same way.
+``DEFAULT_CONFIG`` marked as the default (so ``load_dataset(folder)`` without a
+config name works rather than raising), the licence, the languages, the tasks
+and the size category computed from the rows. Values are written as JSON, which
+every YAML parser reads the same way.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ import pyarrow as pa
 from ailedger._version import __version__
 from ailedger.release import about
 from ailedger.schema import LATEST, SCHEMA_VERSION
+
+DEFAULT_CONFIG = "models"
+"""The table ``load_dataset`` gives without a config name: the one most readers come for."""
+TASK_CATEGORIES = ["table-question-answering", "text-retrieval"]
+"""Hub task categories: questions answered from the tables, and finding the source sentence behind a fact."""
 
 _SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
 
@@ -32,12 +39,14 @@ def header(tables: dict[str, pa.Table], records: dict[str, list[Any]]) -> str:
         f"license: {json.dumps(about.LICENCE['hub'])}",
         f"language: {json.dumps(about.languages(records))}",
         f"size_categories: {json.dumps([size_category(sum(t.num_rows for t in tables.values()))])}",
+        f"task_categories: {json.dumps(TASK_CATEGORIES)}",
         f"tags: {json.dumps(about.KEYWORDS)}",
         "configs:",
     ]
     for name in tables:
         lines += [
             f"- config_name: {json.dumps(name)}",
+            *(["  default: true"] if name == DEFAULT_CONFIG else []),
             "  data_files:",
             "  - split: train",
             f"    path: {json.dumps(f'{name}.parquet')}",
@@ -71,6 +80,12 @@ or `datasette ailedger.db -m datasette.json`. `SHA256SUMS` lists their hashes (`
 |---|---|---|
 {rows}
 
+## Where it comes from
+
+The files are the assets of the release [v{__version__}]({about.HOMEPAGE}/releases/tag/v{__version__}) of
+{about.HOMEPAGE}, where the code, the records and the issues are; the Hugging Face dataset
+repository [{about.HUB_REPO}](https://huggingface.co/datasets/{about.HUB_REPO}) mirrors them.
+
 ## Read it
 
 ```python
@@ -78,7 +93,8 @@ import duckdb
 duckdb.sql("SELECT * FROM 'metrics.parquet' WHERE metric = 'weekly_active_users'")
 
 from datasets import load_dataset
-load_dataset("parquet", data_files="models.parquet")
+load_dataset("{about.HUB_REPO}")             # the {DEFAULT_CONFIG} table; load_dataset("{about.HUB_REPO}", "metrics") for another
+load_dataset("parquet", data_files="models.parquet")   # a downloaded file
 
 import ailedger                      # pip install ailedger: the same data, as typed records
 ailedger.load("models")
