@@ -16,7 +16,7 @@ from releases import chinese_dataset
 import ailedger
 from ailedger import fetch
 from ailedger.loader import sha256
-from ailedger.release import build_release, sums_text
+from ailedger.release import build_release, database, sums_text
 
 VERSION = "2000.01.01"
 
@@ -145,6 +145,7 @@ def test_the_package_ships_a_hash_for_every_file_of_its_release() -> None:
     tables = ailedger.tables()
     expected = {"README.md", "SHA256SUMS", "croissant.json", "datapackage.json"}
     expected |= {f"{t}.{ext}" for t in tables for ext in ("parquet", "jsonl", "schema.json")}
+    expected |= {database.FILE, database.METADATA}
     assert set(hashes) == expected
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes.values())
 
