@@ -149,7 +149,7 @@ def test_cjk_names_round_trip_byte_for_byte(tmp_path: Path) -> None:
     dataset = tmp_path / "dataset"
     shutil.copytree(CASES / "_base" / "dataset", dataset)
     shutil.copytree(CASES / "text" / "cjk-name-accepted" / "files", dataset, dirs_exist_ok=True)
-    names = {"name": "示例一号", "aliases": ["通义千问", "Qwen"]}
+    names = {"name": "示例一号", "aliases": ["通义千问", "Example-1"]}
     record_file = dataset / "models" / "example-1.yaml"
     assert '"示例一号"'.encode() in record_file.read_bytes()
     japanese = "ディープシーク"

@@ -63,3 +63,7 @@ class DownloadError(AiledgerError):
 
 class ServeError(AiledgerError):
     """A release folder that ``ailedger serve`` cannot serve (no database), or Datasette not installed."""
+
+
+class FormulaError(AiledgerError):
+    """A metric's formula that is not arithmetic over metric ids and numbers."""

@@ -72,7 +72,16 @@ def _number(digits: str, decimal_mark: str) -> Decimal | None:
 def stated(quote: str, language: str | None = None) -> set[int]:
     """Every whole number the quote states, unit words applied, under each plausible reading of its separators."""
     out: set[int] = set()
+    for _, _, values in located(quote, language):
+        out |= values
+    return out
+
+
+def located(quote: str, language: str | None = None) -> list[tuple[int, int, set[int]]]:
+    """Each figure of the quote: its start and end, and the whole numbers it may mean."""
+    found = []
     for match in _FIGURE.finditer(quote):
+        out: set[int] = set()
         digits, cjk, word = match.groups()
         unit = (cjk or word or "").rstrip(".")
         key = unit if cjk else unit.lower()
@@ -92,4 +101,5 @@ def stated(quote: str, language: str | None = None) -> set[int]:
                 value = number * factor
                 if value == value.to_integral_value():
                     out.add(int(value))
-    return out
+        found.append((match.start(), match.end(), out))
+    return found

@@ -624,6 +624,306 @@ def overlaps(ctx: Context) -> Iterator[Diagnostic]:
                         )
 
 
+# --- what the quotes state (issue 14) ---------------------------------------------------------------
+
+# Fields that name something rather than state a fact about it, and fields that are not read from text.
+_NOT_STATED = frozenset({"derived_from", "distinct_from"})
+_NAMING = frozenset({"name", "aliases"}) | {name for _, name in LATEST.REFERENCES} - {"runs_on"}
+_ANY_ORDER = 8
+
+
+def _quotes(record: Any, field: str, ctx: Context | None = None) -> list[str]:
+    """The quotes that support ``field``; with ``ctx``, only those found in their source (the rest are reported already)."""
+    return [c.quote for c in record.citations if field in c.supports and (ctx is None or _found(ctx, c))]
+
+
+def _found(ctx: Context, cite: Any) -> bool:
+    if ctx.texts is None:
+        return True
+    text = _text(ctx, cite.source_id)
+    return text is None or text.contains(cite.quote)
+
+
+def _clean(label: str) -> bool:
+    """A name the text rules refuse (invisible or mixed-script characters) is reported there, not again here."""
+    from ailedger.validate import text
+
+    return not any(severity == "error" for _, severity, _ in text.problems(label, name=True))
+
+
+def _labels(rec: Loaded | None) -> list[str]:
+    """The names a record goes by in text, or none when it has no name (events, metrics, claims)."""
+    if rec is None or rec.record is None or rec.table not in ("organizations", "models"):
+        return []
+    return [rec.record.name, *rec.record.aliases]
+
+
+def _named_in(ctx: Context, tables: tuple[str, ...], quotes: list[str]) -> list[str]:
+    """Names of the records of ``tables`` that the quotes name, for telling what a quote does say."""
+    from ailedger.validate import stated
+
+    out = []
+    for other in ctx.valid():
+        if other.table in tables and any(stated.names(label, q) for label in _labels(other) for q in quotes):
+            out.append(other.record.name)
+    return sorted(set(out))[:_ANY_ORDER]
+
+
+def _label_stated(label: str, quotes: list[str]) -> bool:
+    from ailedger.validate import stated
+
+    return any(stated.names(label, q) for q in quotes) or (len(quotes) > 1 and stated.composed(label, quotes))
+
+
+def stated_values(ctx: Context) -> Iterator[Diagnostic]:
+    """Every name, reference and metric kind is stated by a quote that supports it."""
+    from ailedger.validate import stated
+
+    for rec in ctx.valid():
+        if rec.table == "sources":
+            continue
+        record = rec.record
+        every = [c.quote for c in record.citations if _found(ctx, c)]
+        if rec.table in ("organizations", "models"):
+            for field_name in ("name", "aliases"):
+                quotes = _quotes(record, field_name, ctx)
+                for loc, label in _values(record, field_name):
+                    if quotes and _clean(label) and stated.comparable(label, quotes) and not _label_stated(label, quotes):
+                        near = next((w for q in quotes if (w := stated.closest_words(label, q))), None)
+                        says = f"it says \"{escape(near)}\" there" if near else "it names no such thing"
+                        yield ctx.diag(rec, loc, "quote.name-not-stated", f"\"{escape(label)}\" is not in the quote that supports {field_name}; {says}. Write the name as the quote does (case, spaces and hyphens may differ), or cite the sentence that names it")
+        for (table, field_name), allowed in LATEST.REFERENCES.items():
+            if table != rec.table or field_name in _NOT_STATED:
+                continue
+            quotes = _quotes(record, field_name, ctx)
+            for loc, target in _values(record, field_name):
+                labels = [label for label in _labels(ctx.by_id.get(target)) if _clean(label) and stated.comparable(label, quotes)]
+                if not labels or not quotes or any(_label_stated(label, quotes) for label in labels):
+                    continue
+                other_table = ctx.table_of.get(target, allowed[0])
+                if any(stated.refers_back(other_table, q) for q in quotes) and any(_label_stated(label, every) for label in labels):
+                    continue  # "das Modell", "the company": another quote of the record names it
+                named = [n for n in _named_in(ctx, allowed, quotes) if n not in labels]
+                says = f"they name {', '.join(named)}" if named else f"they name no record of {' or '.join(allowed)}"
+                yield ctx.diag(rec, loc, "quote.reference-not-stated", f"{target} ({escape(labels[0])}) is not named by the quotes that support {field_name}; {says}. Point at the record the quote names, or cite the sentence that names {escape(labels[0])}")
+        if rec.table == "metrics":
+            yield from _metric_stated(ctx, rec)
+
+
+def _metric_stated(ctx: Context, rec: Loaded) -> Iterator[Diagnostic]:
+    """The kind of count is in the quote's words, and the value is the figure it gives for this subject."""
+    from ailedger.validate import stated
+
+    m = rec.record
+    quotes = _quotes(m, "metric", ctx)
+    if quotes and not any(stated.metric_words(m.metric, q) for q in quotes):
+        spoken = [f"{metric} (\"{escape(words)}\")" for q in quotes for metric, words in stated.metric_spoken_of(q)]
+        says = f"it speaks of {', '.join(dict.fromkeys(spoken))}" if spoken else "it does not say what was counted"
+        yield ctx.diag(rec, ("metric",), "quote.metric-not-stated", f"{m.metric} is not what the quote that supports metric counts: {says}; set metric to what the quote says, or cite the sentence that says {m.metric.replace('_', ' ')}")
+    if m.derived_from:
+        return
+    subject = ctx.by_id.get(m.subject_id)
+    if subject is None or subject.record is None or not _labels(subject):
+        return
+    candidates = {r.record.id: _labels(r) for r in ctx.valid() if r.table == subject.table}
+    found: list[tuple[str, Any]] = []
+    for cite in m.citations:
+        if "value" not in cite.supports or not _found(ctx, cite):
+            continue
+        language = _language(ctx, cite.source_id)
+        spans = stated.name_spans(cite.quote, candidates)
+        if not any(rid == m.subject_id for rid, _, _ in spans):
+            return  # the subject goes unnamed in this quote ("the app"): whose figure it is cannot be told
+        for figure in stated.figures(cite.quote, language, spans):
+            if m.value in figure.values:
+                if not figure.gap and figure.owner == m.subject_id:
+                    return
+                found.append((cite.quote, figure))
+    if not found:
+        return  # not a figure of the quote at all: metric.quote-mismatch says so
+    quote, figure = found[0]
+    own = [f.text for f in stated.figures(quote, _language(ctx, m.citations[0].source_id), stated.name_spans(quote, candidates)) if f.owner == m.subject_id and not f.gap]
+    gives = f"for {m.subject_id} it gives {', '.join(own)}" if own else f"it gives no figure of its own for {m.subject_id}"
+    if figure.gap:
+        why = f"\"{escape(figure.text)}\" is a difference the quote states, not a count"
+        fix = "a value computed from a difference goes in a derived metric (derived_from and formula)"
+    else:
+        why = f"\"{escape(figure.text)}\" is the quote's figure for {figure.owner}"
+        fix = "record it under that subject"
+    yield ctx.diag(rec, ("value",), "metric.value-not-for-subject", f"{m.value}: {why}; {gives}; {fix}")
+
+
+def _language(ctx: Context, source_id: str) -> str | None:
+    source = ctx.by_id.get(source_id)
+    return source.record.language if source is not None and source.record is not None and source.table == "sources" else None
+
+
+def _published(ctx: Context, source_id: str) -> FuzzyDate | None:
+    source = ctx.by_id.get(source_id)
+    return source.record.published if source is not None and source.record is not None and source.table == "sources" else None
+
+
+def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:
+    """Each date is no sharper than, and inside, what the date words of its quotes allow."""
+    from ailedger.validate import when
+
+    for rec in ctx.valid():
+        if rec.table == "sources":
+            continue
+        for name, value in _dates(rec.record):
+            expressions: list[when.Stated] = []
+            cited = False
+            for cite in rec.record.citations:
+                published = _published(ctx, cite.source_id)
+                if name in cite.supports and published is not None and _found(ctx, cite):
+                    cited = True
+                    expressions += when.found(cite.quote, published)
+                    if name == "reported":  # the source reporting the figure is itself a report of that date
+                        expressions.append(when.Stated(f"{cite.source_id}, published", published.earliest, published.latest))
+            if not cited:
+                continue
+            verdict = when.judge(value, expressions)
+            if verdict.problem is None:
+                continue
+            allowed = "; ".join(f"\"{escape(s.text)}\" is {s.edtf()}" for s in verdict.stated)
+            if verdict.problem == "not-stated":
+                yield ctx.diag(rec, (name,), "date.not-stated", f"no quote that supports {name} states a date (such as \"am 12. Februar\", \"last week\", \"2023\"); cite the sentence that says when, or leave {name} out")
+            elif verdict.problem == "sharper":
+                yield ctx.diag(rec, (name,), "date.sharper-than-quote", f"{value} is sharper than its quotes allow: {allowed}; write that, or a wider date that covers it")
+            else:
+                yield ctx.diag(rec, (name,), "date.outside-quote", f"{value} is outside what its quotes state: {allowed}; correct the date, or cite the sentence it comes from")
+
+
+def derivations(ctx: Context) -> Iterator[Diagnostic]:
+    """A derived value's formula uses the ids in derived_from and numbers its quotes state, and gives the value."""
+    from ailedger.errors import FormulaError
+    from ailedger.validate import derive
+    from ailedger.validate.numbers import stated
+
+    for rec in ctx.valid():
+        if rec.table != "metrics":
+            continue
+        m = rec.record
+        formula = getattr(m, "formula", None)
+        if formula is None:
+            if m.derived_from and "formula" in type(m).model_fields:
+                yield ctx.diag(rec, ("derived_from",), "metric.formula-missing", "a derived value has no formula, so its arithmetic goes unchecked; add formula, such as formula: \"qwen-app-dau + 23000000\"", "warning")
+            continue
+        if not m.derived_from:
+            yield ctx.diag(rec, ("formula",), "metric.derived-from-missing", "formula is set but derived_from is empty; list the metric ids it was computed from")
+            continue
+        try:
+            tree, ids = derive.parse(formula)
+        except FormulaError as exc:
+            yield ctx.diag(rec, ("formula",), "metric.formula-invalid", f"{escape(formula)!s} {exc}")
+            continue
+        used = set(ids.values())
+        if used != set(m.derived_from):
+            missing = sorted(set(m.derived_from) - used)
+            extra = sorted(used - set(m.derived_from))
+            parts = ([f"uses {', '.join(extra)}, which derived_from does not list"] if extra else []) + ([f"does not use {', '.join(missing)} of derived_from"] if missing else [])
+            yield ctx.diag(rec, ("formula",), "metric.formula-ids", f"the formula {' and '.join(parts)}; use exactly the ids of derived_from")
+            continue
+        quoted: set[int] = set()
+        for cite in m.citations:
+            if "value" in cite.supports or "derived_from" in cite.supports:
+                quoted |= stated(cite.quote, _language(ctx, cite.source_id))
+        unstated = [n for n in derive.numbers_in(tree) if n != n.to_integral_value() or int(n) not in quoted]
+        if unstated:
+            yield ctx.diag(rec, ("formula",), "metric.formula-number-not-stated", f"{', '.join(map(str, unstated))} is not a figure the quotes that support value state; quote the sentence with it")
+            continue
+        values = {}
+        for rid in used:
+            other = ctx.by_id.get(rid)
+            if other is None or other.record is None or other.table != "metrics":
+                break
+            values[rid] = other.record.value
+        else:
+            try:
+                result = derive.evaluate(tree, ids, values)
+            except FormulaError as exc:
+                yield ctx.diag(rec, ("formula",), "metric.formula-invalid", f"{escape(formula)!s} {exc}")
+                continue
+            if result != m.value:
+                shown = ", ".join(f"{rid} = {values[rid]}" for rid in sorted(used))
+                yield ctx.diag(rec, ("value",), "metric.formula-mismatch", f"{m.value} differs from its formula {escape(formula)!s}, which gives {result:f} (with {shown}); correct the value or the formula")
+
+
+def _self_parties(ctx: Context, rec: Loaded) -> set[str]:
+    """Folded names under which a quote's attribution is the record's own developer or subject speaking."""
+    from ailedger.validate import stated
+
+    ids = {rec.record.id}
+    for name in ("organization_id", "subject_id", "organization_ids", "subject_ids"):
+        ids |= {t for _, t in _values(rec.record, name)} if hasattr(rec.record, name) else set()
+    for rid in list(ids):
+        target = ctx.by_id.get(rid)
+        if target is not None and target.record is not None and target.table == "models" and target.record.organization_id:
+            ids.add(target.record.organization_id)
+    return {stated.fold(label) for rid in ids for label in _labels(ctx.by_id.get(rid))}
+
+
+def attributed(ctx: Context) -> Iterator[Diagnostic]:
+    """Claims apart from facts: a fact only the company says, a verified claim with no independent source, a claim given to its messenger."""
+    from ailedger.validate import claims, stated
+
+    for rec in ctx.valid():
+        if rec.table not in ("models", "events", "metrics"):
+            continue  # an organization's kind or city is not what a company claims; claims are claims
+        selves = _self_parties(ctx, rec)
+        for name in _set_fields(rec.record):
+            if name in _NAMING or (rec.table, name) == ("models", "kind"):
+                continue
+            quotes = _quotes(rec.record, name, ctx)
+            said = []
+            for q in quotes:
+                own = [a for a in claims.attributions(q) if a.party in (claims.SELF, None) or stated.fold(a.party) in selves]
+                if not own:
+                    break
+                said.append(own[0])
+            else:
+                if said:
+                    who = said[0].party if said[0].party not in (claims.SELF, None) else "the company" if said[0].party else "someone unnamed"
+                    yield ctx.diag(rec, (name,), "claim.attributed-fact", f"is backed only by a quote that reports it as what {who} says (\"{escape(said[0].text)}\"); record the statement in claims/ with asserted_by, or cite a source that states it as fact", "warning")
+    for rec in ctx.valid():
+        if rec.table != "claims":
+            continue
+        c = rec.record
+        outlets: dict[str, str] = {}
+        for cite in c.citations:
+            if cite.via:
+                outlets.setdefault(cite.via, "relays it (the citation's via)")
+            source = ctx.by_id.get(cite.source_id)
+            if source is not None and source.record is not None and source.table == "sources":
+                outlets.setdefault(source.record.publisher, f"published {cite.source_id}")
+        if c.asserted_by in outlets:
+            yield ctx.diag(rec, ("asserted_by",), "claim.asserted-by-outlet", f"{c.asserted_by} {outlets[c.asserted_by]}, it does not make the claim; set asserted_by to who the quote says makes it, and keep the outlet in via")
+        else:
+            asserter = ctx.by_id.get(c.asserted_by)
+            if asserter is not None and asserter.record is not None and asserter.table == "organizations" and asserter.record.kind in ("news_outlet", "news_agency"):
+                for cite in c.citations:
+                    own = [a for a in claims.attributions(cite.quote) if a.party == claims.SELF]
+                    if own:
+                        yield ctx.diag(rec, ("asserted_by",), "claim.asserted-by-outlet", f"{c.asserted_by} is a {asserter.record.kind.replace('_', ' ')}, but the quote gives the statement to the company (\"{escape(own[0].text)}\"); set asserted_by to the company and via: {c.asserted_by} (see CONTRIBUTING, \"Who makes a claim\")")
+                        break
+        if c.verified:
+            asserter_names = {stated.fold(label) for label in _labels(ctx.by_id.get(c.asserted_by))}
+            reporting = {c.asserted_by} | {cite.via for cite in c.citations if cite.via}
+            reporting |= {p for cite in c.citations if set(cite.supports) - {"verified"} and (p := _publisher(ctx, cite.source_id))}
+            independent = any(
+                "verified" in cite.supports and _publisher(ctx, cite.source_id) not in reporting and cite.via not in reporting
+                and not [a for a in claims.attributions(cite.quote) if a.party in (claims.SELF, None) or stated.fold(a.party) in asserter_names]
+                for cite in c.citations
+            )
+            if not independent:
+                yield ctx.diag(rec, ("verified",), "claim.verified-unconfirmed", f"verified: true needs a citation that supports only verified, from a source other than {', '.join(sorted(reporting))} (the claimant and who reported it), stating the claim as confirmed; cite that source, or set verified: false")
+
+
+def _publisher(ctx: Context, source_id: str) -> str | None:
+    source = ctx.by_id.get(source_id)
+    return source.record.publisher if source is not None and source.record is not None and source.table == "sources" else None
+
+
 RULES: list[Rule] = [
     ids,
     references,
@@ -638,6 +938,10 @@ RULES: list[Rule] = [
     figures,
     plausibility,
     overlaps,
+    stated_values,
+    quoted_dates,
+    derivations,
+    attributed,
 ]
 
 

@@ -1,0 +1,64 @@
+"""Claims apart from facts: who a quote says a statement comes from.
+
+"laut Unternehmensangaben", "wie es vonseiten des Unternehmens heißt",
+"according to Examplecorp", "Examplecorp says", "soll", "据公司称": a sentence
+written this way reports what someone asserts, and a fact field backed only by
+such sentences is a claim dressed as a fact. The party is kept where the
+words name it, because attribution to the measuring data provider or to a news
+agency the citation names in ``via`` ("laut QuestMobile", "berichtet Reuters")
+is how facts reach an article, while attribution to the company itself is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ailedger.validate.stated import fold
+
+SELF = "the company"
+"""The party of phrases that name no one but the company the sentence is about."""
+
+_NAME = r"(?P<party>[A-ZÄÖÜ][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,2})"
+_PHRASES: list[re.Pattern[str]] = [
+    # the company itself, unnamed
+    re.compile(r"(?<![^\W_])(?:laut (?:eigenen )?(?:unternehmensangaben|angaben des unternehmens|dem unternehmen)|vonseiten des unternehmens|seitens des unternehmens|unternehmensmitteilung|nach (?:eigenen )?angaben(?: des unternehmens)?|according to the company|the company (?:says|said|claims|claimed|states|stated)|company claims|据(?:该)?公司(?:称|表示|介绍)|公司(?:称|声称|宣称|表示))(?![^\W_])", re.IGNORECASE),
+    # a named party
+    re.compile(rf"(?<![^\W_])(?i:laut|according to|wie es von|wie|nach angaben von)\s+(?:(?i:the|dem|der|des)\s+(?:[a-z][\w-]*\s+){{0,3}}?)?{_NAME}"),
+    re.compile(rf"(?<![^\W_])(?i:gab)\s+{_NAME}\s+an(?![^\W_])"),
+    re.compile(rf"(?<![^\W_]){_NAME}\s+(?:says|said|claims|claimed|states|stated|gab an|teilte mit|erklärte|behauptet)(?![^\W_])"),
+    re.compile(r"据(?P<party>[^\s，。、]{1,12}?)(?:称|表示|介绍|报道)"),
+    # reported speech with no one named
+    re.compile(r"(?<![^\W_])(?P<hearsay>soll(?:en|te|ten)?|angeblich|reportedly|allegedly|purportedly|声称|宣称|号称)(?![^\W_])", re.IGNORECASE),
+]
+_NOT_PARTIES = frozenset({"der", "die", "das", "den", "dem", "des", "the", "a", "an", "es", "er", "sie", "this", "that", "it", "in", "im"})
+
+
+@dataclass(frozen=True, slots=True)
+class Attribution:
+    """A phrase that reports a statement as someone's: the words, and the party (or SELF, or None)."""
+
+    text: str
+    party: str | None
+
+
+def attributions(quote: str) -> list[Attribution]:
+    """Every attribution phrase of ``quote``; the named party as written, SELF, or None for hearsay."""
+    out: list[Attribution] = []
+    taken: list[tuple[int, int]] = []
+    for i, pattern in enumerate(_PHRASES):
+        for m in pattern.finditer(quote):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            groups = m.groupdict()
+            if i == 0:
+                out.append(Attribution(m.group(0), SELF))
+            elif groups.get("hearsay"):
+                out.append(Attribution(m.group(0), None))
+            else:
+                party = (groups.get("party") or "").strip()
+                if not party or fold(party).split()[0] in _NOT_PARTIES:
+                    continue
+                out.append(Attribution(m.group(0), party))
+    return out

@@ -1,0 +1,219 @@
+"""Whether a quote states the value it supports: names, references, the kind of a metric, its figure.
+
+A quote proves a field only if the field's value can be read in it. Names are
+compared after folding what copying and typesetting change (case, spacing,
+hyphens, typographic quotes and dashes, NFKC), so "GLM-5" is named by "GLM 5"
+and "NVIDIA" by "NVIDIA-GPUs" or the genitive "NVIDIAs", but "GLM 6" is not
+named by "GLM 5". News prose refers back ("das Modell", "the company",
+"die Nachrichtenagentur"): a quote with such a word states a reference when
+another quote of the same record names the record it refers to, so the
+antecedent is on file too. A name the text only puts together ("Die
+Pro-Version" of "Doubao 2.0") is stated when every word of it stands in the
+quotes that support it.
+
+These are pure functions of strings, shared by the per-record rule and the
+column checks of bulk files.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from ailedger.validate import numbers
+
+# Typographic marks a copy or a typesetter swaps for plain ones, and the hyphens and dashes that
+# join or split a name ("GLM-5", "GLM 5", "GLM–5").
+_MARKS = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
+    "-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u2014": " ", "\u2212": " ",
+    "_": " ", "/": " ",
+})
+_SPACES = re.compile(r"\s+")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+_TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Case, spacing, hyphens and typographic marks folded away, for comparing names with quotes."""
+    text = unicodedata.normalize("NFKC", text).translate(_MARKS).casefold()
+    return _SPACES.sub(" ", text).strip()
+
+
+def _pattern(name: str) -> re.Pattern[str]:
+    """A folded name as a whole word: not inside another word or version ("GLM 5" is not in "GLM 50").
+
+    A trailing genitive s ("NVIDIAs", "Googles", "OpenAI's") still names it.
+    """
+    folded = re.escape(fold(name))
+    if _CJK.search(name):
+        return re.compile(folded)
+    return re.compile(rf"(?<![^\W_]){folded}(?:'?s)?(?![^\W_]|\.[0-9])")
+
+
+_PATTERNS: dict[str, re.Pattern[str]] = {}
+
+
+def names(name: str, quote: str) -> bool:
+    """Whether ``quote`` names ``name`` (both as written; folding is done here)."""
+    pattern = _PATTERNS.get(name)
+    if pattern is None:
+        pattern = _PATTERNS[name] = _pattern(name)
+    return pattern.search(fold(quote)) is not None
+
+
+def scripts(text: str) -> set[str]:
+    """"cjk" and/or "latin": a name in one script cannot be looked for in a quote written only in the other."""
+    out = set()
+    if _CJK.search(text):
+        out.add("cjk")
+    if re.search(r"[^\W\d_]", _CJK.sub("", text)):
+        out.add("latin")
+    return out
+
+
+def comparable(label: str, quotes: Iterable[str]) -> bool:
+    """Whether the quotes are written in a script of ``label`` ("示例一号" in an English article is its original-script name)."""
+    have: set[str] = set()
+    for quote in quotes:
+        have |= scripts(quote)
+    return bool(scripts(label) & have)
+
+
+def tokens(text: str) -> set[str]:
+    return set(_TOKEN.findall(fold(text)))
+
+
+def composed(name: str, quotes: Iterable[str]) -> bool:
+    """Every word of ``name`` stands in the quotes together ("Doubao 2.0" in one, "Pro-Version" in another)."""
+    wanted = tokens(name)
+    have: set[str] = set()
+    for quote in quotes:
+        have |= tokens(quote)
+    return bool(wanted) and wanted <= have
+
+
+# Words that refer back to a record named elsewhere, by the table they point into.
+_ANAPHORS = {
+    "models": re.compile(
+        r"(?<![^\W_])(?:(?:das|des|dem|den|dieses?|seinem|seines|sein|ihr(?:em|es)?) (?:ki )?modells?|pro version|the model|this model|its model|the app|die app|der app|该模型|此模型|这款模型)(?![^\W_])"
+    ),
+    "organizations": re.compile(
+        r"(?<![^\W_])(?:(?:das|des|dem|dieses?) unternehmens?|unternehmensangaben|unternehmensmitteilung|angaben des unternehmens|(?:die|der) nachrichtenagentur|the company|the firm|the agency|the news agency|the developer|der hersteller|des herstellers|该公司|公司)(?![^\W_])"
+    ),
+}
+
+
+def refers_back(table: str, quote: str) -> bool:
+    pattern = _ANAPHORS.get(table)
+    return pattern is not None and pattern.search(fold(quote)) is not None
+
+
+def closest_words(name: str, quote: str) -> str | None:
+    """The run of words in ``quote`` most like ``name``, to show what the quote does say."""
+    import difflib
+
+    words = quote.split()
+    size = max(1, len(name.split()))
+    best, score = None, 0.0
+    for i in range(len(words) - size + 1):
+        window = " ".join(words[i : i + size]).strip(",.;:()\"'„“”")
+        ratio = difflib.SequenceMatcher(None, fold(window), fold(name)).ratio()
+        if ratio > score:
+            best, score = window, ratio
+    return best if score >= 0.5 else None
+
+
+# --- the kind of a metric ----------------------------------------------------------------------------
+
+_METRIC_LATIN = {
+    "daily_active_users": r"täglich\w*|pro tag|je tag|am tag|daily|per day|a day|each day|dau",
+    "weekly_active_users": r"wöchentlich\w*|pro woche|je woche|in der woche|weekly|per week|a week|each week|wau",
+    "monthly_active_users": r"monatlich\w*|pro monat|je monat|im monat|monthly|per month|a month|each month|mau",
+    "downloads": r"download\w*|heruntergeladen|installationen|installs?",
+    "paying_users": r"zahlende\w*|abonnent\w*|paying|paid users|subscribers?",
+}
+_METRIC_CJK = {
+    "daily_active_users": "日活|每日|每天|日均",
+    "weekly_active_users": "周活|週活|每周|每週",
+    "monthly_active_users": "月活|每月",
+    "downloads": "下载|下載",
+    "paying_users": "付费|付費",
+}
+METRIC_WORDS: dict[str, re.Pattern[str]] = {
+    metric: re.compile(rf"(?<![^\W_])(?:{latin})(?![^\W_])|{_METRIC_CJK[metric]}") for metric, latin in _METRIC_LATIN.items()
+}
+
+
+def metric_words(metric: str, quote: str) -> str | None:
+    """The words of ``quote`` that state ``metric``, or None."""
+    pattern = METRIC_WORDS.get(metric)
+    found = pattern.search(fold(quote)) if pattern is not None else None
+    return found.group(0) if found else None
+
+
+def metric_spoken_of(quote: str) -> list[tuple[str, str]]:
+    """(metric, words) for each kind of count the quote does speak of."""
+    out = []
+    for metric, pattern in METRIC_WORDS.items():
+        found = pattern.search(fold(quote))
+        if found:
+            out.append((metric, found.group(0)))
+    return out
+
+
+# --- whose figure a number is ------------------------------------------------------------------------
+
+# A figure followed by these is a difference between two counts, not a count: "23 Millionen weniger
+# als", "12 million more than", "多1200万".
+_GAP = re.compile(r"\s*(?:\w+\s+){0,2}?(?:weniger|mehr|fewer|more|less|higher|lower|über|unter|above|below)\s+(?:als|than)\b|\s*(?:多|少)", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """A number of a quote: where it is, the values it may mean, and whose it is."""
+
+    text: str
+    values: frozenset[int]
+    gap: bool
+    owner: str | None
+    """Id of the nearest record named in the quote, when figures of more than one record could be meant."""
+
+
+def figures(quote: str, language: str | None, named: Sequence[tuple[str, int, int]]) -> list[Figure]:
+    """The quote's figures, each given to the nearest named record.
+
+    ``named`` holds (record id, start, end) of the names found in the quote,
+    among the records a figure of this kind could belong to.
+    """
+    out = []
+    for start, end, values in numbers.located(quote, language):
+        gap = _GAP.match(quote, end) is not None
+        owner = None
+        if named:
+            owner = min(named, key=lambda n: n[1] - end if n[1] >= end else start - n[2] if n[2] <= start else 0)[0]
+        out.append(Figure(quote[start:end], frozenset(values), gap, owner))
+    return out
+
+
+def name_spans(quote: str, candidates: dict[str, list[str]]) -> list[tuple[str, int, int]]:
+    """(id, start, end) in ``quote`` of each candidate record's name or alias.
+
+    Positions are found in the quote as written (case-insensitively, hyphens as
+    spaces) so they line up with the figures' positions.
+    """
+    plain = quote.translate(_MARKS).lower()
+    out = []
+    for rid, labels in candidates.items():
+        for label in labels:
+            words = label.translate(_MARKS).lower().split()
+            if not words:
+                continue
+            body = r"\s+".join(map(re.escape, words))
+            pattern = body if _CJK.search(label) else rf"(?<![^\W_]){body}(?:'?s)?(?![^\W_]|\.[0-9])"
+            for m in re.finditer(pattern, plain):
+                out.append((rid, m.start(), m.end()))
+    return out
