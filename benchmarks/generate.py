@@ -2,7 +2,7 @@
 
 The shape follows what bulk contributions will look like: daily active users of
 many apps over years, each row citing the line of a data report that gives its
-figure (half a month of one app per line), so quotes repeat across rows as they
+figure (a week of one app per line, each figure with its day), so quotes repeat across rows as they
 do in real series and every value is stated by its quote. The same seed always
 gives the same bytes.
 """
@@ -22,7 +22,9 @@ PROVIDERS = ("questmobile", "sensor-tower", "data-ai")
 START = date(2021, 1, 1)
 
 
-HALF = 15  # days per quoted line: a line of a data report gives half a month of figures
+WEEK = 7  # days per quoted line: a line of a data report gives a week of dated figures
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
 
 
 def _series(rng: random.Random, apps: list[str], days: int, metrics: int) -> Iterator[tuple[str, date, int]]:
@@ -37,8 +39,17 @@ def _series(rng: random.Random, apps: list[str], days: int, metrics: int) -> Ite
 
 
 def _line(app: str, first: date, values: list[int]) -> str:
-    """One report line: an app, a half month, and its daily figures, as a quote would copy it."""
-    return f"{app}, daily active users from {first.isoformat()}: " + "; ".join(str(v) for v in values)
+    """One report line: an app and a week of figures, each with its day, as a quote would copy it.
+
+    Every row's date stands in its quote, as ``ailedger validate`` requires (a date no sharper than its quote).
+    """
+    days = (f"{(first + timedelta(days=i)).isoformat()} {v}" for i, v in enumerate(values))
+    return f"{app}, daily active users: " + "; ".join(days)
+
+
+def _about(sid: str, provider: str, what: str) -> str:
+    """A report's first line: it names the apps' developer and the provider, so records citing it are named there."""
+    return f"{sid}: {what} of Appco apps in China, measured by {provider.replace('-', ' ').title()}."
 
 
 def _yaml(record: dict) -> str:
@@ -67,14 +78,14 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
     source_of = {app: source_ids[i % sources] for i, app in enumerate(apps)}
     publisher_of = {sid: PROVIDERS[i % len(PROVIDERS)] for i, sid in enumerate(source_ids)}
     rows = list(_series(rng, apps, days, metrics))
-    halves: dict[tuple[str, date], list[int]] = {}
+    weeks: dict[tuple[str, date], list[int]] = {}
     for app, when, value in rows:
-        halves.setdefault((app, _half(when)), []).append(value)
-    quote_of = {key: _line(key[0], key[1], values) for key, values in halves.items()}
-    about = "daily active users of apps, compiled from panel data."
+        weeks.setdefault((app, _week(when)), []).append(value)
+    quote_of = {key: _line(key[0], key[1], values) for key, values in weeks.items()}
+    about = {sid: _about(sid, publisher_of[sid], "daily active users") for sid in source_ids}
     end = START + timedelta(days=days)
     for sid in source_ids:
-        lines = [f"{sid}: {about}"] + [q + "." for (app, _), q in quote_of.items() if source_of[app] == sid]
+        lines = [about[sid]] + [q + "." for (app, _), q in quote_of.items() if source_of[app] == sid]
         body = "\n".join(lines) + "\n"
         (texts / f"{sid}.txt").write_text(body, encoding="utf-8")
         (dataset / "sources" / f"{sid}.yaml").write_text(_yaml({
@@ -83,9 +94,10 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
             "kind": "data_report", "sha256": hashlib.sha256(body.encode()).hexdigest(),
         }), encoding="utf-8")
     for org in (*PROVIDERS, "appco"):
+        sid = next((s for s in source_ids if publisher_of[s] == org), source_ids[0])
         (dataset / "organizations" / f"{org}.yaml").write_text(_yaml({
             "id": org, "schema_version": LATEST.MAJOR, "name": org.replace("-", " ").title(),
-            "citations": [_cite(source_ids[0], f"{source_ids[0]}: {about}", ["name"])],
+            "citations": [_cite(sid, about[sid].rstrip("."), ["name"])],
         }), encoding="utf-8")
     for app in apps:
         (dataset / "models" / f"{app}.yaml").write_text(
@@ -96,7 +108,10 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
                     "name": app.replace("-", " ").title(),
                     "organization_id": "appco",
                     "kind": "product",
-                    "citations": [_cite(source_of[app], quote_of[app, START], ["name", "organization_id", "kind"])],
+                    "citations": [
+                        _cite(source_of[app], quote_of[app, START], ["name", "kind"]),
+                        _cite(source_of[app], about[source_of[app]].rstrip("."), ["organization_id"]),
+                    ],
                 }
             ),
             encoding="utf-8",
@@ -117,9 +132,9 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
                         "region": "CN",
                         "measured_by": publisher_of[sid],
                         "citations": [
-                            _cite(sid, quote_of[app, _half(when)], ["subject_id", "metric", "value", "as_of"]),
+                            _cite(sid, quote_of[app, _week(when)], ["subject_id", "metric", "value", "as_of"]),
                             {
-                                **_cite(sid, f"{sid}: {about}", ["region", "measured_by"]),
+                                **_cite(sid, about[sid].rstrip("."), ["region", "measured_by"]),
                                 "translation": "Daily active users of apps in China.",
                             },
                         ],
@@ -131,8 +146,9 @@ def generate(root: Path, metrics: int, models: int = 500, sources: int = 4, seed
     return {"dataset": dataset, "texts": texts, "metrics": metrics_file}
 
 
-def _half(day: date) -> date:
-    return day.replace(day=1 if day.day <= HALF else HALF + 1)
+def _week(day: date) -> date:
+    """The first day of the report line that gives ``day``'s figure."""
+    return START + timedelta(days=(day - START).days // WEEK * WEEK)
 
 
 def generate_records(root: Path, files: int = 10_000, sources: int = 4, seed: int = 6) -> dict[str, Path]:
@@ -150,19 +166,20 @@ def generate_records(root: Path, files: int = 10_000, sources: int = 4, seed: in
     texts.mkdir(parents=True, exist_ok=True)
     source_ids = [f"report-{i:02d}" for i in range(sources)]
     publisher_of = {sid: PROVIDERS[i % len(PROVIDERS)] for i, sid in enumerate(source_ids)}
-    about = "monthly active users of apps, compiled from panel data."
+    about = {sid: _about(sid, publisher_of[sid], "monthly active users") for sid in source_ids}
     records = max(files - sources - len(PROVIDERS) - 1, 2)
     models = max(records // 4, 1)
     per_model = -(-(records - models) // models)
     apps = [f"app-{i:05d}" for i in range(models)]
-    lines: dict[str, list[str]] = {sid: [f"{sid}: {about}"] for sid in source_ids}
+    lines: dict[str, list[str]] = {sid: [about[sid]] for sid in source_ids}
     metric_rows: list[tuple[str, str, int, str, str]] = []
     written = models
     for n, app in enumerate(apps):
         sid = source_ids[n % sources]
         months = min(per_model, records - written)
         values = [rng.randrange(10_000, 500_000_000) for _ in range(months)]
-        quote = f"{app} leads its category; monthly active users by month: " + "; ".join(f"{v:,}" for v in values)
+        by_month = (f"{MONTHS[m % 12]} {2020 + m // 12}: {v:,}" for m, v in enumerate(values))
+        quote = f"{app} leads its category; monthly active users by month: " + "; ".join(by_month)
         lines[sid].append(quote + ".")
         for m, value in enumerate(values):
             metric_rows.append((app, f"{2020 + m // 12}-{m % 12 + 1:02d}", value, sid, quote))
@@ -170,7 +187,7 @@ def generate_records(root: Path, files: int = 10_000, sources: int = 4, seed: in
         (dataset / "models" / f"{app}.yaml").write_text(_block({
             "id": app, "schema_version": LATEST.MAJOR, "name": f"App {n:05d}", "organization_id": "appco",
             "kind": "product",
-            "citations": [_cite(sid, quote, ["name", "organization_id", "kind"])],
+            "citations": [_cite(sid, quote, ["name", "kind"]), _cite(sid, about[sid].rstrip("."), ["organization_id"])],
         }), encoding="utf-8")
     end = date(2020 + (per_model + 12) // 12, 1, 1)
     for sid in source_ids:
@@ -182,9 +199,10 @@ def generate_records(root: Path, files: int = 10_000, sources: int = 4, seed: in
             "kind": "data_report", "sha256": hashlib.sha256(body.encode()).hexdigest(),
         }), encoding="utf-8")
     for org in (*PROVIDERS, "appco"):
+        first = next((s for s in source_ids if publisher_of[s] == org), source_ids[0])
         (dataset / "organizations" / f"{org}.yaml").write_text(_block({
             "id": org, "schema_version": LATEST.MAJOR, "name": org.replace("-", " ").title(),
-            "citations": [_cite(source_ids[0], f"{source_ids[0]}: {about}", ["name"])],
+            "citations": [_cite(first, about[first].rstrip("."), ["name"])],
         }), encoding="utf-8")
     for app, month, value, sid, quote in metric_rows:
         mid = f"{app}-mau-{month}"
@@ -195,7 +213,7 @@ def generate_records(root: Path, files: int = 10_000, sources: int = 4, seed: in
             "citations": [
                 _cite(sid, quote, ["subject_id", "metric", "value", "as_of"]),
                 {
-                    **_cite(sid, f"{sid}: {about}", ["region", "measured_by"]),
+                    **_cite(sid, about[sid].rstrip("."), ["region", "measured_by"]),
                     "translation": "Monthly active users of apps in China.",
                 },
             ],

@@ -101,5 +101,6 @@ def located(quote: str, language: str | None = None) -> list[tuple[int, int, set
                 value = number * factor
                 if value == value.to_integral_value():
                     out.add(int(value))
-        found.append((match.start(), match.end(), out))
+        known = bool(cjk) or key == "billion" or key in UNITS
+        found.append((match.start(), match.end() if known or not word else match.end(1), out))
     return found

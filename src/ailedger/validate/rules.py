@@ -691,7 +691,7 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
                     if quotes and _clean(label) and stated.comparable(label, quotes) and not _label_stated(label, quotes):
                         near = next((w for q in quotes if (w := stated.closest_words(label, q))), None)
                         says = f"it says \"{escape(near)}\" there" if near else "it names no such thing"
-                        yield ctx.diag(rec, loc, "quote.name-not-stated", f"\"{escape(label)}\" is not in the quote that supports {field_name}; {says}. Write the name as the quote does (case, spaces and hyphens may differ), or cite the sentence that names it")
+                        yield ctx.diag(rec, loc, "quote.name-not-stated", f"\"{escape(label)}\" is not in the quote that supports {field_name} ({says}); write the name as the quote does (case, spaces and hyphens may differ), or cite the sentence that names it")
         for (table, field_name), allowed in LATEST.REFERENCES.items():
             if table != rec.table or field_name in _NOT_STATED:
                 continue
@@ -705,7 +705,7 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
                     continue  # "das Modell", "the company": another quote of the record names it
                 named = [n for n in _named_in(ctx, allowed, quotes) if n not in labels]
                 says = f"they name {', '.join(named)}" if named else f"they name no record of {' or '.join(allowed)}"
-                yield ctx.diag(rec, loc, "quote.reference-not-stated", f"{target} ({escape(labels[0])}) is not named by the quotes that support {field_name}; {says}. Point at the record the quote names, or cite the sentence that names {escape(labels[0])}")
+                yield ctx.diag(rec, loc, "quote.reference-not-stated", f"{target} ({escape(labels[0])}) is not named by the quotes that support {field_name} ({says}); point at the record the quote names, or cite the sentence that names {escape(labels[0])}")
         if rec.table == "metrics":
             yield from _metric_stated(ctx, rec)
 
@@ -884,7 +884,7 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
             else:
                 if said:
                     who = said[0].party if said[0].party not in (claims.SELF, None) else "the company" if said[0].party else "someone unnamed"
-                    yield ctx.diag(rec, (name,), "claim.attributed-fact", f"is backed only by a quote that reports it as what {who} says (\"{escape(said[0].text)}\"); record the statement in claims/ with asserted_by, or cite a source that states it as fact", "warning")
+                    yield ctx.diag(rec, (name,), "claim.attributed-fact", f"backed only by a quote that reports it as what {who} says (\"{escape(said[0].text)}\"); record the statement in claims/ with asserted_by, or cite a source that states it as fact", "warning")
     for rec in ctx.valid():
         if rec.table != "claims":
             continue
@@ -916,7 +916,7 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
                 for cite in c.citations
             )
             if not independent:
-                yield ctx.diag(rec, ("verified",), "claim.verified-unconfirmed", f"verified: true needs a citation that supports only verified, from a source other than {', '.join(sorted(reporting))} (the claimant and who reported it), stating the claim as confirmed; cite that source, or set verified: false")
+                yield ctx.diag(rec, ("verified",), "claim.verified-unconfirmed", f"true needs a citation that supports only verified, from a source other than {', '.join(sorted(reporting))} (the claimant and who reported it), stating the claim as confirmed; cite that source, or set verified: false")
 
 
 def _publisher(ctx: Context, source_id: str) -> str | None:

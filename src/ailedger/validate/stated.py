@@ -191,6 +191,8 @@ def figures(quote: str, language: str | None, named: Sequence[tuple[str, int, in
     """
     out = []
     for start, end, values in numbers.located(quote, language):
+        if start and (quote[start - 1].isalpha() or quote[start - 1] in "-." and start > 1 and quote[start - 2].isalnum()):
+            continue  # the 2 of "Rival-2", the 5 of "GLM-5": part of a name
         gap = _GAP.match(quote, end) is not None
         owner = None
         if named:
