@@ -62,3 +62,16 @@ def attributions(quote: str) -> list[Attribution]:
                     continue
                 out.append(Attribution(m.group(0), party))
     return out
+
+
+_CONFIRMED = re.compile(
+    r"(?i:independent\w*|unabhängig\w*|third[- ]party|externe?n?)\W+(?:\w+\W+){0,6}?(?i:confirm\w*|verif\w*|bestätigt\w*|überprüft\w*|nachgewiesen)"
+    r"|(?i:confirm\w*|verif\w*|bestätigt\w*)\W+(?:\w+\W+){0,6}?(?i:independent\w*|unabhängig\w*)"
+    r"|独立\w{0,8}(?:证实|验证|确认)"
+)
+
+
+def confirms(quote: str) -> str | None:
+    """The words by which a quote says an independent party confirmed the statement, or None."""
+    found = _CONFIRMED.search(quote)
+    return found.group(0) if found else None

@@ -63,6 +63,27 @@ class SourceText:
         ratio = difflib.SequenceMatcher(None, span, q, autojunk=False).ratio()
         return span, ratio
 
+    def departure(self, quote: str) -> Departure:
+        """The closest passage, aligned with the quote, and where the two first part.
+
+        The whole passage is kept (a quote is at most 300 characters), so a
+        difference late in a long quote is shown, not cut off.
+        """
+        q = normalize(quote)
+        matcher = difflib.SequenceMatcher(None, self.normalized, q, autojunk=False)
+        best = matcher.find_longest_match(0, len(self.normalized), 0, len(q))
+        left = max(0, best.a - best.b - PAD)
+        window = self.normalized[left : best.a - best.b + len(q) + PAD]
+        aligned = difflib.SequenceMatcher(None, window, q, autojunk=False)
+        blocks = [b for b in aligned.get_matching_blocks() if b.size]
+        start = max(0, blocks[0].a - blocks[0].b) if blocks else 0
+        end = min(len(window), blocks[-1].a + blocks[-1].size + len(q) - blocks[-1].b - blocks[-1].size) if blocks else len(q)
+        passage = window[start:end]
+        ratio = difflib.SequenceMatcher(None, passage, q, autojunk=False).ratio()
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, passage, q, autojunk=False).get_opcodes():
+            if tag != "equal":
+                return Departure(passage, ratio, i1, i2, q, j1, j2)
+        return Departure(passage, ratio, len(passage), len(passage), q, len(q), len(q))
 
 class SourceTexts:
     """The source texts of one run, each read on first use; ``None`` for a source without a text file."""
@@ -166,3 +187,56 @@ def _grams(data: np.ndarray, starts: np.ndarray) -> np.ndarray:
     for k in range(_GRAM):
         out |= data[starts + k].astype(np.uint64) << np.uint64(8 * k)
     return out
+
+PAD = 12
+_KINDS = {
+    **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "a typographic apostrophe or single quote"),
+    **dict.fromkeys("\u201c\u201d\u201e\u00ab\u00bb\u2033", "a typographic double quote"),
+    "'": "a straight apostrophe", '"': "a straight double quote",
+    **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "a dash"),
+    "-": "a hyphen-minus",
+    **dict.fromkeys("\u00a0\u202f\u2007\u2009\u200a\u2002\u2003", "a special space"),
+    " ": "a space",
+}
+
+
+def _named(text: str) -> str:
+    import unicodedata as ud
+
+    if len(text) == 1:
+        kind = _KINDS.get(text)
+        label = f"U+{ord(text):04X} {ud.name(text, '')}".rstrip()
+        return f"{text} ({label}{', ' + kind if kind else ''})"
+    return f"\"{text}\"" if text else "nothing"
+
+
+@dataclass(frozen=True, slots=True)
+class Departure:
+    """The closest passage of the source and the first place the quote parts from it."""
+
+    passage: str
+    ratio: float
+    start: int
+    """Where in ``passage`` the difference begins; ``end`` is where it ends."""
+    end: int
+    quote: str
+    at: int
+    """Where in the (normalized) quote the difference begins; ``until`` is where it ends."""
+    until: int
+
+    def marked(self) -> str:
+        return f"{self.passage[: self.start]}«{self.passage[self.start : self.end]}»{self.passage[self.end :]}"
+
+    def difference(self) -> str:
+        """What differs, naming typographic-versus-straight quotes, dashes and spaces; else the words that differ."""
+        text, quoted = self.passage[self.start : self.end], self.quote[self.at : self.until]
+        if len(text) <= 1 and len(quoted) <= 1 and (text in _KINDS or quoted in _KINDS):
+            return f"the quote has {_named(quoted)} where the text has {_named(text)}"
+        return f"the quote has \"{_word(self.quote, self.at, self.until)}\" where the text has \"{_word(self.passage, self.start, self.end)}\""
+
+
+def _word(text: str, start: int, end: int) -> str:
+    """The words around text[start:end], so a one-letter typo is seen in its word."""
+    left = text.rfind(" ", 0, start) + 1
+    right = text.find(" ", end)
+    return text[left : right if right != -1 else len(text)]

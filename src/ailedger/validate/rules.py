@@ -364,6 +364,32 @@ def duplicates(ctx: Context) -> Iterator[Diagnostic]:
                     f"the same name as {first.record.id} ({first.path}) after case folding and normalization; "
                     f"merge the two records, or add distinct_from: [{first.record.id}] if they are different",
                 )
+    yield from _similar_names(ctx)
+
+
+def _similar_names(ctx: Context) -> Iterator[Diagnostic]:
+    """Models whose names agree once the developer's name, spaces and version punctuation are gone: a warning, as "Pro" editions may differ."""
+    from ailedger.validate import stated
+    from ailedger.validate.text import fold
+
+    owner: dict[str, Loaded] = {}
+    for rec in sorted((r for r in ctx.valid() if r.table == "models"), key=lambda r: r.record.id):
+        developers = _labels(ctx.by_id.get(rec.record.organization_id)) if rec.record.organization_id else []
+        for loc, name in [(("name",), rec.record.name), *((("aliases", i), a) for i, a in enumerate(rec.record.aliases))]:
+            key = stated.meaning_key(name, developers)
+            if not key:
+                continue
+            first = owner.setdefault(key, rec)
+            if first.record.id == rec.record.id or first.record.id in rec.record.distinct_from or rec.record.id in first.record.distinct_from:
+                continue
+            if {fold(n) for n in _labels(first)} & {fold(n) for n in _labels(rec)}:
+                continue  # the same name outright: record.possible-duplicate says so
+            yield ctx.diag(
+                rec, loc, "record.similar-name",
+                f"\"{escape(name)}\" is \"{escape(first.record.name)}\" of {first.record.id} ({first.path}) once the developer's name, spaces and version punctuation are set aside; "
+                f"merge the two records, or add distinct_from: [{first.record.id}] if they are different", "warning",
+            )
+            break
 
 
 def sources(ctx: Context) -> Iterator[Diagnostic]:
@@ -419,13 +445,14 @@ def quotes(ctx: Context) -> Iterator[Diagnostic]:
                     "span, or cite each passage separately",
                 )
                 continue
-            span, ratio = text.closest(cite.quote)
+            gap = text.departure(cite.quote)
             yield ctx.diag(
                 rec,
                 ("citations", i, "quote"),
                 "quote.not-in-source",
-                f'not found verbatim in {cite.source_id}.txt; closest passage ({ratio:.0%} alike): '
-                f'"{escape(span, 120)}"',
+                f"not found verbatim in {cite.source_id}.txt; closest passage ({int(gap.ratio * 100)}% alike), "
+                f"marked «» where the quote departs from it, at character {gap.at + 1} of the quote: "
+                f'"{escape(gap.marked(), 400)}"; {escape(gap.difference(), 200)}',
             )
 
 
@@ -634,7 +661,21 @@ _ANY_ORDER = 8
 
 def _quotes(record: Any, field: str, ctx: Context | None = None) -> list[str]:
     """The quotes that support ``field``; with ``ctx``, only those found in their source (the rest are reported already)."""
-    return [c.quote for c in record.citations if field in c.supports and (ctx is None or _found(ctx, c))]
+    return [c.quote for c in _citations(record, field, ctx)]
+
+
+def _citations(record: Any, field: str, ctx: Context | None = None) -> list[Any]:
+    """The citations that support ``field``; a derived metric's kind and dates also rest on those of the metrics it is derived from."""
+    out = [c for c in record.citations if field in c.supports and (ctx is None or _found(ctx, c))]
+    if ctx is not None and field in _INHERITED and getattr(record, "derived_from", None):
+        for rid in record.derived_from:
+            other = ctx.by_id.get(rid)
+            if other is not None and other.record is not None and other.table == "metrics" and other.record is not record:
+                out += [c for c in other.record.citations if field in c.supports and _found(ctx, c)]
+    return out
+
+
+_INHERITED = frozenset({"metric", "as_of", "reported"})
 
 
 def _found(ctx: Context, cite: Any) -> bool:
@@ -773,16 +814,16 @@ def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:
         for name, value in _dates(rec.record):
             expressions: list[when.Stated] = []
             cited = False
-            for cite in rec.record.citations:
+            for cite in _citations(rec.record, name, ctx):
                 published = _published(ctx, cite.source_id)
-                if name in cite.supports and published is not None and _found(ctx, cite):
+                if published is not None:
                     cited = True
                     expressions += when.found(cite.quote, published)
                     if name == "reported":  # the source reporting the figure is itself a report of that date
                         expressions.append(when.Stated(f"{cite.source_id}, published", published.earliest, published.latest))
             if not cited:
                 continue
-            verdict = when.judge(value, expressions)
+            verdict = when.judge(value, list(dict.fromkeys(expressions)))
             if verdict.problem is None:
                 continue
             allowed = "; ".join(f"\"{escape(s.text)}\" is {s.edtf()}" for s in verdict.stated)
@@ -911,12 +952,15 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
             reporting = {c.asserted_by} | {cite.via for cite in c.citations if cite.via}
             reporting |= {p for cite in c.citations if set(cite.supports) - {"verified"} and (p := _publisher(ctx, cite.source_id))}
             independent = any(
-                "verified" in cite.supports and _publisher(ctx, cite.source_id) not in reporting and cite.via not in reporting
-                and not [a for a in claims.attributions(cite.quote) if a.party in (claims.SELF, None) or stated.fold(a.party) in asserter_names]
+                "verified" in cite.supports and (
+                    claims.confirms(cite.quote) is not None  # the outlet reports an independent confirmation in so many words
+                    or _publisher(ctx, cite.source_id) not in reporting and cite.via not in reporting
+                    and not [a for a in claims.attributions(cite.quote) if a.party in (claims.SELF, None) or stated.fold(a.party) in asserter_names]
+                )
                 for cite in c.citations
             )
             if not independent:
-                yield ctx.diag(rec, ("verified",), "claim.verified-unconfirmed", f"true needs a citation that supports only verified, from a source other than {', '.join(sorted(reporting))} (the claimant and who reported it), stating the claim as confirmed; cite that source, or set verified: false")
+                yield ctx.diag(rec, ("verified",), "claim.verified-unconfirmed", f"true needs a citation that supports verified from a source other than {', '.join(sorted(reporting))} (the claimant and who reported it), or a quote that says an independent party confirmed it; cite that, or set verified: false")
 
 
 def _publisher(ctx: Context, source_id: str) -> str | None:

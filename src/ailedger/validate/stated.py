@@ -219,3 +219,15 @@ def name_spans(quote: str, candidates: dict[str, list[str]]) -> list[tuple[str, 
             for m in re.finditer(pattern, plain):
                 out.append((rid, m.start(), m.end()))
     return out
+
+
+def meaning_key(name: str, developers: Iterable[str] = ()) -> str:
+    """A name with its developer's name, spacing and version punctuation taken out: "Zhipu GLM 5", "GLM-5" and "GLM 5" agree.
+
+    Empty when nothing is left ("DeepSeek" by DeepSeek): such a name says nothing beyond its developer.
+    """
+    folded = " " + fold(name) + " "
+    for developer in sorted((fold(d) for d in developers), key=len, reverse=True):
+        if developer:
+            folded = re.sub(rf"(?<![^\W_]){re.escape(developer)}(?:'?s)?(?![^\W_])", " ", folded)
+    return re.sub(r"[\W_]+", "", folded)

@@ -60,7 +60,7 @@ _RELATIVE = {
 }
 # Words that date something by the event just told ("shortly after", "the same day"): they allow
 # any day from the latest other date the quotes give up to the publication.
-_AFTER = r"(?P<after>kurz darauf|kurz danach|in der folge|anschließend|daraufhin|am selben tag|am gleichen tag|shortly after(?:wards)?|soon after(?:wards)?|subsequently|the same day)"
+_AFTER = r"(?P<after>kurz darauf|kurz danach|in der folge|anschließend|daraufhin|am selben tag|am gleichen tag|zur selben zeit|zur gleichen zeit|at the same time|shortly after(?:wards)?|soon after(?:wards)?|subsequently|the same day)"
 
 _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"(?<![0-9])(?P<year>[0-9]{4})-(?P<month>[01][0-9])-(?P<day>[0-3][0-9])(?![0-9])")),
