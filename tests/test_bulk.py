@@ -34,7 +34,11 @@ GOOD: dict[str, Any] = {
     "measured_by": "countco",
     "citations": [
         {"source_id": "example-news", "quote": QUOTE, "supports": ["subject_id", "metric", "value", "as_of"]},
-        {"source_id": "example-news", "quote": "According to the data provider CountCo", "supports": ["measured_by", "region"]},
+        {
+            "source_id": "example-news",
+            "quote": "According to the data provider CountCo",
+            "supports": ["measured_by", "region"],
+        },
     ],
 }
 # Rows differ by region, not by date: the source states one date, and a row's date must be one its quote states.
@@ -120,7 +124,10 @@ BAD: dict[str, dict[str, Any]] = {
     "derived-without-derivation": {"derived_from": ["example-app-wau-2026-02"]},
     "derivation-without-derived": {"derivation": "sum of the weeks"},
     "derived-from-itself": {"derived_from": ["example-app-wau-2026-01"], "derivation": "the same"},
-    "same-period-as-yaml-metric": {"region": ABSENT, "citations": [GOOD["citations"][0], {**GOOD["citations"][1], "supports": ["measured_by"]}]},
+    "same-period-as-yaml-metric": {
+        "region": ABSENT,
+        "citations": [GOOD["citations"][0], {**GOOD["citations"][1], "supports": ["measured_by"]}],
+    },
     "id-of-yaml-record": {"id": "example-app", "as_of": "2026-01"},
 }
 
@@ -213,16 +220,10 @@ def test_bulk_files_outside_metrics_are_refused(tmp_path: Path) -> None:
 def test_many_chunks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(bulk, "CHUNK_BYTES", 1000)
     root = dataset(tmp_path)
-<<<<<<< HEAD
     rows = [
-        json.dumps(
-            clean_row(m % 12 + 1) | {"id": f"example-app-wau-x{m}", "as_of": f"20{10 + m // 12}-{m % 12 + 1:02d}"}
-        ).encode()
+        json.dumps(clean_row(m % 12 + 1) | {"id": f"example-app-wau-x{m}", "region": region(m)}).encode()
         for m in range(40)
     ]
-=======
-    rows = [json.dumps(clean_row(m % 12 + 1) | {"id": f"example-app-wau-x{m}", "region": region(m)}).encode() for m in range(40)]
->>>>>>> 1c6e638 (Quote diff marks where a quote departs from the closest passage (whole, up to 400 characters) and names typographic quotes, dashes and spaces; similar-name warning for models that differ by developer prefix or version punctuation; derived metrics rest on their sources' kind and dates; verified by a quote of independent confirmation; codes and the claimant rule in CONTRIBUTING; bulk test rows state their dates)
     rows[29] = rows[29].replace(b'"value": 12500000', b'"value": -1')
     write_lines(root / "metrics" / "series.jsonl", rows)
     found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
@@ -231,6 +232,7 @@ def test_many_chunks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_gc_is_restored_even_on_error() -> None:
     assert gc.isenabled()
+
     def pause_and_fail() -> None:
         with arrow.gc_paused():
             assert not gc.isenabled()

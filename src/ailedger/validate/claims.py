@@ -22,16 +22,36 @@ SELF = "the company"
 _NAME = r"(?P<party>[A-ZÄÖÜ][\w.&-]*(?:\s+[A-Z][\w.&-]*){0,2})"
 _PHRASES: list[re.Pattern[str]] = [
     # the company itself, unnamed
-    re.compile(r"(?<![^\W_])(?:laut (?:eigenen )?(?:unternehmensangaben|angaben des unternehmens|dem unternehmen)|vonseiten des unternehmens|seitens des unternehmens|unternehmensmitteilung|nach (?:eigenen )?angaben(?: des unternehmens)?|according to the company|the company (?:says|said|claims|claimed|states|stated)|company claims|据(?:该)?公司(?:称|表示|介绍)|公司(?:称|声称|宣称|表示))(?![^\W_])", re.IGNORECASE),
+    re.compile(
+        r"(?<![^\W_])(?:"
+        r"laut (?:eigenen )?(?:unternehmensangaben|angaben des unternehmens|dem unternehmen)"
+        r"|vonseiten des unternehmens|seitens des unternehmens|unternehmensmitteilung"
+        r"|nach (?:eigenen )?angaben(?: des unternehmens)?"
+        r"|according to the company|the company (?:says|said|claims|claimed|states|stated)|company claims"
+        r"|据(?:该)?公司(?:称|表示|介绍)|公司(?:称|声称|宣称|表示)"
+        r")(?![^\W_])",
+        re.IGNORECASE,
+    ),
     # a named party
-    re.compile(rf"(?<![^\W_])(?i:laut|according to|wie es von|wie|nach angaben von)\s+(?:(?i:the|dem|der|des)\s+(?:[a-z][\w-]*\s+){{0,3}}?)?{_NAME}"),
+    re.compile(
+        rf"(?<![^\W_])(?i:laut|according to|wie es von|wie|nach angaben von)\s+"
+        rf"(?:(?i:the|dem|der|des)\s+(?:[a-z][\w-]*\s+){{0,3}}?)?{_NAME}"
+    ),
     re.compile(rf"(?<![^\W_])(?i:gab)\s+{_NAME}\s+an(?![^\W_])"),
-    re.compile(rf"(?<![^\W_]){_NAME}\s+(?:says|said|claims|claimed|states|stated|gab an|teilte mit|erklärte|behauptet)(?![^\W_])"),
+    re.compile(
+        rf"(?<![^\W_]){_NAME}\s+"
+        r"(?:says|said|claims|claimed|states|stated|gab an|teilte mit|erklärte|behauptet)(?![^\W_])"
+    ),
     re.compile(r"据(?P<party>[^\s，。、]{1,12}?)(?:称|表示|介绍|报道)"),
     # reported speech with no one named
-    re.compile(r"(?<![^\W_])(?P<hearsay>soll(?:en|te|ten)?|angeblich|reportedly|allegedly|purportedly|声称|宣称|号称)(?![^\W_])", re.IGNORECASE),
+    re.compile(
+        r"(?<![^\W_])(?P<hearsay>soll(?:en|te|ten)?|angeblich|reportedly|allegedly|purportedly|声称|宣称|号称)(?![^\W_])",
+        re.IGNORECASE,
+    ),
 ]
-_NOT_PARTIES = frozenset({"der", "die", "das", "den", "dem", "des", "the", "a", "an", "es", "er", "sie", "this", "that", "it", "in", "im"})
+_NOT_PARTIES = frozenset(
+    {"der", "die", "das", "den", "dem", "des", "the", "a", "an", "es", "er", "sie", "this", "that", "it", "in", "im"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +85,8 @@ def attributions(quote: str) -> list[Attribution]:
 
 
 _CONFIRMED = re.compile(
-    r"(?i:independent\w*|unabhängig\w*|third[- ]party|externe?n?)\W+(?:\w+\W+){0,6}?(?i:confirm\w*|verif\w*|bestätigt\w*|überprüft\w*|nachgewiesen)"
+    r"(?i:independent\w*|unabhängig\w*|third[- ]party|externe?n?)\W+(?:\w+\W+){0,6}?"
+    r"(?i:confirm\w*|verif\w*|bestätigt\w*|überprüft\w*|nachgewiesen)"
     r"|(?i:confirm\w*|verif\w*|bestätigt\w*)\W+(?:\w+\W+){0,6}?(?i:independent\w*|unabhängig\w*)"
     r"|独立\w{0,8}(?:证实|验证|确认)"
 )

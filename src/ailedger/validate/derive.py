@@ -46,16 +46,25 @@ def parse(formula: str) -> tuple[ast.expr, dict[str, str]]:
     try:
         tree = ast.parse(text, mode="eval").body
     except SyntaxError:
-        raise FormulaError("is not arithmetic; write metric ids and numbers joined by + - * / and parentheses, such as qwen-app-dau + 23000000") from None
+        raise FormulaError(
+            "is not arithmetic; write metric ids and numbers joined by + - * / and parentheses, "
+            "such as qwen-app-dau + 23000000"
+        ) from None
     for node in ast.walk(tree):
-        if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name, ast.Load)) or type(node) in _OPS or isinstance(node, (ast.USub, ast.UAdd)):
+        if (
+            isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name, ast.Load))
+            or type(node) in _OPS
+            or isinstance(node, (ast.USub, ast.UAdd))
+        ):
             continue
         if isinstance(node, ast.Constant) and type(node.value) in (int, float):
             continue
         shown = ast.get_source_segment(text, node) or type(node).__name__
         for key, value in ids.items():
             shown = shown.replace(key, value)
-        raise FormulaError(f"{shown!r} is not allowed; a formula holds only metric ids, numbers, + - * / and parentheses")
+        raise FormulaError(
+            f"{shown!r} is not allowed; a formula holds only metric ids, numbers, + - * / and parentheses"
+        )
     return tree, ids
 
 

@@ -77,7 +77,11 @@ class SourceText:
         aligned = difflib.SequenceMatcher(None, window, q, autojunk=False)
         blocks = [b for b in aligned.get_matching_blocks() if b.size]
         start = max(0, blocks[0].a - blocks[0].b) if blocks else 0
-        end = min(len(window), blocks[-1].a + blocks[-1].size + len(q) - blocks[-1].b - blocks[-1].size) if blocks else len(q)
+        end = (
+            min(len(window), blocks[-1].a + blocks[-1].size + len(q) - blocks[-1].b - blocks[-1].size)
+            if blocks
+            else len(q)
+        )
         passage = window[start:end]
         ratio = difflib.SequenceMatcher(None, passage, q, autojunk=False).ratio()
         for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, passage, q, autojunk=False).get_opcodes():
@@ -192,7 +196,8 @@ PAD = 12
 _KINDS = {
     **dict.fromkeys("\u2018\u2019\u201a\u201b\u2032", "a typographic apostrophe or single quote"),
     **dict.fromkeys("\u201c\u201d\u201e\u00ab\u00bb\u2033", "a typographic double quote"),
-    "'": "a straight apostrophe", '"': "a straight double quote",
+    "'": "a straight apostrophe",
+    '"': "a straight double quote",
     **dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212", "a dash"),
     "-": "a hyphen-minus",
     **dict.fromkeys("\u00a0\u202f\u2007\u2009\u200a\u2002\u2003", "a special space"),
@@ -207,7 +212,7 @@ def _named(text: str) -> str:
         kind = _KINDS.get(text)
         label = f"U+{ord(text):04X} {ud.name(text, '')}".rstrip()
         return f"{text} ({label}{', ' + kind if kind else ''})"
-    return f"\"{text}\"" if text else "nothing"
+    return f'"{text}"' if text else "nothing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +237,8 @@ class Departure:
         text, quoted = self.passage[self.start : self.end], self.quote[self.at : self.until]
         if len(text) <= 1 and len(quoted) <= 1 and (text in _KINDS or quoted in _KINDS):
             return f"the quote has {_named(quoted)} where the text has {_named(text)}"
-        return f"the quote has \"{_word(self.quote, self.at, self.until)}\" where the text has \"{_word(self.passage, self.start, self.end)}\""
+        ours, theirs = _word(self.quote, self.at, self.until), _word(self.passage, self.start, self.end)
+        return f'the quote has "{ours}" where the text has "{theirs}"'
 
 
 def _word(text: str, start: int, end: int) -> str:

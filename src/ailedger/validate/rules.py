@@ -245,7 +245,7 @@ def _cycle_from(start: str, edges: dict[str, list[str]], done: set[str]) -> list
             done.add(path.pop())
             todo.pop()
         elif nxt in path:
-            return path[path.index(nxt):] + [nxt]
+            return path[path.index(nxt) :] + [nxt]
         elif nxt not in done:
             path.append(nxt)
             todo.append(iter(edges.get(nxt, ())))
@@ -360,7 +360,9 @@ def duplicates(ctx: Context) -> Iterator[Diagnostic]:
                 ):
                     continue
                 yield ctx.diag(
-                    rec, loc, "record.possible-duplicate",
+                    rec,
+                    loc,
+                    "record.possible-duplicate",
                     f"the same name as {first.record.id} ({first.path}) after case folding and normalization; "
                     f"merge the two records, or add distinct_from: [{first.record.id}] if they are different",
                 )
@@ -368,26 +370,40 @@ def duplicates(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _similar_names(ctx: Context) -> Iterator[Diagnostic]:
-    """Models whose names agree once the developer's name, spaces and version punctuation are gone: a warning, as "Pro" editions may differ."""
+    """Models whose names agree once the developer's name, spaces and version punctuation are gone.
+
+    A warning, not an error: "Pro" and "Open" editions may really differ.
+    """
     from ailedger.validate import stated
     from ailedger.validate.text import fold
 
     owner: dict[str, Loaded] = {}
     for rec in sorted((r for r in ctx.valid() if r.table == "models"), key=lambda r: r.record.id):
         developers = _labels(ctx.by_id.get(rec.record.organization_id)) if rec.record.organization_id else []
-        for loc, name in [(("name",), rec.record.name), *((("aliases", i), a) for i, a in enumerate(rec.record.aliases))]:
+        for loc, name in [
+            (("name",), rec.record.name),
+            *((("aliases", i), a) for i, a in enumerate(rec.record.aliases)),
+        ]:
             key = stated.meaning_key(name, developers)
             if not key:
                 continue
             first = owner.setdefault(key, rec)
-            if first.record.id == rec.record.id or first.record.id in rec.record.distinct_from or rec.record.id in first.record.distinct_from:
+            if (
+                first.record.id == rec.record.id
+                or first.record.id in rec.record.distinct_from
+                or rec.record.id in first.record.distinct_from
+            ):
                 continue
             if {fold(n) for n in _labels(first)} & {fold(n) for n in _labels(rec)}:
                 continue  # the same name outright: record.possible-duplicate says so
             yield ctx.diag(
-                rec, loc, "record.similar-name",
-                f"\"{escape(name)}\" is \"{escape(first.record.name)}\" of {first.record.id} ({first.path}) once the developer's name, spaces and version punctuation are set aside; "
-                f"merge the two records, or add distinct_from: [{first.record.id}] if they are different", "warning",
+                rec,
+                loc,
+                "record.similar-name",
+                f'"{escape(name)}" is "{escape(first.record.name)}" of {first.record.id} ({first.path}) once '
+                "the developer's name, spaces and version punctuation are set aside; "
+                f"merge the two records, or add distinct_from: [{first.record.id}] if they are different",
+                "warning",
             )
             break
 
@@ -660,17 +676,25 @@ _ANY_ORDER = 8
 
 
 def _quotes(record: Any, field: str, ctx: Context | None = None) -> list[str]:
-    """The quotes that support ``field``; with ``ctx``, only those found in their source (the rest are reported already)."""
+    """The quotes that support ``field``; with ``ctx``, only those found in their source (others are reported)."""
     return [c.quote for c in _citations(record, field, ctx)]
 
 
 def _citations(record: Any, field: str, ctx: Context | None = None) -> list[Any]:
-    """The citations that support ``field``; a derived metric's kind and dates also rest on those of the metrics it is derived from."""
+    """The citations that support ``field``.
+
+    A derived metric's kind and dates also rest on those of the metrics it is derived from.
+    """
     out = [c for c in record.citations if field in c.supports and (ctx is None or _found(ctx, c))]
     if ctx is not None and field in _INHERITED and getattr(record, "derived_from", None):
         for rid in record.derived_from:
             other = ctx.by_id.get(rid)
-            if other is not None and other.record is not None and other.table == "metrics" and other.record is not record:
+            if (
+                other is not None
+                and other.record is not None
+                and other.table == "metrics"
+                and other.record is not record
+            ):
                 out += [c for c in other.record.citations if field in c.supports and _found(ctx, c)]
     return out
 
@@ -729,24 +753,48 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
             for field_name in ("name", "aliases"):
                 quotes = _quotes(record, field_name, ctx)
                 for loc, label in _values(record, field_name):
-                    if quotes and _clean(label) and stated.comparable(label, quotes) and not _label_stated(label, quotes):
+                    if (
+                        quotes
+                        and _clean(label)
+                        and stated.comparable(label, quotes)
+                        and not _label_stated(label, quotes)
+                    ):
                         near = next((w for q in quotes if (w := stated.closest_words(label, q))), None)
-                        says = f"it says \"{escape(near)}\" there" if near else "it names no such thing"
-                        yield ctx.diag(rec, loc, "quote.name-not-stated", f"\"{escape(label)}\" is not in the quote that supports {field_name} ({says}); write the name as the quote does (case, spaces and hyphens may differ), or cite the sentence that names it")
+                        says = f'it says "{escape(near)}" there' if near else "it names no such thing"
+                        yield ctx.diag(
+                            rec,
+                            loc,
+                            "quote.name-not-stated",
+                            f'"{escape(label)}" is not in the quote that supports {field_name} ({says}); '
+                            "write the name as the quote does (case, spaces and hyphens may differ), "
+                            "or cite the sentence that names it",
+                        )
         for (table, field_name), allowed in LATEST.REFERENCES.items():
             if table != rec.table or field_name in _NOT_STATED:
                 continue
             quotes = _quotes(record, field_name, ctx)
             for loc, target in _values(record, field_name):
-                labels = [label for label in _labels(ctx.by_id.get(target)) if _clean(label) and stated.comparable(label, quotes)]
+                labels = [
+                    label
+                    for label in _labels(ctx.by_id.get(target))
+                    if _clean(label) and stated.comparable(label, quotes)
+                ]
                 if not labels or not quotes or any(_label_stated(label, quotes) for label in labels):
                     continue
                 other_table = ctx.table_of.get(target, allowed[0])
-                if any(stated.refers_back(other_table, q) for q in quotes) and any(_label_stated(label, every) for label in labels):
+                if any(stated.refers_back(other_table, q) for q in quotes) and any(
+                    _label_stated(label, every) for label in labels
+                ):
                     continue  # "das Modell", "the company": another quote of the record names it
                 named = [n for n in _named_in(ctx, allowed, quotes) if n not in labels]
                 says = f"they name {', '.join(named)}" if named else f"they name no record of {' or '.join(allowed)}"
-                yield ctx.diag(rec, loc, "quote.reference-not-stated", f"{target} ({escape(labels[0])}) is not named by the quotes that support {field_name} ({says}); point at the record the quote names, or cite the sentence that names {escape(labels[0])}")
+                yield ctx.diag(
+                    rec,
+                    loc,
+                    "quote.reference-not-stated",
+                    f"{target} ({escape(labels[0])}) is not named by the quotes that support {field_name} ({says}); "
+                    f"point at the record the quote names, or cite the sentence that names {escape(labels[0])}",
+                )
         if rec.table == "metrics":
             yield from _metric_stated(ctx, rec)
 
@@ -758,9 +806,15 @@ def _metric_stated(ctx: Context, rec: Loaded) -> Iterator[Diagnostic]:
     m = rec.record
     quotes = _quotes(m, "metric", ctx)
     if quotes and not any(stated.metric_words(m.metric, q) for q in quotes):
-        spoken = [f"{metric} (\"{escape(words)}\")" for q in quotes for metric, words in stated.metric_spoken_of(q)]
+        spoken = [f'{metric} ("{escape(words)}")' for q in quotes for metric, words in stated.metric_spoken_of(q)]
         says = f"it speaks of {', '.join(dict.fromkeys(spoken))}" if spoken else "it does not say what was counted"
-        yield ctx.diag(rec, ("metric",), "quote.metric-not-stated", f"{m.metric} is not what the quote that supports metric counts: {says}; set metric to what the quote says, or cite the sentence that says {m.metric.replace('_', ' ')}")
+        yield ctx.diag(
+            rec,
+            ("metric",),
+            "quote.metric-not-stated",
+            f"{m.metric} is not what the quote that supports metric counts: {says}; set metric to what the "
+            f"quote says, or cite the sentence that says {m.metric.replace('_', ' ')}",
+        )
     if m.derived_from:
         return
     subject = ctx.by_id.get(m.subject_id)
@@ -783,25 +837,39 @@ def _metric_stated(ctx: Context, rec: Loaded) -> Iterator[Diagnostic]:
     if not found:
         return  # not a figure of the quote at all: metric.quote-mismatch says so
     quote, figure = found[0]
-    own = [f.text for f in stated.figures(quote, _language(ctx, m.citations[0].source_id), stated.name_spans(quote, candidates)) if f.owner == m.subject_id and not f.gap]
-    gives = f"for {m.subject_id} it gives {', '.join(own)}" if own else f"it gives no figure of its own for {m.subject_id}"
+    own = [
+        f.text
+        for f in stated.figures(quote, _language(ctx, m.citations[0].source_id), stated.name_spans(quote, candidates))
+        if f.owner == m.subject_id and not f.gap
+    ]
+    gives = (
+        f"for {m.subject_id} it gives {', '.join(own)}" if own else f"it gives no figure of its own for {m.subject_id}"
+    )
     if figure.gap:
-        why = f"\"{escape(figure.text)}\" is a difference the quote states, not a count"
+        why = f'"{escape(figure.text)}" is a difference the quote states, not a count'
         fix = "a value computed from a difference goes in a derived metric (derived_from and formula)"
     else:
-        why = f"\"{escape(figure.text)}\" is the quote's figure for {figure.owner}"
+        why = f'"{escape(figure.text)}" is the quote\'s figure for {figure.owner}'
         fix = "record it under that subject"
     yield ctx.diag(rec, ("value",), "metric.value-not-for-subject", f"{m.value}: {why}; {gives}; {fix}")
 
 
 def _language(ctx: Context, source_id: str) -> str | None:
     source = ctx.by_id.get(source_id)
-    return source.record.language if source is not None and source.record is not None and source.table == "sources" else None
+    return (
+        source.record.language
+        if source is not None and source.record is not None and source.table == "sources"
+        else None
+    )
 
 
 def _published(ctx: Context, source_id: str) -> FuzzyDate | None:
     source = ctx.by_id.get(source_id)
-    return source.record.published if source is not None and source.record is not None and source.table == "sources" else None
+    return (
+        source.record.published
+        if source is not None and source.record is not None and source.table == "sources"
+        else None
+    )
 
 
 def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:
@@ -820,19 +888,38 @@ def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:
                     cited = True
                     expressions += when.found(cite.quote, published)
                     if name == "reported":  # the source reporting the figure is itself a report of that date
-                        expressions.append(when.Stated(f"{cite.source_id}, published", published.earliest, published.latest))
+                        expressions.append(
+                            when.Stated(f"{cite.source_id}, published", published.earliest, published.latest)
+                        )
             if not cited:
                 continue
             verdict = when.judge(value, list(dict.fromkeys(expressions)))
             if verdict.problem is None:
                 continue
-            allowed = "; ".join(f"\"{escape(s.text)}\" is {s.edtf()}" for s in verdict.stated)
+            allowed = "; ".join(f'"{escape(s.text)}" is {s.edtf()}' for s in verdict.stated)
             if verdict.problem == "not-stated":
-                yield ctx.diag(rec, (name,), "date.not-stated", f"no quote that supports {name} states a date (such as \"am 12. Februar\", \"last week\", \"2023\"); cite the sentence that says when, or leave {name} out")
+                yield ctx.diag(
+                    rec,
+                    (name,),
+                    "date.not-stated",
+                    f'no quote that supports {name} states a date (such as "am 12. Februar", "last week", "2023"); '
+                    f"cite the sentence that says when, or leave {name} out",
+                )
             elif verdict.problem == "sharper":
-                yield ctx.diag(rec, (name,), "date.sharper-than-quote", f"{value} is sharper than its quotes allow: {allowed}; write that, or a wider date that covers it")
+                yield ctx.diag(
+                    rec,
+                    (name,),
+                    "date.sharper-than-quote",
+                    f"{value} is sharper than its quotes allow: {allowed}; write that, or a wider date that covers it",
+                )
             else:
-                yield ctx.diag(rec, (name,), "date.outside-quote", f"{value} is outside what its quotes state: {allowed}; correct the date, or cite the sentence it comes from")
+                yield ctx.diag(
+                    rec,
+                    (name,),
+                    "date.outside-quote",
+                    f"{value} is outside what its quotes state: {allowed}; correct the date, or cite the sentence "
+                    "it comes from",
+                )
 
 
 def derivations(ctx: Context) -> Iterator[Diagnostic]:
@@ -848,10 +935,22 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
         formula = getattr(m, "formula", None)
         if formula is None:
             if m.derived_from and "formula" in type(m).model_fields:
-                yield ctx.diag(rec, ("derived_from",), "metric.formula-missing", "a derived value has no formula, so its arithmetic goes unchecked; add formula, such as formula: \"qwen-app-dau + 23000000\"", "warning")
+                yield ctx.diag(
+                    rec,
+                    ("derived_from",),
+                    "metric.formula-missing",
+                    "a derived value has no formula, so its arithmetic goes unchecked; add formula, such as formula: "
+                    '"qwen-app-dau + 23000000"',
+                    "warning",
+                )
             continue
         if not m.derived_from:
-            yield ctx.diag(rec, ("formula",), "metric.derived-from-missing", "formula is set but derived_from is empty; list the metric ids it was computed from")
+            yield ctx.diag(
+                rec,
+                ("formula",),
+                "metric.derived-from-missing",
+                "formula is set but derived_from is empty; list the metric ids it was computed from",
+            )
             continue
         try:
             tree, ids = derive.parse(formula)
@@ -862,8 +961,15 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
         if used != set(m.derived_from):
             missing = sorted(set(m.derived_from) - used)
             extra = sorted(used - set(m.derived_from))
-            parts = ([f"uses {', '.join(extra)}, which derived_from does not list"] if extra else []) + ([f"does not use {', '.join(missing)} of derived_from"] if missing else [])
-            yield ctx.diag(rec, ("formula",), "metric.formula-ids", f"the formula {' and '.join(parts)}; use exactly the ids of derived_from")
+            parts = ([f"uses {', '.join(extra)}, which derived_from does not list"] if extra else []) + (
+                [f"does not use {', '.join(missing)} of derived_from"] if missing else []
+            )
+            yield ctx.diag(
+                rec,
+                ("formula",),
+                "metric.formula-ids",
+                f"the formula {' and '.join(parts)}; use exactly the ids of derived_from",
+            )
             continue
         quoted: set[int] = set()
         for cite in m.citations:
@@ -871,7 +977,13 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
                 quoted |= stated(cite.quote, _language(ctx, cite.source_id))
         unstated = [n for n in derive.numbers_in(tree) if n != n.to_integral_value() or int(n) not in quoted]
         if unstated:
-            yield ctx.diag(rec, ("formula",), "metric.formula-number-not-stated", f"{', '.join(map(str, unstated))} is not a figure the quotes that support value state; quote the sentence with it")
+            yield ctx.diag(
+                rec,
+                ("formula",),
+                "metric.formula-number-not-stated",
+                f"{', '.join(map(str, unstated))} is not a figure the quotes that support value state; quote "
+                "the sentence with it",
+            )
             continue
         values = {}
         for rid in used:
@@ -887,7 +999,13 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             if result != m.value:
                 shown = ", ".join(f"{rid} = {values[rid]}" for rid in sorted(used))
-                yield ctx.diag(rec, ("value",), "metric.formula-mismatch", f"{m.value} differs from its formula {escape(formula)!s}, which gives {result:f} (with {shown}); correct the value or the formula")
+                yield ctx.diag(
+                    rec,
+                    ("value",),
+                    "metric.formula-mismatch",
+                    f"{m.value} differs from its formula {escape(formula)!s}, which gives {result:f} (with {shown}); "
+                    "correct the value or the formula",
+                )
 
 
 def _self_parties(ctx: Context, rec: Loaded) -> set[str]:
@@ -899,13 +1017,21 @@ def _self_parties(ctx: Context, rec: Loaded) -> set[str]:
         ids |= {t for _, t in _values(rec.record, name)} if hasattr(rec.record, name) else set()
     for rid in list(ids):
         target = ctx.by_id.get(rid)
-        if target is not None and target.record is not None and target.table == "models" and target.record.organization_id:
+        if (
+            target is not None
+            and target.record is not None
+            and target.table == "models"
+            and target.record.organization_id
+        ):
             ids.add(target.record.organization_id)
     return {stated.fold(label) for rid in ids for label in _labels(ctx.by_id.get(rid))}
 
 
 def attributed(ctx: Context) -> Iterator[Diagnostic]:
-    """Claims apart from facts: a fact only the company says, a verified claim with no independent source, a claim given to its messenger."""
+    """Claims apart from facts.
+
+    A fact only the company says, a verified claim with no independent source, a claim given to its messenger.
+    """
     from ailedger.validate import claims, stated
 
     for rec in ctx.valid():
@@ -918,14 +1044,31 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
             quotes = _quotes(rec.record, name, ctx)
             said = []
             for q in quotes:
-                own = [a for a in claims.attributions(q) if a.party in (claims.SELF, None) or stated.fold(a.party) in selves]
+                own = [
+                    a
+                    for a in claims.attributions(q)
+                    if a.party in (claims.SELF, None) or stated.fold(a.party) in selves
+                ]
                 if not own:
                     break
                 said.append(own[0])
             else:
                 if said:
-                    who = said[0].party if said[0].party not in (claims.SELF, None) else "the company" if said[0].party else "someone unnamed"
-                    yield ctx.diag(rec, (name,), "claim.attributed-fact", f"backed only by a quote that reports it as what {who} says (\"{escape(said[0].text)}\"); record the statement in claims/ with asserted_by, or cite a source that states it as fact", "warning")
+                    who = (
+                        said[0].party
+                        if said[0].party not in (claims.SELF, None)
+                        else "the company"
+                        if said[0].party
+                        else "someone unnamed"
+                    )
+                    yield ctx.diag(
+                        rec,
+                        (name,),
+                        "claim.attributed-fact",
+                        f'backed only by a quote that reports it as what {who} says ("{escape(said[0].text)}"); record '
+                        "the statement in claims/ with asserted_by, or cite a source that states it as fact",
+                        "warning",
+                    )
     for rec in ctx.valid():
         if rec.table != "claims":
             continue
@@ -938,34 +1081,78 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
             if source is not None and source.record is not None and source.table == "sources":
                 outlets.setdefault(source.record.publisher, f"published {cite.source_id}")
         if c.asserted_by in outlets:
-            yield ctx.diag(rec, ("asserted_by",), "claim.asserted-by-outlet", f"{c.asserted_by} {outlets[c.asserted_by]}, it does not make the claim; set asserted_by to who the quote says makes it, and keep the outlet in via")
+            yield ctx.diag(
+                rec,
+                ("asserted_by",),
+                "claim.asserted-by-outlet",
+                f"{c.asserted_by} {outlets[c.asserted_by]}, it does not make the claim; set asserted_by to who "
+                "the quote says makes it, and keep the outlet in via",
+            )
         else:
             asserter = ctx.by_id.get(c.asserted_by)
-            if asserter is not None and asserter.record is not None and asserter.table == "organizations" and asserter.record.kind in ("news_outlet", "news_agency"):
+            if (
+                asserter is not None
+                and asserter.record is not None
+                and asserter.table == "organizations"
+                and asserter.record.kind in ("news_outlet", "news_agency")
+            ):
                 for cite in c.citations:
                     own = [a for a in claims.attributions(cite.quote) if a.party == claims.SELF]
                     if own:
-                        yield ctx.diag(rec, ("asserted_by",), "claim.asserted-by-outlet", f"{c.asserted_by} is a {asserter.record.kind.replace('_', ' ')}, but the quote gives the statement to the company (\"{escape(own[0].text)}\"); set asserted_by to the company and via: {c.asserted_by} (see CONTRIBUTING, \"Who makes a claim\")")
+                        yield ctx.diag(
+                            rec,
+                            ("asserted_by",),
+                            "claim.asserted-by-outlet",
+                            f"{c.asserted_by} is a {asserter.record.kind.replace('_', ' ')}, "
+                            f'but the quote gives the statement to the company ("{escape(own[0].text)}"); '
+                            f"set asserted_by to the company and via: {c.asserted_by} "
+                            '(see CONTRIBUTING, "Who makes a claim")',
+                        )
                         break
         if c.verified:
             asserter_names = {stated.fold(label) for label in _labels(ctx.by_id.get(c.asserted_by))}
             reporting = {c.asserted_by} | {cite.via for cite in c.citations if cite.via}
-            reporting |= {p for cite in c.citations if set(cite.supports) - {"verified"} and (p := _publisher(ctx, cite.source_id))}
+            reporting |= {
+                p
+                for cite in c.citations
+                if set(cite.supports) - {"verified"} and (p := _publisher(ctx, cite.source_id))
+            }
             independent = any(
-                "verified" in cite.supports and (
-                    claims.confirms(cite.quote) is not None  # the outlet reports an independent confirmation in so many words
-                    or _publisher(ctx, cite.source_id) not in reporting and cite.via not in reporting
-                    and not [a for a in claims.attributions(cite.quote) if a.party in (claims.SELF, None) or stated.fold(a.party) in asserter_names]
+                "verified" in cite.supports
+                and (
+                    claims.confirms(cite.quote)
+                    is not None  # the outlet reports an independent confirmation in so many words
+                    or (
+                        _publisher(ctx, cite.source_id) not in reporting
+                        and cite.via not in reporting
+                        and not [
+                            a
+                            for a in claims.attributions(cite.quote)
+                            if a.party in (claims.SELF, None) or stated.fold(a.party) in asserter_names
+                        ]
+                    )
                 )
                 for cite in c.citations
             )
             if not independent:
-                yield ctx.diag(rec, ("verified",), "claim.verified-unconfirmed", f"true needs a citation that supports verified from a source other than {', '.join(sorted(reporting))} (the claimant and who reported it), or a quote that says an independent party confirmed it; cite that, or set verified: false")
+                yield ctx.diag(
+                    rec,
+                    ("verified",),
+                    "claim.verified-unconfirmed",
+                    "true needs a citation that supports verified from a source other than "
+                    f"{', '.join(sorted(reporting))} "
+                    "(the claimant and who reported it), or a quote that says an independent party confirmed it; "
+                    "cite that, or set verified: false",
+                )
 
 
 def _publisher(ctx: Context, source_id: str) -> str | None:
     source = ctx.by_id.get(source_id)
-    return source.record.publisher if source is not None and source.record is not None and source.table == "sources" else None
+    return (
+        source.record.publisher
+        if source is not None and source.record is not None and source.table == "sources"
+        else None
+    )
 
 
 RULES: list[Rule] = [

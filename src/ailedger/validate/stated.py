@@ -26,12 +26,29 @@ from ailedger.validate import numbers
 
 # Typographic marks a copy or a typesetter swaps for plain ones, and the hyphens and dashes that
 # join or split a name ("GLM-5", "GLM 5", "GLM–5").
-_MARKS = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-    "-": " ", "\u2010": " ", "\u2011": " ", "\u2012": " ", "\u2013": " ", "\u2014": " ", "\u2212": " ",
-    "_": " ", "/": " ",
-})
+_MARKS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "-": " ",
+        "\u2010": " ",
+        "\u2011": " ",
+        "\u2012": " ",
+        "\u2013": " ",
+        "\u2014": " ",
+        "\u2212": " ",
+        "_": " ",
+        "/": " ",
+    }
+)
 _SPACES = re.compile(r"\s+")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*", re.UNICODE)
@@ -66,7 +83,7 @@ def names(name: str, quote: str) -> bool:
 
 
 def scripts(text: str) -> set[str]:
-    """"cjk" and/or "latin": a name in one script cannot be looked for in a quote written only in the other."""
+    """ "cjk" and/or "latin": a name in one script cannot be looked for in a quote written only in the other."""
     out = set()
     if _CJK.search(text):
         out.add("cjk")
@@ -76,7 +93,10 @@ def scripts(text: str) -> set[str]:
 
 
 def comparable(label: str, quotes: Iterable[str]) -> bool:
-    """Whether the quotes are written in a script of ``label`` ("示例一号" in an English article is its original-script name)."""
+    """Whether the quotes are written in a script of ``label``.
+
+    "示例一号" in an English article is its original-script name, not a name the article fails to state.
+    """
     have: set[str] = set()
     for quote in quotes:
         have |= scripts(quote)
@@ -99,10 +119,13 @@ def composed(name: str, quotes: Iterable[str]) -> bool:
 # Words that refer back to a record named elsewhere, by the table they point into.
 _ANAPHORS = {
     "models": re.compile(
-        r"(?<![^\W_])(?:(?:das|des|dem|den|dieses?|seinem|seines|sein|ihr(?:em|es)?) (?:ki )?modells?|pro version|the model|this model|its model|the app|die app|der app|该模型|此模型|这款模型)(?![^\W_])"
+        r"(?<![^\W_])(?:(?:das|des|dem|den|dieses?|seinem|seines|sein|ihr(?:em|es)?) (?:ki )?modells?|pro version"
+        r"|the model|this model|its model|the app|die app|der app|该模型|此模型|这款模型)(?![^\W_])"
     ),
     "organizations": re.compile(
-        r"(?<![^\W_])(?:(?:das|des|dem|dieses?) unternehmens?|unternehmensangaben|unternehmensmitteilung|angaben des unternehmens|(?:die|der) nachrichtenagentur|the company|the firm|the agency|the news agency|the developer|der hersteller|des herstellers|该公司|公司)(?![^\W_])"
+        r"(?<![^\W_])(?:(?:das|des|dem|dieses?) unternehmens?|unternehmensangaben|unternehmensmitteilung"
+        r"|angaben des unternehmens|(?:die|der) nachrichtenagentur|the company|the firm|the agency|the news agency"
+        r"|the developer|der hersteller|des herstellers|该公司|公司)(?![^\W_])"
     ),
 }
 
@@ -144,7 +167,8 @@ _METRIC_CJK = {
     "paying_users": "付费|付費",
 }
 METRIC_WORDS: dict[str, re.Pattern[str]] = {
-    metric: re.compile(rf"(?<![^\W_])(?:{latin})(?![^\W_])|{_METRIC_CJK[metric]}") for metric, latin in _METRIC_LATIN.items()
+    metric: re.compile(rf"(?<![^\W_])(?:{latin})(?![^\W_])|{_METRIC_CJK[metric]}")
+    for metric, latin in _METRIC_LATIN.items()
 }
 
 
@@ -169,7 +193,10 @@ def metric_spoken_of(quote: str) -> list[tuple[str, str]]:
 
 # A figure followed by these is a difference between two counts, not a count: "23 Millionen weniger
 # als", "12 million more than", "多1200万".
-_GAP = re.compile(r"\s*(?:\w+\s+){0,2}?(?:weniger|mehr|fewer|more|less|higher|lower|über|unter|above|below)\s+(?:als|than)\b|\s*(?:多|少)", re.IGNORECASE)
+_GAP = re.compile(
+    r"\s*(?:\w+\s+){0,2}?(?:weniger|mehr|fewer|more|less|higher|lower|über|unter|above|below)\s+(?:als|than)\b|\s*(?:多|少)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +218,9 @@ def figures(quote: str, language: str | None, named: Sequence[tuple[str, int, in
     """
     out = []
     for start, end, values in numbers.located(quote, language):
-        if start and (quote[start - 1].isalpha() or quote[start - 1] in "-." and start > 1 and quote[start - 2].isalnum()):
+        if start and (
+            quote[start - 1].isalpha() or (quote[start - 1] in "-." and start > 1 and quote[start - 2].isalnum())
+        ):
             continue  # the 2 of "Rival-2", the 5 of "GLM-5": part of a name
         gap = _GAP.match(quote, end) is not None
         owner = None
@@ -222,7 +251,7 @@ def name_spans(quote: str, candidates: dict[str, list[str]]) -> list[tuple[str, 
 
 
 def meaning_key(name: str, developers: Iterable[str] = ()) -> str:
-    """A name with its developer's name, spacing and version punctuation taken out: "Zhipu GLM 5", "GLM-5" and "GLM 5" agree.
+    """A name without its developer's name, spacing and version punctuation: "Zhipu GLM 5", "GLM-5", "GLM 5" agree.
 
     Empty when nothing is left ("DeepSeek" by DeepSeek): such a name says nothing beyond its developer.
     """

@@ -28,57 +28,175 @@ from datetime import date, timedelta
 
 from ailedger.dates import FuzzyDate
 
-_MONTHS_DE = ["januar|jänner|jan", "februar|feber|feb", "märz|maerz|mär|mrz", "april|apr", "mai", "juni|jun",
-              "juli|jul", "august|aug", "september|sept|sep", "oktober|okt", "november|nov", "dezember|dez"]
-_MONTHS_EN = ["january|jan", "february|feb", "march|mar", "april|apr", "may", "june|jun", "july|jul",
-              "august|aug", "september|sept|sep", "october|oct", "november|nov", "december|dec"]
-_MONTH_NUMBER = {word: i + 1 for table in (_MONTHS_DE, _MONTHS_EN) for i, words in enumerate(table) for word in words.split("|")}
+_MONTHS_DE = [
+    "januar|jänner|jan",
+    "februar|feber|feb",
+    "märz|maerz|mär|mrz",
+    "april|apr",
+    "mai",
+    "juni|jun",
+    "juli|jul",
+    "august|aug",
+    "september|sept|sep",
+    "oktober|okt",
+    "november|nov",
+    "dezember|dez",
+]
+_MONTHS_EN = [
+    "january|jan",
+    "february|feb",
+    "march|mar",
+    "april|apr",
+    "may",
+    "june|jun",
+    "july|jul",
+    "august|aug",
+    "september|sept|sep",
+    "october|oct",
+    "november|nov",
+    "december|dec",
+]
+_MONTH_NUMBER = {
+    word: i + 1 for table in (_MONTHS_DE, _MONTHS_EN) for i, words in enumerate(table) for word in words.split("|")
+}
 _MONTH = r"(?P<month>" + "|".join(sorted(_MONTH_NUMBER, key=len, reverse=True)) + r")\.?"
 _YEAR = r"(?P<year>(?:19|20)[0-9]{2})"
 _DAY = r"(?P<day>[0-3]?[0-9])"
 # Part of a month: which days of it the words allow.
-_PART = r"(?P<part>anfang|beginn|mitte|ende|gegen ende|early|the beginning of|the start of|the middle of|mid|the end of|end of|late)"
-_PART_DAYS = {"anfang": (1, 10), "beginn": (1, 10), "early": (1, 10), "the beginning of": (1, 10), "the start of": (1, 10),
-              "mitte": (11, 20), "the middle of": (11, 20), "mid": (11, 20),
-              "ende": (21, 31), "gegen ende": (21, 31), "the end of": (21, 31), "end of": (21, 31), "late": (21, 31)}
+_PART = (
+    r"(?P<part>anfang|beginn|mitte|ende|gegen ende|early|the beginning of|the start of|the middle of|mid"
+    r"|the end of|end of|late)"
+)
+_PART_DAYS = {
+    "anfang": (1, 10),
+    "beginn": (1, 10),
+    "early": (1, 10),
+    "the beginning of": (1, 10),
+    "the start of": (1, 10),
+    "mitte": (11, 20),
+    "the middle of": (11, 20),
+    "mid": (11, 20),
+    "ende": (21, 31),
+    "gegen ende": (21, 31),
+    "the end of": (21, 31),
+    "end of": (21, 31),
+    "late": (21, 31),
+}
 
 _RELATIVE = {
     # words -> (unit, offset): the unit containing the base date, moved by offset units
-    "letzte woche": ("week", -1), "letzten woche": ("week", -1), "vergangene woche": ("week", -1), "vergangenen woche": ("week", -1),
-    "vorwoche": ("week", -1), "last week": ("week", -1), "past week": ("week", -1), "previous week": ("week", -1),
-    "上周": ("week", -1), "上星期": ("week", -1), "上個星期": ("week", -1), "上个星期": ("week", -1), "上週": ("week", -1),
-    "diese woche": ("week", 0), "dieser woche": ("week", 0), "this week": ("week", 0), "本周": ("week", 0), "这周": ("week", 0), "本週": ("week", 0),
-    "letzten monat": ("month", -1), "letzte monat": ("month", -1), "vergangenen monat": ("month", -1), "vormonat": ("month", -1),
-    "last month": ("month", -1), "previous month": ("month", -1), "上个月": ("month", -1), "上月": ("month", -1), "上個月": ("month", -1),
-    "diesen monat": ("month", 0), "diesem monat": ("month", 0), "this month": ("month", 0), "本月": ("month", 0),
-    "letztes jahr": ("year", -1), "letzten jahr": ("year", -1), "vergangenes jahr": ("year", -1), "vergangenen jahr": ("year", -1),
-    "vorjahr": ("year", -1), "last year": ("year", -1), "去年": ("year", -1),
-    "dieses jahr": ("year", 0), "diesem jahr": ("year", 0), "this year": ("year", 0), "今年": ("year", 0),
-    "gestern": ("day", -1), "yesterday": ("day", -1), "昨天": ("day", -1), "昨日": ("day", -1),
-    "vorgestern": ("day", -2), "前天": ("day", -2),
-    "heute": ("day", 0), "today": ("day", 0), "今天": ("day", 0), "今日": ("day", 0),
+    "letzte woche": ("week", -1),
+    "letzten woche": ("week", -1),
+    "vergangene woche": ("week", -1),
+    "vergangenen woche": ("week", -1),
+    "vorwoche": ("week", -1),
+    "last week": ("week", -1),
+    "past week": ("week", -1),
+    "previous week": ("week", -1),
+    "上周": ("week", -1),
+    "上星期": ("week", -1),
+    "上個星期": ("week", -1),
+    "上个星期": ("week", -1),
+    "上週": ("week", -1),
+    "diese woche": ("week", 0),
+    "dieser woche": ("week", 0),
+    "this week": ("week", 0),
+    "本周": ("week", 0),
+    "这周": ("week", 0),
+    "本週": ("week", 0),
+    "letzten monat": ("month", -1),
+    "letzte monat": ("month", -1),
+    "vergangenen monat": ("month", -1),
+    "vormonat": ("month", -1),
+    "last month": ("month", -1),
+    "previous month": ("month", -1),
+    "上个月": ("month", -1),
+    "上月": ("month", -1),
+    "上個月": ("month", -1),
+    "diesen monat": ("month", 0),
+    "diesem monat": ("month", 0),
+    "this month": ("month", 0),
+    "本月": ("month", 0),
+    "letztes jahr": ("year", -1),
+    "letzten jahr": ("year", -1),
+    "vergangenes jahr": ("year", -1),
+    "vergangenen jahr": ("year", -1),
+    "vorjahr": ("year", -1),
+    "last year": ("year", -1),
+    "去年": ("year", -1),
+    "dieses jahr": ("year", 0),
+    "diesem jahr": ("year", 0),
+    "this year": ("year", 0),
+    "今年": ("year", 0),
+    "gestern": ("day", -1),
+    "yesterday": ("day", -1),
+    "昨天": ("day", -1),
+    "昨日": ("day", -1),
+    "vorgestern": ("day", -2),
+    "前天": ("day", -2),
+    "heute": ("day", 0),
+    "today": ("day", 0),
+    "今天": ("day", 0),
+    "今日": ("day", 0),
 }
 # Words that date something by the event just told ("shortly after", "the same day"): they allow
 # any day from the latest other date the quotes give up to the publication.
-_AFTER = r"(?P<after>kurz darauf|kurz danach|in der folge|anschließend|daraufhin|am selben tag|am gleichen tag|zur selben zeit|zur gleichen zeit|at the same time|shortly after(?:wards)?|soon after(?:wards)?|subsequently|the same day)"
+_AFTER = (
+    r"(?P<after>kurz darauf|kurz danach|in der folge|anschließend|daraufhin|am selben tag|am gleichen tag"
+    r"|zur selben zeit|zur gleichen zeit|at the same time|shortly after(?:wards)?|soon after(?:wards)?"
+    r"|subsequently|the same day)"
+)
 
 _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("iso", re.compile(r"(?<![0-9])(?P<year>[0-9]{4})-(?P<month>[01][0-9])-(?P<day>[0-3][0-9])(?![0-9])")),
-    ("zh-day", re.compile(r"(?:(?P<year>[0-9]{4})\s*年\s*)?(?P<month>[01]?[0-9])\s*月\s*(?P<day>[0-3]?[0-9])\s*[日号號]")),
-    ("zh-month", re.compile(r"(?:(?P<part>上旬|中旬|下旬|初|底|末)\s*)?(?P<year>[0-9]{4})\s*年\s*(?P<month>[01]?[0-9])\s*月(?:\s*(?P<part2>上旬|中旬|下旬|初|底|末))?")),
+    (
+        "zh-day",
+        re.compile(r"(?:(?P<year>[0-9]{4})\s*年\s*)?(?P<month>[01]?[0-9])\s*月\s*(?P<day>[0-3]?[0-9])\s*[日号號]"),
+    ),
+    (
+        "zh-month",
+        re.compile(
+            r"(?:(?P<part>上旬|中旬|下旬|初|底|末)\s*)?(?P<year>[0-9]{4})\s*年\s*(?P<month>[01]?[0-9])\s*月(?:\s*(?P<part2>上旬|中旬|下旬|初|底|末))?"
+        ),
+    ),
     ("zh-year", re.compile(r"(?P<year>[0-9]{4})\s*年")),
     ("part", re.compile(rf"(?<![^\W_]){_PART}\s+(?:of\s+)?{_MONTH}(?:\s+{_YEAR})?(?![^\W_])", re.IGNORECASE)),
-    ("day-month", re.compile(rf"(?<![^\W_]){_DAY}(?:\.|st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?(?![^\W_])", re.IGNORECASE)),
-    ("month-day", re.compile(rf"(?<![^\W_]){_MONTH}\s+{_DAY}(?:st|nd|rd|th)?(?:,\s*{_YEAR})?(?![^\W_.]|\.[0-9])", re.IGNORECASE)),
+    (
+        "day-month",
+        re.compile(
+            rf"(?<![^\W_]){_DAY}(?:\.|st|nd|rd|th)?\s*(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?(?![^\W_])", re.IGNORECASE
+        ),
+    ),
+    (
+        "month-day",
+        re.compile(rf"(?<![^\W_]){_MONTH}\s+{_DAY}(?:st|nd|rd|th)?(?:,\s*{_YEAR})?(?![^\W_.]|\.[0-9])", re.IGNORECASE),
+    ),
     ("month", re.compile(rf"(?<![^\W_]){_MONTH}(?:\s+{_YEAR})?(?![^\W_])", re.IGNORECASE)),
-    ("relative", re.compile(r"(?<![^\W_])(?P<rel>" + "|".join(sorted((re.escape(w) for w in _RELATIVE if w.isascii()), key=len, reverse=True)) + r")(?![^\W_])", re.IGNORECASE)),
-    ("relative", re.compile(r"(?P<rel>" + "|".join(sorted((re.escape(w) for w in _RELATIVE if not w.isascii()), key=len, reverse=True)) + r")")),
+    (
+        "relative",
+        re.compile(
+            r"(?<![^\W_])(?P<rel>"
+            + "|".join(sorted((re.escape(w) for w in _RELATIVE if w.isascii()), key=len, reverse=True))
+            + r")(?![^\W_])",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "relative",
+        re.compile(
+            r"(?P<rel>"
+            + "|".join(sorted((re.escape(w) for w in _RELATIVE if not w.isascii()), key=len, reverse=True))
+            + r")"
+        ),
+    ),
     ("after", re.compile(rf"(?<![^\W_]){_AFTER}(?![^\W_])", re.IGNORECASE)),
     ("after", re.compile(r"(?P<after>随后|此后|当天|同日)")),
     ("year", re.compile(rf"(?<![^\W_.,-]){_YEAR}(?![^\W_]|[.,][0-9])")),
 ]
 # Month names that are everyday words too: read as months only beside a day, year or part of month.
-_AMBIGUOUS_MONTHS = frozenset({"mai", "may", "mar", "jun", "jul", "sep", "aug", "dec", "nov", "okt", "oct", "apr", "jan", "feb"})
+_AMBIGUOUS_MONTHS = frozenset(
+    {"mai", "may", "mar", "jun", "jul", "sep", "aug", "dec", "nov", "okt", "oct", "apr", "jan", "feb"}
+)
 _ZH_PARTS = {"上旬": (1, 10), "初": (1, 10), "中旬": (11, 20), "下旬": (21, 31), "底": (21, 31), "末": (21, 31)}
 
 
@@ -100,7 +218,11 @@ def edtf(first: date, last: date) -> str:
         return first.isoformat()
     if (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year:
         return str(first.year)
-    if first.day == 1 and (first.year, first.month) == (last.year, last.month) and last.day == calendar.monthrange(last.year, last.month)[1]:
+    if (
+        first.day == 1
+        and (first.year, first.month) == (last.year, last.month)
+        and last.day == calendar.monthrange(last.year, last.month)[1]
+    ):
         return f"{first.year:04d}-{first.month:02d}"
     return f"[{first.isoformat()}..{last.isoformat()}]"
 
@@ -168,10 +290,12 @@ def found(quote: str, published: FuzzyDate) -> list[Stated]:
         for m in pattern.finditer(text.lower() if kind in ("relative", "after", "part") else text):
             if any(taken[m.start() : m.end()]):
                 continue
-            if kind == "month" and (m.group("month").lower() in _AMBIGUOUS_MONTHS or m.group("month")[0].islower()) and not m.group("year"):
+            if (
+                kind == "month"
+                and (m.group("month").lower() in _AMBIGUOUS_MONTHS or m.group("month")[0].islower())
+                and not m.group("year")
+            ):
                 continue  # "may", "Mai" alone are words more often than dates
-            if kind in ("day-month", "month-day", "month") and not (kind == "month" or m.group("month")[0].isupper() or m.group("month").lower() in ("mai",)):
-                pass
             ends = [_resolve(kind, m, base) for base in {published.earliest, published.latest}]
             if any(e is None for e in ends):
                 continue
