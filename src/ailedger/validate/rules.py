@@ -705,7 +705,7 @@ _INHERITED = frozenset({"metric", "as_of", "reported"})
 def _found(ctx: Context, cite: Any) -> bool:
     if ctx.texts is None:
         return True
-    text = _text(ctx, cite.source_id)
+    text = ctx.source_texts.get(cite.source_id)
     return text is None or text.contains(cite.quote)
 
 
@@ -1038,7 +1038,7 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
         if rec.table not in ("models", "events", "metrics"):
             continue  # an organization's kind or city is not what a company claims; claims are claims
         selves = _self_parties(ctx, rec)
-        for name in _set_fields(rec.record):
+        for name in set_fields(rec.record):
             if name in _NAMING or (rec.table, name) == ("models", "kind"):
                 continue
             quotes = _quotes(rec.record, name, ctx)
