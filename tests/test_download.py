@@ -143,7 +143,7 @@ def test_the_package_ships_a_hash_for_every_file_of_its_release() -> None:
     assert shipped.parent == Path(ailedger.__file__).parent / "registry"
     hashes = fetch.registry(ailedger.DATASET_VERSION)
     tables = ailedger.tables()
-    expected = {"README.md", "SHA256SUMS", "croissant.json", "datapackage.json", "ailedger.db", "datasette.json"}
+    expected = {"README.md", "SHA256SUMS", "croissant.json", "datapackage.json"}
     expected |= {f"{t}.{ext}" for t in tables for ext in ("parquet", "jsonl", "schema.json")}
     expected |= {database.FILE, database.METADATA}
     assert set(hashes) == expected
