@@ -1,10 +1,16 @@
-"""Regenerate the committed artifacts from dataset/ and the models.
+"""Regenerate the committed artifacts from dataset/ and the models, in the checkout this script is in.
 
 Writes schema/v<major>/<table>.schema.json, src/ailedger/data/ (Parquet +
 manifest) and src/ailedger/registry/<version>.txt (the SHA-256 of every release
 file, which ailedger.download() checks), then runs scripts/refresh_docs.py
-(data dictionary, README release table, charts). Run it after changing records
-or models; tests fail until you do.
+(data dictionary, README's release table and example output, charts). Run it
+after changing records or models; tests fail until you do.
+
+Every path comes from this file's location, and the ailedger it runs is the one
+in this checkout's src/, whatever copy pip installed: an installed copy is never
+written. A published dataset version is immutable: when the data no longer
+builds the release that version's registry describes, the registry is left as
+it is and the script says how to make a new version (exit 1).
 
     python scripts/refresh.py [--texts ../shared/sources]
 """
@@ -12,34 +18,88 @@ or models; tests fail until you do.
 from __future__ import annotations
 
 import argparse
+import subprocess
+import sys
 from pathlib import Path
 
-from refresh_docs import main as refresh_docs  # scripts/ is on sys.path when this script runs
-
-from ailedger.loader import data_dir
-from ailedger.release import schema_text, write_registry
-from ailedger.release.tables import write_package_data
-from ailedger.schema import MAJORS, version
-
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))  # this checkout's ailedger, never an installed copy
+
+from refresh_docs import main as refresh_docs  # noqa: E402 - scripts/ is on sys.path when this script runs
+
+import ailedger  # noqa: E402
+from ailedger._version import __version__  # noqa: E402
+from ailedger.release import registry_text, schema_text  # noqa: E402
+from ailedger.release.tables import write_package_data  # noqa: E402
+from ailedger.schema import MAJORS, version  # noqa: E402
+
+PACKAGE = ROOT / "src" / "ailedger"
+NEW_VERSION = """\
+A published version never changes, so this data needs a new dataset version:
+  1. set __version__ in src/ailedger/_version.py to the release date, YYYY.MM.DD (after {version});
+  2. set version and date-released in CITATION.cff, and name the version in CHANGELOG.md;
+  3. run python scripts/refresh.py again and commit what it writes.
+See CONTRIBUTING.md, "Dataset versions"."""
 
 
-def main() -> None:
+def published(release: str) -> str | None:
+    """How we know ``release`` was published (its git tag, or its CHANGELOG section), or None."""
+    tag = f"v{release}"
+    done = subprocess.run(["git", "-C", str(ROOT), "tag", "--list", tag], capture_output=True, text=True, check=False)
+    if done.returncode == 0 and done.stdout.strip() == tag:
+        return f"git tag {tag}"
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    if any(line.startswith((f"## {release}", f"## [{release}]")) for line in changelog.splitlines()):
+        return f"CHANGELOG.md section {release}"
+    return None
+
+
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--texts", type=Path, default=ROOT.parent / "shared" / "sources")
+    parser.add_argument(
+        "--texts", type=Path, default=ROOT.parent / "shared" / "sources",
+        help="folder of the source texts (default: ../shared/sources beside the checkout)",
+    )
     args = parser.parse_args()
+    if Path(ailedger.__file__).resolve().parent != PACKAGE:
+        print(f"refresh: error: imported ailedger from {ailedger.__file__}, not from {PACKAGE}", file=sys.stderr)
+        return 2
     for major in MAJORS:  # the current major and the ones beside it (older, or the next in preview)
         folder = ROOT / "schema" / f"v{major}"
         folder.mkdir(parents=True, exist_ok=True)
         for table in version(major).TABLES:
             (folder / f"{table}.schema.json").write_text(schema_text(table, major), encoding="utf-8")
     texts = args.texts if args.texts.is_dir() else None
-    manifest = write_package_data(ROOT / "dataset", data_dir(), texts)
+    if texts is None:
+        print(f"\n*** QUOTES NOT CHECKED: no source texts at {args.texts}; pass --texts DIR. The data was built,\n"
+              "*** but no quote was compared with its source. Do not commit this as checked. ***\n", file=sys.stderr)
+    manifest = write_package_data(ROOT / "dataset", PACKAGE / "data", texts)
     for name, entry in manifest["tables"].items():
-        print(f"{name:<14} {entry['rows']:>5} rows  {entry['sha256'][:12]}")
-    print(f"registry: {write_registry(ROOT / 'dataset', texts).relative_to(ROOT)}")
-    refresh_docs()  # the data dictionary, README's release table and the charts follow the new data
+        print(f"{name:<14} {entry['rows']:>7} rows  {entry['sha256'][:12]}")
+    code = write_registry(texts)
+    refresh_docs()  # the data dictionary, README's release table and examples and the charts follow the data
+    if texts is None:
+        print(f"refresh: quotes were NOT checked (no {args.texts})", file=sys.stderr)
+    return code
+
+
+def write_registry(texts: Path | None) -> int:
+    """Write this version's registry unless the version is published and the data changed; 1 then, else 0."""
+    target = PACKAGE / "registry" / f"{__version__}.txt"
+    text = registry_text(ROOT / "dataset", texts)
+    if target.is_file() and target.read_text(encoding="utf-8") == text:
+        print(f"registry: {target.relative_to(ROOT)} (unchanged)")
+        return 0
+    how = published(__version__) if target.is_file() else None
+    if how is not None:
+        kept = f"refresh: dataset version {__version__} is published ({how}); {target.relative_to(ROOT)} is kept.\n"
+        print(kept + NEW_VERSION.format(version=__version__), file=sys.stderr)
+        return 1
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"registry: {target.relative_to(ROOT)}")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

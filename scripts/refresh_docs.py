@@ -15,8 +15,12 @@ import doctest
 import importlib.util
 import io
 import re
+import sys
 from pathlib import Path
 from typing import Any
+
+# this checkout's ailedger, never an installed copy
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from ailedger.plot import render
 from ailedger.release.dictionary import dictionary_markdown

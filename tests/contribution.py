@@ -266,3 +266,20 @@ def add(dataset: Path, texts: Path, rows: int = 20_000) -> Contribution:
                               _cite(rep, covers, ["region"]), _cite(rep, header, ["measured_by"])],
             }) + "\n")
     return Contribution(ids, bulk, bulk_ids, written)
+
+
+CHECKOUT = ("src", "scripts", "dataset", "schema", "docs", "README.md", "CHANGELOG.md", "CITATION.cff", "pyproject.toml")
+"""What a checkout needs for scripts/refresh.py and the contributor's commands to run in it."""
+
+
+def copy_checkout(root: Path, dest: Path) -> Path:
+    """A copy of the checkout at ``root`` (sources, data, docs; no caches), as a contributor's clone would be."""
+    import shutil
+
+    dest.mkdir(parents=True)
+    for name in CHECKOUT:
+        if (root / name).is_dir():
+            shutil.copytree(root / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(root / name, dest / name)
+    return dest

@@ -110,17 +110,11 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
     return hashes
 
 
-def write_registry(dataset: Path, texts: Path | None = None) -> Path:
-    """Build the release in a scratch folder and record its hashes as the registry this package ships.
+def registry_text(dataset: Path, texts: Path | None = None) -> str:
+    """The registry of this version's release: the hashes of a build of ``dataset`` in a scratch folder.
 
-    :func:`ailedger.download` trusts only this file, so it is regenerated with the
-    packaged data (``scripts/refresh.py``) and committed.
+    :func:`ailedger.download` trusts only this file, so ``scripts/refresh.py``
+    writes it with the packaged data, into the checkout, and it is committed.
     """
-    from ailedger.fetch import registry_path
-
     with tempfile.TemporaryDirectory() as scratch:
-        hashes = build_release(dataset, Path(scratch) / "release", texts)
-    target = registry_path(__version__)
-    target.parent.mkdir(exist_ok=True)
-    target.write_text(sums_text(hashes), encoding="utf-8")
-    return target
+        return sums_text(build_release(dataset, Path(scratch) / "release", texts))
