@@ -159,7 +159,9 @@ def test_dataset_card_header_points_the_hub_at_every_parquet_file(release: Path)
     assert header["pretty_name"] and header["task_categories"] and header["tags"]
 
 
-@pytest.mark.parametrize(("rows", "category"), [(0, "n<1K"), (999, "n<1K"), (1_000, "1K<n<10K"), (99_999, "10K<n<100K"), (10**6, "1M<n<10M")])
+@pytest.mark.parametrize(
+    ("rows", "category"), [(0, "n<1K"), (999, "n<1K"), (1_000, "1K<n<10K"), (99_999, "10K<n<100K"), (10**6, "1M<n<10M")]
+)
 def test_size_category_follows_the_row_count(rows: int, category: str) -> None:
     from ailedger.release.card import size_category
 

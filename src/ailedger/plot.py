@@ -601,7 +601,9 @@ def draw_usage(spec: Usage, fonts: _Fonts) -> Figure:
                 continue
             ax = _axis_for(axes, clusters, first.span)
             x0, x1 = mdates.date2num(first.span.earliest), mdates.date2num(first.span.latest + timedelta(days=1))
-            look = {"color": color[product], "marker": marker[product], "markerfacecolor": face, "markeredgewidth": 1.5}
+            look: dict[str, Any] = {
+                "color": color[product], "marker": marker[product], "markerfacecolor": face, "markeredgewidth": 1.5
+            }
             ax.plot([x0, x1], [first.value] * 2, linestyle=style, linewidth=2.5, color=color[product])
             ax.plot([x0, x1], [first.value] * 2, linestyle="none", markersize=7, **look)
             handles.append(Line2D([], [], linestyle=style, linewidth=2.5, label=text, **look))

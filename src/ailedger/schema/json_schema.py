@@ -12,7 +12,8 @@ from ailedger.schema import LATEST, SCHEMAVER, version
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 BASE = "https://huggingface.co/datasets/ailedger/ailedger/resolve/main/schema"
-"""Where the release workflow publishes every SchemaVer of the schemas (the Hub mirror, ``schema/<X-Y-Z>/``), so each ``$id`` resolves."""
+"""Where the release workflow publishes every SchemaVer of the schemas (the Hub mirror, ``schema/<X-Y-Z>/``),
+so each ``$id`` resolves."""
 
 
 def json_schema(table: str, major: int = LATEST.MAJOR) -> dict[str, Any]:

@@ -96,16 +96,18 @@ class Citation(_Strict):
     )
 
 
-class _Record(_Strict):
+# The base of every table's model (v2 builds on it too, so it has a public name).
+class Record(_Strict):
     id: Id
     schema_version: SchemaVersion
 
 
-class _Cited(_Record):
+# The base of every table whose records carry citations.
+class Cited(Record):
     citations: list[Citation] = Field(min_length=1, description="The quotes that back this record's fields.")
 
 
-class Source(_Record):
+class Source(Record):
     """A text that records are curated from; its text file is ``<id>.txt``."""
 
     title: Text | None = Field(description="Headline, or null when the stored text has none.")
@@ -121,7 +123,7 @@ class Source(_Record):
     )
 
 
-class Organization(_Cited):
+class Organization(Cited):
     """A company, lab, data provider or publisher."""
 
     name: Text = Field(description="The name the sources use most, in its original script.")
@@ -137,7 +139,7 @@ class Organization(_Cited):
     )
 
 
-class Model(_Cited):
+class Model(Cited):
     """An AI model, or an AI product or app built on models."""
 
     name: Text = Field(description="The name the sources use most, in its original script.")
@@ -157,7 +159,7 @@ class Model(_Cited):
     )
 
 
-class Event(_Cited):
+class Event(Cited):
     """A campaign, announcement, launch or market move."""
 
     kind: EventKind = Field(description="What sort of event it was.")
@@ -167,7 +169,7 @@ class Event(_Cited):
     summary: Text = Field(description="One English sentence by the curator.")
 
 
-class Metric(_Cited):
+class Metric(Cited):
     """A usage figure: what was measured, its value, when, where and by whom."""
 
     subject_id: Id = Field(description="The model, product or organization measured.")
@@ -185,7 +187,7 @@ class Metric(_Cited):
     derivation: Text | None = Field(default=None, description="How a derived value was computed.")
 
 
-class Claim(_Cited):
+class Claim(Cited):
     """What a company (or a reporter) says of a product; not a fact."""
 
     subject_id: Id = Field(description="The model, product or organization the claim is about.")
@@ -196,7 +198,7 @@ class Claim(_Cited):
     verified: bool = Field(default=False, description="True only when an independent source confirms it.")
 
 
-TABLES: dict[str, type[_Record]] = {
+TABLES: dict[str, type[Record]] = {
     "sources": Source,
     "organizations": Organization,
     "models": Model,

@@ -51,9 +51,10 @@ def _not_bool(value: object) -> object:
 
 
 __all__ = [
-    "CURATOR_TEXT", "ID_PATTERN", "MAJOR", "MAX_INT64", "REFERENCES", "TABLES", "Citation", "Claim", "ClaimKind",
-    "Country", "Event", "EventKind", "Id", "Language", "Metric", "MetricName", "Modality", "Model", "ModelKind",
-    "Organization", "OrganizationKind", "Quote", "SchemaVersion", "Source", "SourceKind", "Text",
+    "CURATOR_TEXT", "ID_PATTERN", "MAJOR", "MAX_INT64", "REFERENCES", "TABLES", "Citation", "Cited", "Claim",
+    "ClaimKind", "Country", "Event", "EventKind", "Id", "Language", "Metric", "MetricName", "Modality", "Model",
+    "ModelKind", "Organization", "OrganizationKind", "Quote", "Record", "SchemaVersion", "Source", "SourceKind",
+    "Text",
 ]
 
 SchemaVersion = Annotated[
@@ -92,7 +93,11 @@ class Claim(v1.Claim):
     schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
 
 
-class Model(v1._Cited):
+Record = v1.Record
+Cited = v1.Cited
+
+
+class Model(Cited):
     """An AI model, or an AI product or app built on models."""
 
     schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
@@ -127,7 +132,7 @@ class Model(v1._Cited):
     )
 
 
-TABLES: dict[str, type[v1._Record]] = {
+TABLES: dict[str, type[Record]] = {
     "sources": Source,
     "organizations": Organization,
     "models": Model,

@@ -34,7 +34,7 @@ from pydantic import BaseModel
 
 from ailedger.arrow import gc_paused, input_schema, unwrap
 from ailedger.schema import LATEST
-from ailedger.validate import rules
+from ailedger.validate import context, rules
 from ailedger.validate.columns import RuleColumns, SchemaColumns, as_flags
 from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import BULK_SUFFIX, display
@@ -229,7 +229,7 @@ class _Run:
         self._duplicate_ids()
         self._shared_series()
         flagged = [loaded for state in self.files for loaded in self._reread(state)]
-        ctx = rules.Context(self.records, self.texts, bulk_rows=flagged, bulk_ids=self._ids)
+        ctx = context.Context(self.records, self.texts, bulk_rows=flagged, bulk_ids=self._ids)
         out = [d for rule in rules.RULES for d in rule(ctx)]
         return self.diagnostics + out
 
@@ -246,7 +246,7 @@ class _Run:
     def _duplicate_ids(self) -> None:
         first: dict[str, str] = {}
         for rec in self.records:
-            rid = rules.record_id(rec)
+            rid = context.record_id(rec)
             first.setdefault(rid, rec.path)
         arrays = [a for state in self.files for a in state.ids]
         if not arrays:

@@ -29,7 +29,7 @@ from ailedger.arrow import unwrap
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
 from ailedger.schema.fields import SAME_TABLE_REFERENCES, UNCITED
-from ailedger.validate import numbers, rules, text
+from ailedger.validate import numbers, rules, text, value_rules
 from ailedger.validate.quotes import SourceTexts, SpanIndex, long_enough
 from ailedger.validate.record import NAME_FIELDS, PROSE_FIELDS, id_fields
 
@@ -181,9 +181,9 @@ class Citations:
 
 
 class RuleColumns:
-    """Per-row flags, computed on columns, for rows a rule of :mod:`ailedger.validate.rules` might object to.
+    """Per-row flags, computed on columns, for rows a rule of :data:`ailedger.validate.rules.RULES` might object to.
 
-    One method per rule it stands in for. References are checked against the
+    One method per rule it stands in for, named after it. References are checked against the
     ids of the YAML records (bulk rows reference each other only through
     same-table fields, which go the exact way); quotes, their figures and dates
     are looked up once per distinct value and cached.
@@ -223,7 +223,7 @@ class RuleColumns:
         return out
 
     def provenance(self, table: pa.Table, model: type[BaseModel], cites: Citations) -> np.ndarray:
-        """Stands in for :func:`rules.provenance`: a set field nobody quotes, a quote for an unset or unknown field."""
+        """Stands in for ``provenance``: a set field nobody quotes, a quote for an unset or unknown field."""
         n = table.num_rows
         stated = np.zeros(n, dtype=np.uint64)
         for name, info in model.model_fields.items():
@@ -252,7 +252,7 @@ class RuleColumns:
         return per_distinct(column, ok) & as_flags(column.is_valid())
 
     def references(self, table: pa.Table, cites: Citations) -> np.ndarray:
-        """Stands in for :func:`rules.references`: distinct targets against the YAML ids; same-table ones go exact."""
+        """Stands in for ``references``: distinct targets against the YAML ids; same-table ones go exact."""
         bad = np.zeros(table.num_rows, dtype=bool)
         for (owner, name), allowed in LATEST.REFERENCES.items():
             if owner != "metrics":
@@ -270,7 +270,7 @@ class RuleColumns:
         return bad | self._cited_rows(cites, bad_cites, table.num_rows)
 
     def quotes(self, table: pa.Table, cites: Citations) -> np.ndarray:
-        """Stands in for :func:`rules.quotes` and :func:`rules.quote_length`, once per distinct (source, quote)."""
+        """Stands in for ``quotes`` and ``quote_length``, once per distinct (source, quote)."""
         pairs = pa.table({"s": cites.source_id, "q": cites.quote}).group_by(["s", "q"]).aggregate([])
         distinct = list(zip(pairs.column("s").to_pylist(), pairs.column("q").to_pylist()))
         self._look_up(distinct)
@@ -298,7 +298,7 @@ class RuleColumns:
                 self.quote_ok[source_id, quote] = ok and long_enough(quote)
 
     def dates(self, table: pa.Table, cites: Citations) -> np.ndarray:
-        """Stands in for :func:`rules.dates`: plausible, not after the sources that state them, reported after as_of."""
+        """Stands in for ``dates``: plausible, not after the sources that state them, reported after as_of."""
         bad = np.zeros(table.num_rows, dtype=bool)
         published = per_distinct_number(
             cites.source_id, lambda s: self.sources[s].published.latest.toordinal() if s in self.sources else NEVER
@@ -307,7 +307,7 @@ class RuleColumns:
         for name in ("as_of", "reported"):
             earliest, latest, missing = self._date_bounds(table.column(name).combine_chunks())
             bounds[name] = (earliest, latest, missing)
-            bad |= ~missing & (earliest < rules.EARLIEST_PLAUSIBLE.toordinal())
+            bad |= ~missing & (earliest < value_rules.EARLIEST_PLAUSIBLE.toordinal())
             after = cites.supporting(name) & ~missing[cites.row] & (earliest[cites.row] > published)
             bad[cites.row[after]] = True
         bad |= ~bounds["as_of"][2] & ~bounds["reported"][2] & (bounds["reported"][1] < bounds["as_of"][0])
@@ -329,7 +329,7 @@ class RuleColumns:
         return date
 
     def metrics(self, table: pa.Table, cites: Citations) -> np.ndarray:
-        """Stands in for :func:`rules.metrics`, :func:`rules.figures` and :func:`rules.plausibility` on one row.
+        """Stands in for ``metrics``, ``figures`` and ``plausibility`` on one row.
 
         Dated, derivation with derived_from (derived values are rare: the exact
         path checks them), the value stated by its quote, within the world.
@@ -338,7 +338,8 @@ class RuleColumns:
         bad |= as_flags(table.column("derivation").is_valid())
         value = table.column("value").combine_chunks().to_numpy()
         metric = table.column("metric").combine_chunks()
-        bad |= as_flags(pc.is_in(metric, value_set=pa.array(rules.USER_METRICS))) & (value > rules.WORLD_POPULATION)
+        users = as_flags(pc.is_in(metric, value_set=pa.array(value_rules.USER_METRICS)))
+        bad |= users & (value > value_rules.WORLD_POPULATION)
         bad |= ~self._value_stated(value, cites)
         return bad
 

@@ -1,20 +1,17 @@
-"""Rules across records: ids, references, provenance, quotes and dates.
+"""Rules across records: ids, references, provenance and quotes; :data:`RULES` lists every rule of a run.
 
-Each rule is a function from the run's :class:`Context` to diagnostics, with
-no side effects, so the rules may run in any order; the context indexes the
-records by id when it is made. Rules see the records that passed the schema;
-ids of files the schema rejected still count as existing, so one broken file
-does not cascade into dangling references.
+Each rule is a function from the run's :class:`~ailedger.validate.context.Context`
+to diagnostics, with no side effects, so the rules may run in any order (the
+context indexes the records by id when it is made). Rules see the records that
+passed the schema; ids of files the schema rejected still count as existing,
+so one broken file does not cascade into dangling references. The rules on
+dates and figures are in :mod:`ailedger.validate.value_rules`.
 """
 
 from __future__ import annotations
 
 import difflib
-import itertools
-import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -25,118 +22,15 @@ from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
 from ailedger.schema.fields import BOOKKEEPING, SAME_TABLE_REFERENCES, UNCITED
 from ailedger.schema.migrations import replacement_hint
-from ailedger.validate.diagnostics import Diagnostic, Severity, escape
-from ailedger.validate.quotes import SourceTexts, shortest
+from ailedger.validate.context import Context, Rule, is_slug, record_id
+from ailedger.validate.diagnostics import Diagnostic, escape
+from ailedger.validate.quotes import shortest
 from ailedger.validate.record import Loaded
+from ailedger.validate.value_rules import dated_fields, dates, figures, metrics, overlaps, plausibility
 
-EARLIEST_PLAUSIBLE = date(1950, 1, 1)
 REPORTING_KINDS = frozenset({"news_outlet", "news_agency", "data_provider"})
 # File names Windows cannot check out, whatever the extension.
 RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("com", "lpt") for n in range(1, 10)})
-WORLD_POPULATION = 8_300_000_000
-USER_METRICS = ("daily_active_users", "weekly_active_users", "monthly_active_users")
-
-
-class IdIndex(Mapping[str, str]):
-    """Id -> table of every record of the run, read-only.
-
-    ``first`` holds the ids of the record files; ``more`` yields the ids only
-    the bulk run holds, and is read only when an id is not among the first (a
-    dangling reference, a "did you mean"), since it may be a million ids.
-    """
-
-    def __init__(self, first: dict[str, str], more: Callable[[], Iterable[tuple[str, str]]] | None = None) -> None:
-        self._first = first
-        self._more = more
-        self._rest: dict[str, str] | None = None if more is not None else {}
-
-    def _extra(self) -> dict[str, str]:
-        if self._rest is None:
-            assert self._more is not None
-            self._rest = {rid: table for rid, table in self._more() if rid not in self._first}
-        return self._rest
-
-    def __getitem__(self, key: str) -> str:
-        found = self._first.get(key)
-        return found if found is not None else self._extra()[key]
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self._first
-        yield from self._extra()
-
-    def __len__(self) -> int:
-        return len(self._first) + len(self._extra())
-
-
-@dataclass(slots=True)
-class Context:
-    """What the rules see: the records, the source texts, and every id of the run.
-
-    ``records`` are record files; ``bulk_rows`` are the bulk rows the column
-    checks could not clear (their ids and file were checked by the bulk run);
-    ``bulk_ids`` yields every id of the bulk files, for references.
-    """
-
-    records: list[Loaded]
-    texts: Path | None
-    bulk_rows: list[Loaded] = field(default_factory=list)
-    bulk_ids: Callable[[], Iterable[tuple[str, str]]] | None = None
-    by_id: dict[str, Loaded] = field(init=False)
-    """The first record file of each id."""
-    table_of: IdIndex = field(init=False)
-    source_texts: SourceTexts = field(init=False)
-    _candidates: dict[tuple[str, ...], list[str]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.by_id = {}
-        tables: dict[str, str] = {}
-        for rec in self.records:
-            rid = record_id(rec)
-            if rid in self.by_id:
-                continue
-            self.by_id[rid] = rec
-            tables[rid] = rec.table
-            if rec.record is None:  # a rejected file also answers to its file name, so its mistake does not cascade
-                tables.setdefault(Path(rec.path).stem, rec.table)
-        self.table_of = IdIndex(tables, self.bulk_ids)
-        self.source_texts = SourceTexts(self.texts)
-        self._candidates = {}
-
-    def candidates(self, allowed: tuple[str, ...]) -> list[str]:
-        """The well-formed ids in the ``allowed`` tables, to suggest for a dangling reference."""
-        if allowed not in self._candidates:
-            self._candidates[allowed] = [i for i, t in self.table_of.items() if t in allowed and _is_slug(i)]
-        return self._candidates[allowed]
-
-    def diag(
-        self, rec: Loaded, loc: tuple[str | int, ...], code: str, message: str, severity: Severity = "error"
-    ) -> Diagnostic:
-        line, col = rec.at(*loc)
-        return Diagnostic(rec.path, line, col, code, ".".join(map(str, loc)), message, severity)
-
-    def valid(self) -> Iterator[Loaded]:
-        """The records and bulk rows that passed the schema."""
-        return (r for r in (*self.records, *self.bulk_rows) if r.record is not None)
-
-
-Rule = Callable[[Context], Iterator[Diagnostic]]
-
-
-def _stated_id(rec: Loaded) -> str | None:
-    if rec.record is not None:
-        return rec.record.id
-    value = rec.doc.data.get("id")
-    return value if isinstance(value, str) else None
-
-
-def _is_slug(value: str) -> bool:
-    """Only a well-formed id is worth suggesting as a fix."""
-    return re.fullmatch(LATEST.ID_PATTERN, value, re.ASCII) is not None
-
-
-def record_id(rec: Loaded) -> str:
-    """The id a record goes by: the one it states, else its file name (for files that did not parse)."""
-    return _stated_id(rec) or Path(rec.path).stem
 
 
 def ids(ctx: Context) -> Iterator[Diagnostic]:
@@ -152,7 +46,7 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
                 f"{Path(rec.path).name} is a reserved device name on Windows, where the repository cannot be checked "
                 "out; choose another id",
             )
-        if Path(rec.path).stem != rid and _is_slug(rid):
+        if Path(rec.path).stem != rid and is_slug(rid):
             yield ctx.diag(
                 rec,
                 ("id",),
@@ -487,186 +381,6 @@ def quote_length(ctx: Context) -> Iterator[Diagnostic]:
                 )
 
 
-def _dates(record: Any) -> Iterator[tuple[str, FuzzyDate]]:
-    for name in type(record).model_fields:
-        value = getattr(record, name)
-        if isinstance(value, FuzzyDate):
-            yield name, value
-
-
-def dates(ctx: Context) -> Iterator[Diagnostic]:
-    """Dates are plausible: not before 1950, not after the sources that state them, reported not before as of."""
-    for rec in ctx.valid():
-        for name, value in _dates(rec.record):
-            if value.earliest < EARLIEST_PLAUSIBLE:
-                yield ctx.diag(rec, (name,), "date.too-early", f"{value} is before 1950; check the year")
-            for cite in getattr(rec.record, "citations", ()):
-                if name not in cite.supports:
-                    continue
-                source = ctx.by_id.get(cite.source_id)
-                if source is None or source.record is None or source.table != "sources":
-                    continue
-                published = source.record.published
-                if value.earliest > published.latest:
-                    yield ctx.diag(
-                        rec,
-                        (name,),
-                        "date.after-source",
-                        f"{value} is after {cite.source_id} was published ({published}); a source cannot state a "
-                        "later date",
-                    )
-        if rec.table == "metrics":
-            m = rec.record
-            if m.as_of is not None and m.reported is not None and m.reported.latest < m.as_of.earliest:
-                yield ctx.diag(
-                    rec,
-                    ("reported",),
-                    "metric.reported-before-as-of",
-                    f"reported {m.reported} is before as_of {m.as_of}; a figure is reported after the time it "
-                    "describes",
-                )
-
-
-def metrics(ctx: Context) -> Iterator[Diagnostic]:
-    """A metric has a date, and a derived value says how it was derived."""
-    for rec in ctx.valid():
-        if rec.table != "metrics":
-            continue
-        m = rec.record
-        if m.as_of is None and m.reported is None:
-            yield ctx.diag(
-                rec,
-                ("as_of",),
-                "metric.undated",
-                "set as_of (when the figure was true) or reported (when it was published), or both",
-            )
-        if m.derived_from and m.derivation is None:
-            yield ctx.diag(
-                rec,
-                ("derivation",),
-                "metric.derivation-missing",
-                "a derived value needs derivation: say how it was computed from derived_from",
-            )
-        if m.derivation is not None and not m.derived_from:
-            yield ctx.diag(
-                rec,
-                ("derived_from",),
-                "metric.derived-from-missing",
-                "derivation is set but derived_from is empty; list the metric ids it was computed from",
-            )
-
-
-def _period(m: Any) -> tuple[str, str, str]:
-    return (str(m.as_of), str(m.reported), str(m.region))
-
-
-def _value_sources(m: Any) -> set[str]:
-    return {c.source_id for c in m.citations if "value" in c.supports}
-
-
-def figures(ctx: Context) -> Iterator[Diagnostic]:
-    """A reported value is a number its quote states; a derived one is computed, so derived_from stands in for the
-    quote."""
-    from ailedger.validate.numbers import stated
-
-    read: dict[tuple[str, str | None], set[int]] = {}  # a series quotes one line for many rows: read it once
-    for rec in ctx.valid():
-        if rec.table != "metrics" or rec.record.derived_from:
-            continue
-        m = rec.record
-        numbers: set[int] = set()
-        for cite in m.citations:
-            if "value" in cite.supports:
-                source = ctx.by_id.get(cite.source_id)
-                language = (
-                    source.record.language
-                    if source is not None and source.record is not None and source.table == "sources"
-                    else None
-                )
-                key = (cite.quote, language)
-                if key not in read:
-                    read[key] = stated(*key)
-                numbers |= read[key]
-        if m.value in numbers:
-            continue
-        if numbers:
-            shown = ", ".join(str(n) for n in sorted(numbers)[:6])
-            yield ctx.diag(
-                rec,
-                ("value",),
-                "metric.quote-mismatch",
-                f"{m.value} is not a figure its quote states (the quote gives {shown}); write the absolute count, "
-                "155 Millionen is 155000000",
-            )
-        else:
-            yield ctx.diag(
-                rec,
-                ("value",),
-                "metric.quote-mismatch",
-                "no quote that supports value states a number; quote the passage with the figure, or list the "
-                "metrics it was computed from in derived_from",
-            )
-
-
-def plausibility(ctx: Context) -> Iterator[Diagnostic]:
-    """User counts fit the world, and daily <= weekly <= monthly for one product, region and period."""
-    series: dict[tuple[str, tuple[str, str, str]], dict[str, Loaded]] = {}
-    for rec in ctx.valid():
-        if rec.table != "metrics":
-            continue
-        m = rec.record
-        if m.metric in USER_METRICS and m.value > WORLD_POPULATION:
-            yield ctx.diag(
-                rec,
-                ("value",),
-                "metric.range",
-                f"{m.value} users is more than the world population; check the unit (155 million is 155000000)",
-            )
-        series.setdefault((m.subject_id, _period(m)), {}).setdefault(m.metric, rec)
-    for by_metric in series.values():
-        present = [(name, by_metric[name]) for name in USER_METRICS if name in by_metric]
-        for (small, a), (large, b) in itertools.pairwise(present):
-            if a.record.value > b.record.value:
-                yield ctx.diag(
-                    a,
-                    ("value",),
-                    "metric.inconsistent",
-                    f"{small} {a.record.value} exceeds {large} {b.record.value} of {b.record.id} for the same "
-                    "subject and period; one of them is wrong",
-                )
-
-
-def overlaps(ctx: Context) -> Iterator[Diagnostic]:
-    """One figure per subject, metric and period from a source; two sources that disagree are both kept, with a
-    warning."""
-    groups: dict[tuple[str, str, tuple[str, str, str]], list[Loaded]] = {}
-    for rec in sorted((r for r in ctx.valid() if r.table == "metrics"), key=lambda r: r.record.id):
-        m = rec.record
-        groups.setdefault((m.subject_id, m.metric, _period(m)), []).append(rec)
-    for recs in groups.values():
-        for i, rec in enumerate(recs):
-            for other in recs[:i]:
-                shared = _value_sources(rec.record) & _value_sources(other.record)
-                if shared:
-                    yield ctx.diag(
-                        rec,
-                        ("value",),
-                        "metric.duplicate",
-                        f"{other.record.id} already records {rec.record.metric} of {rec.record.subject_id} for this "
-                        f"period from {', '.join(sorted(shared))}; keep one record",
-                    )
-                elif rec.record.value != other.record.value:
-                    for a, b in ((rec, other), (other, rec)):
-                        yield ctx.diag(
-                            a,
-                            ("value",),
-                            "metric.conflict",
-                            f"{a.record.value} conflicts with {b.record.value} in {b.record.id} from another source "
-                            "for the same period; both are kept, check which source is right",
-                            "warning",
-                        )
-
-
 # --- what the quotes state (issue 14) ---------------------------------------------------------------
 
 # Fields that name something rather than state a fact about it, and fields that are not read from text.
@@ -879,7 +593,7 @@ def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:
     for rec in ctx.valid():
         if rec.table == "sources":
             continue
-        for name, value in _dates(rec.record):
+        for name, value in dated_fields(rec.record):
             expressions: list[when.Stated] = []
             cited = False
             for cite in _citations(rec.record, name, ctx):
