@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("benchmarks/results.json"),
         help="where to write the figures (default benchmarks/results.json)",
     )
-    parser.add_argument("--cases", default="abcdef", help="which cases to run (default abcdef)")
+    parser.add_argument("--cases", default="abcdefg", help="which cases to run (default abcdefg)")
     args = parser.parse_args(argv)
 
     work = args.work or Path(tempfile.mkdtemp(prefix="ailedger-bench-"))

@@ -130,6 +130,54 @@ def build_pyarrow(p: Paths) -> Timed:
     return lambda: pq.write_table(table, out, **PARQUET_OPTIONS)
 
 
+# (g) ailedger.db ------------------------------------------------------------------------------------
+
+
+def _ensure_built(p: Paths) -> None:
+    """The release tables of case b, built here when g runs without it."""
+    if not (p.data / "metrics.parquet").is_file():
+        build_ailedger(p)()
+
+
+def database_ailedger(p: Paths) -> Timed:
+    """Timed: ``ailedger.db`` from the release tables: every table, citations, records, indexes, full-text search,
+    views, vacuum."""
+    import pyarrow.parquet as pq
+
+    from ailedger.release import database
+    from ailedger.schema import LATEST
+
+    _ensure_built(p)
+    tables = {name: pq.read_table(p.data / f"{name}.parquet") for name in LATEST.TABLES}
+    out = p.work / "ailedger.db"
+    return lambda: database.write_database(tables, out)
+
+
+def database_sqlite(p: Paths) -> Timed:
+    """Timed: the metrics rows alone (dates as text, citations as JSON) through ``sqlite3.executemany`` into one
+    table, in one transaction."""
+    import sqlite3
+
+    import pyarrow.parquet as pq
+
+    _ensure_built(p)
+    rows = pq.read_table(p.data / "metrics.parquet").to_pylist()
+    flat = [
+        tuple(json.dumps(v, default=str) if isinstance(v, (list, dict)) else v for v in row.values()) for row in rows
+    ]
+    out = p.work / "raw.db"
+
+    def run() -> None:
+        out.unlink(missing_ok=True)
+        conn = sqlite3.connect(out)
+        conn.execute(f"CREATE TABLE metrics ({', '.join(rows[0])})")
+        with conn:
+            conn.executemany(f"INSERT INTO metrics VALUES ({', '.join('?' * len(rows[0]))})", flat)
+        conn.close()
+
+    return run
+
+
 # (c) load_table -------------------------------------------------------------------------------------
 
 
@@ -249,6 +297,8 @@ CASES: list[Case] = [
     Case("e", "import ailedger (whole process)", import_ailedger, import_pydantic, "import pydantic (whole process)",
          "<= pydantic + 50 ms", 0.050),
     Case("f", "ailedger validate of the real dataset (whole process)", validate_real_dataset, None, "", "< 1 s", 1.0),
+    Case("g", "ailedger.db of the release (every table, citations, search)", database_ailedger, database_sqlite,
+         "sqlite3 executemany of the metrics rows into one table", "<= 10x", 10.0),
 ]
 
 

@@ -37,7 +37,8 @@ def command(release: Path, port: int = DEFAULT_PORT) -> list[str]:
             f"{release} has no {database.FILE} (releases published before it was added have none); "
             "build one with ailedger build --out DIR, then run ailedger serve DIR"
             if release.is_dir()
-            else f"{release} is not a folder; give the release folder written by ailedger build --out DIR"
+            else f"{release} is not a folder; give a release folder (written by ailedger build --out DIR, or "
+            f"downloaded by ailedger.download(), which puts this version in {default_release()})"
         )
     if importlib.util.find_spec("datasette") is None:
         raise ServeError("ailedger serve needs Datasette: pip install 'ailedger[site]'")

@@ -19,15 +19,16 @@ Layout, chosen for browsing and plain SQL rather than round-tripping:
 * views: ``facts`` (every quote with the record it backs and its source),
   ``launches``, ``usage``.
 
-Rows go in from the release's Arrow tables in id order, batch by batch, so a
-million-row series costs no models; the file is vacuumed at the end, so two
+Rows go in from the release's Arrow tables in id order, batch by batch, as
+prepared statements into the tables sqlite-utils created, so a million-row series
+costs no models and no per-value checks; the file is vacuumed at the end, so two
 builds with the same SQLite and sqlite-utils are byte-identical.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -184,56 +185,83 @@ def _sql_names(field: pa.Field) -> list[str]:
 
 
 def _json_lists(column: pa.Array) -> list[str | None]:
-    return [None if v is None else json.dumps(v, ensure_ascii=False) for v in column.to_pylist()]
+    """Each list as JSON text; a series repeats a few lists (``[]``, the same ``supports``), each encoded once."""
+    seen: dict[tuple[Any, ...], str] = {}
+    out: list[str | None] = []
+    for value in column.to_pylist():
+        if value is None:
+            out.append(None)
+            continue
+        key = tuple(value)
+        text = seen.get(key)
+        if text is None:
+            text = seen[key] = json.dumps(value, ensure_ascii=False)
+        out.append(text)
+    return out
 
 
-def _column_values(field: pa.Field, column: pa.Array) -> dict[str, list[Any]]:
-    """Python values of one Arrow column, as the SQLite columns it becomes."""
+def _column_values(field: pa.Field, column: pa.Array) -> list[list[Any]]:
+    """Python values of one Arrow column, one list per SQLite column it becomes (see :func:`_sql_names`)."""
     if field.type == DATE:
-        return {
-            field.name: pc.struct_field(column, "edtf").to_pylist(),
-            f"{field.name}_earliest": pc.cast(pc.struct_field(column, "earliest"), pa.string()).to_pylist(),
-            f"{field.name}_latest": pc.cast(pc.struct_field(column, "latest"), pa.string()).to_pylist(),
-        }
+        return [
+            pc.struct_field(column, "edtf").to_pylist(),
+            pc.cast(pc.struct_field(column, "earliest"), pa.string()).to_pylist(),
+            pc.cast(pc.struct_field(column, "latest"), pa.string()).to_pylist(),
+        ]
     if pa.types.is_list(field.type):
-        return {field.name: _json_lists(column)}
-    return {field.name: column.to_pylist()}
+        return [_json_lists(column)]
+    return [column.to_pylist()]
 
 
-def _rows(batch: pa.RecordBatch) -> Iterator[dict[str, Any]]:
-    values: dict[str, list[Any]] = {}
+def _rows(batch: pa.RecordBatch) -> Iterator[tuple[Any, ...]]:
+    """The rows of a batch in the column order of :func:`_columns`."""
+    values: list[list[Any]] = []
     for field, column in zip(batch.schema, batch.columns):
         if field.name != "citations":
-            values |= _column_values(field, column)
-    names = list(values)
-    for row in zip(*values.values()):
-        yield dict(zip(names, row))
+            values += _column_values(field, column)
+    return zip(*values)
 
 
-def _citation_rows(table: str, batch: pa.RecordBatch, first_id: int) -> list[dict[str, Any]]:
-    """One row per quote of the records in ``batch``, numbered from ``first_id``."""
+CITATION_TABLE: dict[str, type] = {
+    "id": int, "record_id": str, "record_table": str, "position": int,
+    "source_id": str, "quote": str, "supports": str, "via": str, "translation": str,
+}
+
+
+def _citation_rows(table: str, batch: pa.RecordBatch, first_id: int) -> list[tuple[Any, ...]]:
+    """One row per quote of the records in ``batch`` (columns as ``CITATION_TABLE``), numbered from ``first_id``."""
     cites = batch.column("citations")
     # A batch is a slice: its list offsets do not start at 0, and only compute functions honour a slice's offset.
     offsets = [o - cites.offsets[0].as_py() for o in cites.offsets.to_pylist()]
     flat = cites.flatten()
-    values = {name: pc.struct_field(flat, name).to_pylist() for name in flat.type.names if name != "supports"}
+    source_id, quote, via, translation = (
+        pc.struct_field(flat, name).to_pylist() for name in ("source_id", "quote", "via", "translation")
+    )
     supports = _json_lists(pc.struct_field(flat, "supports"))
     ids = batch.column("id").to_pylist()
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     for record, start, end in zip(ids, offsets, offsets[1:]):
         for position, i in enumerate(range(start, end)):
-            row = {"id": first_id + len(rows), "record_id": record, "record_table": table, "position": position}
-            row |= {name: values[name][i] for name in values}
-            row["supports"] = supports[i]
-            rows.append(row)
+            number = first_id + len(rows)
+            rows.append((number, record, table, position, source_id[i], quote[i], supports[i], via[i], translation[i]))
     return rows
 
 
-def _record_rows(table: str, batch: pa.RecordBatch) -> Iterator[dict[str, Any]]:
+def _record_rows(table: str, batch: pa.RecordBatch) -> Iterator[tuple[str, str, str]]:
     ids = batch.column("id").to_pylist()
     labels = batch.column(LABELS[table]).to_pylist() if table in LABELS else ids
-    for record, label in zip(ids, labels):
-        yield {"id": record, "table_name": table, "label": label if label is not None else record}
+    return ((record, table, record if label is None else label) for record, label in zip(ids, labels))
+
+
+def _insert(db: Any, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+    """Rows into a table sqlite-utils created, as one prepared statement over the batch.
+
+    sqlite-utils' ``insert_all`` takes dicts, checks every value for JSON and writes a new
+    statement per 50 rows or so: three quarters of the build time on a long series. The rows
+    here are already typed and ordered, so the plain statement does the same work.
+    """
+    names = ", ".join(f'"{c}"' for c in columns)
+    db.conn.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join("?" * len(columns))})', rows)
 
 
 def write_database(tables: dict[str, pa.Table], path: Path) -> None:
@@ -256,24 +284,23 @@ def write_database(tables: dict[str, pa.Table], path: Path) -> None:
             foreign_keys=_references(name),
         )
     db.table("citations").create(
-        {
-            "id": int, "record_id": str, "record_table": str, "position": int,
-            "source_id": str, "quote": str, "supports": str, "via": str, "translation": str,
-        },
+        CITATION_TABLE,
         pk="id",
         not_null={"record_id", "record_table", "position", "source_id", "quote", "supports"},
         foreign_keys=[("record_id", "records", "id"), ("source_id", "sources", "id"), ("via", "organizations", "id")],
     )
     next_citation = 1
     for name, table in tables.items():
+        columns = list(_columns(name, table.schema))
         cited = "citations" in table.schema.names
         for batch in table.to_batches(max_chunksize=BATCH):
-            db.table("records").insert_all(_record_rows(name, batch), batch_size=BATCH)
-            db.table(name).insert_all(_rows(batch), batch_size=BATCH)
+            _insert(db, "records", ["id", "table_name", "label"], _record_rows(name, batch))
+            _insert(db, name, columns, _rows(batch))
             if cited:
                 rows = _citation_rows(name, batch, next_citation)
-                db.table("citations").insert_all(rows, batch_size=BATCH)
+                _insert(db, "citations", list(CITATION_TABLE), rows)
                 next_citation += len(rows)
+    db.conn.commit()
     for table, column in ("records", "table_name"), ("citations", "record_id"), ("citations", "source_id"):
         db.table(table).create_index([column])
     db.table("metrics").create_index(["subject_id"])
@@ -281,7 +308,6 @@ def write_database(tables: dict[str, pa.Table], path: Path) -> None:
         db.table(name).enable_fts(columns, fts_version="FTS5", create_triggers=False)
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
-    db.execute("ANALYZE")
     db.conn.commit()
     db.vacuum()
     db.close()
