@@ -21,7 +21,7 @@ Layout, chosen for browsing and plain SQL rather than round-tripping:
 
 Rows go in from the release's Arrow tables in id order, batch by batch, as
 prepared statements into the tables sqlite-utils created, so a million-row series
-costs no models and no per-value checks; the file is vacuumed at the end, so two
+costs no models and no per-value checks; the file is vacuumed into place at the end, so two
 builds with the same SQLite and sqlite-utils are byte-identical.
 """
 
@@ -269,7 +269,9 @@ def write_database(tables: dict[str, pa.Table], path: Path) -> None:
     import sqlite_utils
 
     path.unlink(missing_ok=True)
-    db = sqlite_utils.Database(path)
+    building = path.with_name(f".{path.name}.building")
+    building.unlink(missing_ok=True)
+    db = sqlite_utils.Database(building)
     # The file is written once into a staging folder that is flushed and swapped in as a whole,
     # so no journal is needed while it is built.
     db.execute("PRAGMA journal_mode = OFF")
@@ -309,8 +311,11 @@ def write_database(tables: dict[str, pa.Table], path: Path) -> None:
     for name, sql in VIEWS.items():
         db.create_view(name, sql.strip())
     db.conn.commit()
-    db.vacuum()
+    # VACUUM INTO writes a fresh file: its header's change counter no longer depends on how many
+    # transactions the build took, so the bytes depend on the content (and SQLite's version) alone.
+    db.execute("VACUUM INTO ?", [str(path)])
     db.close()
+    building.unlink()
 
 
 def metadata() -> dict[str, Any]:
