@@ -7,6 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
+from releases import grown_dataset
 
 from ailedger.cli import run
 from ailedger.schema import LATEST
@@ -74,3 +75,35 @@ def test_refuses_bad_table_or_id(table: str, record_id: str, message: str, tmp_p
     assert (code, out) == (2, "")
     assert message in err
     assert not any(tmp_path.rglob("*.yaml"))
+
+
+def test_a_record_file_is_validated_against_the_dataset_it_lives_in(tmp_path: Path) -> None:
+    """What ``ailedger new`` says to run: one file, checked in context, reporting only its own problems."""
+    dataset, texts, _ = grown_dataset(tmp_path, rows=20)
+    code, out, err = new("models", "sample-8", "--dataset", str(dataset))
+    path = dataset / "models" / "sample-8.yaml"
+    assert f"ailedger validate {path} --texts DIR" in err
+    (dataset / "models" / "sample-8.yaml").unlink()
+    sample = dataset / "models" / "sample-7.yaml"
+    bulk = dataset / "metrics" / "dataprobe-daily-active-users.jsonl"
+    other = dataset / "organizations" / "democorp.yaml"
+    other.write_text(other.read_text(encoding="utf-8").replace('"Democorp"', '"Democorp!"'), encoding="utf-8")
+    for named in ([sample], [bulk], [sample, bulk]):
+        code, out, err = cli("validate", *map(str, named), "--texts", str(texts))
+        assert (code, out) == (0, ""), out
+        assert f"ok: {len(named)} files, 0 errors" in err
+    sample.write_text(sample.read_text(encoding="utf-8").replace('"examplecorp"', '"examplecrop"'), encoding="utf-8")
+    code, out, _ = cli("validate", str(sample), "--texts", str(texts))
+    assert code == 1
+    assert [line.split(": ", 1)[1] for line in out.splitlines()] == [
+        "error[ref.dangling] organization_id: no record has id examplecrop; did you mean examplecorp?"
+    ]
+    code, out, _ = cli("validate", str(sample), str(dataset / "organizations"), "--texts", str(texts))
+    assert code == 1 and len(out.splitlines()) == 2 and "democorp.yaml" in out, "a folder beside it is reported whole"
+
+
+def cli(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = run(list(args))
+    return code, out.getvalue(), err.getvalue()

@@ -55,7 +55,8 @@ def test_pre_commit_hook_runs_the_validator() -> None:
     assert hook["id"] == "ailedger-validate"
     assert hook["language"] == "python"
     assert hook["entry"] == "ailedger validate"
-    assert hook["pass_filenames"] is False
+    assert hook["pass_filenames"] is True and "args" not in hook, "the changed files are what is checked"
     assert re.search(hook["files"], "dataset/models/glm-5.yaml")
+    assert re.search(hook["files"], "dataset/metrics/questmobile-daily.jsonl"), "a commit of a series alone is checked"
     pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     assert 'ailedger = "ailedger.cli:main"' in pyproject

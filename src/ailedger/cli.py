@@ -57,6 +57,7 @@ def _new(args: argparse.Namespace) -> int:
         print(f"ailedger new: error: {exc}", file=sys.stderr)
         return 2
     print(path)
+    print(f"fill it in, then check it in its dataset: ailedger validate {path} --texts DIR", file=sys.stderr)
     return 0
 
 

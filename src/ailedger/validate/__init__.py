@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ailedger.schema import LATEST
 from ailedger.validate import rules
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover
@@ -36,7 +37,32 @@ class Report:
 
 
 def validate(paths: list[Path], texts: Path | None = None, keep_bulk: bool = False) -> Report:
-    """Validate record files and folders; cross-record rules see every record that passed the schema."""
+    """Validate record files and folders; cross-record rules see every record that passed the schema.
+
+    A record or bulk file named on its own is checked in context: against every
+    record of the dataset it lives in (its table folder's parent), since its
+    references, ids and figures mean nothing alone. Only the named files'
+    problems (and those of the folders named beside them) are reported.
+    """
+    named = [p for p in paths if p.is_file() and not p.is_symlink() and p.parent.name in LATEST.TABLES]
+    if not named:
+        return _validate(paths, texts, keep_bulk)
+    datasets = sorted({p.parent.parent.resolve() for p in named})
+    folders = [p.resolve() for p in paths if p not in named]
+    wider = datasets + [f for f in folders if not any(f.is_relative_to(d) for d in datasets)]
+    report = _validate(wider, texts, keep_bulk)
+    wanted = {p.resolve() for p in named}
+
+    def asked(shown: str) -> bool:
+        where = Path(shown).resolve()
+        return where in wanted or any(where.is_relative_to(f) for f in folders)
+
+    report.diagnostics = [d for d in report.diagnostics if asked(d.path)]
+    report.files_checked = sum(1 for _, path in discover(paths)[0])
+    return report
+
+
+def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool) -> Report:
     files, problems = discover(paths)
     report = Report(diagnostics=problems, files_checked=len(files))
     bulk_files = [(table, path) for table, path in files if path.suffix == BULK_SUFFIX]
