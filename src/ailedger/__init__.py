@@ -18,6 +18,7 @@ from ailedger.errors import (
     AiledgerError,
     DownloadError,
     IntegrityError,
+    PackageDataError,
     UnknownRecordError,
     UnknownTableError,
 )
@@ -39,6 +40,7 @@ __all__ = [
     "AiledgerError",
     "DownloadError",
     "IntegrityError",
+    "PackageDataError",
     "UnknownRecordError",
     "UnknownTableError",
     "__version__",

@@ -40,6 +40,17 @@ class IntegrityError(AiledgerError):
         self.actual = actual
 
 
+class PackageDataError(AiledgerError):
+    """A data file of the installed package that is missing or unreadable (a broken or partial install)."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"{path} {problem}. The installed ailedger is damaged or incomplete: reinstall it "
+            "(pip install --force-reinstall ailedger), or in a checkout run `python scripts/refresh.py`"
+        )
+        self.path = path
+
+
 class SchemaVersionError(AiledgerError, LookupError):
     """A schema major version that this ailedger does not know."""
 
