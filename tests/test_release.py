@@ -18,9 +18,9 @@ from conftest import DATASET, ROOT
 from releases import chinese_dataset, grown_dataset
 
 import ailedger
-from ailedger import loader
+from ailedger import fetch, loader
 from ailedger.cli import run
-from ailedger.fetch import parse_sums, registry_path
+from ailedger.fetch import parse_sums
 from ailedger.release import SUMS, build_release, card, database, jsonl_text
 from ailedger.release.tables import BuildError, write_package_data
 from ailedger.schema import LATEST, SCHEMA_VERSION
@@ -57,7 +57,7 @@ def test_sha256sums_lists_every_other_file(release: Path) -> None:
 
 def test_release_parquet_is_the_parquet_the_package_ships(tmp_path: Path, release: Path, texts: Path) -> None:
     """One hash covers both: in what the package ships, and in what one build writes."""
-    shipped = parse_sums(registry_path(ailedger.DATASET_VERSION).read_text(encoding="utf-8"))
+    shipped = fetch.registry(ailedger.DATASET_VERSION)
     package_data = write_package_data(DATASET, tmp_path / "data", texts)
     for table in TABLES:
         assert shipped[f"{table}.parquet"] == loader.manifest()["tables"][table]["sha256"], table
@@ -207,7 +207,7 @@ def test_shipped_registry_matches_a_fresh_build(release: Path) -> None:
     with another (a newer pyarrow in CI) the JSON files and every Parquet file's
     rows, schema and metadata must still match the shipped ones.
     """
-    shipped = parse_sums(registry_path(ailedger.DATASET_VERSION).read_text(encoding="utf-8"))
+    shipped = fetch.registry(ailedger.DATASET_VERSION)
     fresh = {f.name: loader.sha256(f) for f in release.iterdir()}
     if not set(SITE) <= set(shipped):
         # A version published before the site database keeps its registry (a published release never

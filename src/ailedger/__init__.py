@@ -164,17 +164,33 @@ def get(record_id: str) -> Any:
 
 
 def download(
-    version: str = __version__, dest: str | os.PathLike[str] | None = None, base_url: str | None = None
+    version: str = __version__,
+    dest: str | os.PathLike[str] | None = None,
+    base_url: str | None = None,
+    *,
+    deadline: float = 600.0,
+    timeout: float = 30.0,
+    retries: int = 3,
+    backoff: float = 1.0,
+    max_bytes: int = 64 << 20,
+    progressbar: bool = False,
 ) -> dict[str, Path]:
     """Fetch the files of release ``version`` (Parquet, JSON Lines, metadata), each checked against the SHA-256
-    this package ships for that version; return file name to local path.
+    and size this package ships for that version; return file name to local path.
 
     Files go to ``dest``, else the cache (``AILEDGER_CACHE`` overrides where); ``base_url``, else
-    ``AILEDGER_BASE_URL``, overrides where they are fetched from. Raises :class:`DownloadError` for a
-    file that fails or does not match.
+    ``AILEDGER_BASE_URL``, overrides where they are fetched from. Each file must arrive within ``deadline``
+    seconds (all attempts), no read may wait longer than ``timeout`` seconds, a transient failure (5xx,
+    dropped connection) is retried ``retries`` times after ``backoff``, 2x``backoff``, ... seconds, and a
+    file may not grow past its recorded size (``max_bytes`` when the registry records none).
+    ``progressbar=True`` draws a bar on stderr. Raises :class:`DownloadError` for a file that fails or
+    does not match.
     """
     from ailedger import (
         fetch,  # not ailedger.download: importing that module would replace this function
     )
 
-    return fetch.download(version, dest, base_url)
+    return fetch.download(
+        version, dest, base_url, deadline=deadline, timeout=timeout, retries=retries, backoff=backoff,
+        max_bytes=max_bytes, progressbar=progressbar,
+    )

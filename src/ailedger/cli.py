@@ -99,6 +99,19 @@ def _serve(args: argparse.Namespace) -> int:
     command = serve.command(release, args.port)
     print(f"serving {release / 'ailedger.db'} at http://{serve.HOST}:{args.port}/ (Ctrl-C stops it)", file=sys.stderr)
     return serve.run(command)
+def _download(args: argparse.Namespace) -> int:
+    from ailedger import fetch
+
+    version = args.version or __version__
+    on_terminal = sys.stderr.isatty()
+    paths = fetch.download(
+        version, args.dest, args.base_url, deadline=args.deadline, retries=args.retries, progressbar=on_terminal
+    )
+    folder = Path(args.dest) if args.dest else fetch.cache_dir(version)
+    if on_terminal:
+        print(f"{len(paths)} files of release {version}, each checked against {fetch.registry_path(version)}", file=sys.stderr)
+    print(folder)
+    return 0
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -269,6 +282,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sv.add_argument("--port", type=int, default=8001, help="the port on 127.0.0.1 (default: 8001)")
     sv.set_defaults(run=_serve)
+    dl = sub.add_parser(
+        "download",
+        help="fetch the release files of a dataset version, each checked against the hash this package ships",
+        description="Fetch every file of a release (Parquet, JSON Lines, JSON Schemas, datapackage.json, croissant.json, "
+        "card, SHA256SUMS) and check each against the SHA-256 and size this ailedger records for that version; a file "
+        "that does not match is deleted. Files already there with the right hash are not fetched again. Prints the "
+        "folder; on a terminal also a progress bar. A transient failure (5xx, dropped connection) is retried.",
+        epilog="Example: ailedger download --dest release-files. " + EPILOG,
+    )
+    dl.add_argument("version", nargs="?", metavar="VERSION", help=f"the dataset version (default: this ailedger's, {__version__})")
+    dl.add_argument("--dest", metavar="DIR", help="folder to write the files into (default: the user cache, or $AILEDGER_CACHE/VERSION)")
+    dl.add_argument("--base-url", metavar="URL", help="where the files are served ({version} is replaced; default: $AILEDGER_BASE_URL, else the project's releases)")
+    dl.add_argument("--deadline", type=float, default=600.0, metavar="SECONDS", help="give up on a file after this long, retries included (default: 600)")
+    dl.add_argument("--retries", type=int, default=3, metavar="N", help="further attempts after a transient failure (default: 3)")
+    dl.set_defaults(run=_download)
 
     sh = sub.add_parser(
         "show",

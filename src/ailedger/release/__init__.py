@@ -111,10 +111,14 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
 
 
 def registry_text(dataset: Path, texts: Path | None = None) -> str:
-    """The registry of this version's release: the hashes of a build of ``dataset`` in a scratch folder.
+    """The registry of this version's release: the hashes and sizes of a build of ``dataset`` in a scratch folder.
 
     :func:`ailedger.download` trusts only this file, so ``scripts/refresh.py``
     writes it with the packaged data, into the checkout, and it is committed.
     """
+    from ailedger.fetch import format_registry
+
     with tempfile.TemporaryDirectory() as scratch:
-        return sums_text(build_release(dataset, Path(scratch) / "release", texts))
+        folder = Path(scratch) / "release"
+        hashes = build_release(dataset, folder, texts)
+        return format_registry(hashes, {name: (folder / name).stat().st_size for name in hashes})
