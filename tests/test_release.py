@@ -249,7 +249,7 @@ def test_failed_build_leaves_the_previous_release(
         build_release(DATASET, out, texts)
     assert written
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["release"]  # the staging folder is gone
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".release.lock", "release"]  # the staging folder is gone
 
 
 KILL_AFTER_FIRST_FILE = textwrap.dedent(
@@ -280,8 +280,8 @@ def test_killed_build_leaves_the_previous_release_and_no_final_name(tmp_path: Pa
     )
     assert proc.returncode == -signal.SIGKILL, proc.stderr.decode()
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
-    leftovers = [p for p in tmp_path.iterdir() if p.name != "release"]
-    assert len(leftovers) == 1 and leftovers[0].name.startswith(".release.")  # the hidden staging folder
+    leftovers = [p for p in tmp_path.iterdir() if p.name not in ("release", ".release.lock")]
+    assert len(leftovers) == 1 and leftovers[0].name.startswith(".release.staging-")  # the hidden staging folder
     assert [p.name for p in leftovers[0].iterdir()] == ["sources.parquet"]
 
 

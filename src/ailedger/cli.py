@@ -83,11 +83,16 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from ailedger.errors import OutPathError
     from ailedger.release import build_release
 
     out = Path(args.out)
     previous = Path(args.previous) if args.previous else None
-    hashes = build_release(Path(args.dataset), out, Path(args.texts) if args.texts else None, previous)
+    try:
+        hashes = build_release(Path(args.dataset), out, Path(args.texts) if args.texts else None, previous)
+    except OutPathError as exc:
+        print(f"ailedger build: error: {exc}", file=sys.stderr)
+        return 2
     print(f"wrote {len(hashes)} files to {out} (checksums in {out / 'SHA256SUMS'})", file=sys.stderr)
     return 0
 
@@ -256,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         "build completes; a dataset with errors builds nothing (exit 1).",
         epilog="Example: ailedger build --out release --texts ../shared/sources. " + EPILOG,
     )
-    b.add_argument("--out", required=True, metavar="DIR", help="the release folder to write (replaced as a whole)")
+    b.add_argument("--out", required=True, metavar="DIR", help="the release folder to write: absent, empty or an earlier release (replaced as a whole, atomically); anything else exits 2")
     b.add_argument("--dataset", default="dataset", metavar="DIR", help="the dataset folder (default: dataset)")
     b.add_argument("--texts", metavar="DIR", help="folder of source texts to check quotes against (recommended)")
     b.add_argument(

@@ -78,3 +78,18 @@ class ServeError(AiledgerError):
 
 class FormulaError(AiledgerError):
     """A metric's formula that is not arithmetic over metric ids and numbers."""
+
+
+class OutPathError(AiledgerError):
+    """An output path a build may not replace: it holds something ailedger did not write there."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(
+            f"{path} {problem}. A build replaces its output folder as a whole, so it only replaces an earlier "
+            "build's folder or an empty one; choose another path (a new folder is created), or move this one away"
+        )
+        self.path = path
+
+
+class BuildLockedError(AiledgerError):
+    """Another build is writing the same output folder."""

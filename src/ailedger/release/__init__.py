@@ -13,12 +13,14 @@ removed, changed or renamed since then, keyed by id and field.
 Builds are reproducible: rows sorted by id, fixed writer settings, no
 timestamps; the Parquet files are written exactly as the ones the package
 ships, so one hash covers both. The folder is written beside ``DIR`` and
-swapped in only when complete.
+swapped in only when complete, atomically, under a lock, and only over an
+earlier release or an empty folder (:mod:`ailedger.release.tables`).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from typing import Any
 from ailedger._version import __version__
 from ailedger.loader import sha256
 from ailedger.release import card, croissant, database, datapackage
-from ailedger.release.tables import collect_all, staging, to_tables, write_parquet
+from ailedger.release.tables import check_out, collect_all, staging, to_tables, write_parquet
 from ailedger.schema.json_schema import json_schema
 
 SUMS = "SHA256SUMS"
@@ -51,6 +53,38 @@ def json_text(document: dict[str, Any]) -> str:
 def sums_text(hashes: dict[str, str]) -> str:
     """``sha256sum`` format (``<hex>  <name>``), sorted by name, so ``sha256sum -c SHA256SUMS`` checks a release."""
     return "".join(f"{digest}  {name}\n" for name, digest in sorted(hashes.items()))
+
+
+def earlier_release(folder: Path) -> str | None:
+    """None when ``folder`` is a release ailedger built (so a build may replace it), else why it is not.
+
+    A release is recognised by its own files: a ``SHA256SUMS`` of SHA-256 lines that
+    lists every other file in the folder, ``datapackage.json`` among them, naming
+    ailedger. A folder holding anything the list does not name is refused, so a
+    build never deletes a file it did not write.
+    """
+    from ailedger.fetch import parse_sums
+    from ailedger.release import about
+
+    sums = folder / SUMS
+    if not sums.is_file():
+        return f"has no {SUMS}, so it is not an ailedger release"
+    try:
+        listed = parse_sums(sums.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return f"has an unreadable {SUMS}, so it is not an ailedger release"
+    if not listed or not all(re.fullmatch(r"[0-9a-f]{64}", d) and "/" not in n for n, d in listed.items()):
+        return f"has a {SUMS} that is not a release's, so it is not an ailedger release"
+    foreign = sorted({p.name for p in folder.iterdir()} - set(listed) - {SUMS})
+    if foreign:
+        return f"holds files its {SUMS} does not list ({', '.join(foreign[:5])}), so they are not part of a release"
+    try:
+        marker = json.loads((folder / "datapackage.json").read_text(encoding="utf-8")).get("name")
+    except (OSError, ValueError, AttributeError):
+        marker = None
+    if marker != about.NAME:
+        return f"has no datapackage.json naming {about.NAME}, so it is not an ailedger release"
+    return None
 
 
 def write_changes(previous: Path, folder: Path, out: Path) -> None:
@@ -83,6 +117,7 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
     from ailedger.arrow import trusted_records
     from ailedger.schema import LATEST
 
+    check_out(out, earlier_release)  # before the work of validating, so a wrong --out fails at once
     records, bulk_rows = collect_all(dataset, texts)
     tables = to_tables(records, bulk_rows)
     # Bulk rows never became models during validation; every file describing a table with bulk
@@ -92,7 +127,7 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
         name: trusted_records(table, LATEST.TABLES[name]) if name in bulk_rows else records[name]
         for name, table in tables.items()
     }
-    with staging(out) as tmp:
+    with staging(out, earlier_release) as tmp:
         for name, table in tables.items():
             write_parquet(table, tmp / f"{name}.parquet")
             (tmp / f"{name}.jsonl").write_text(jsonl_text(released[name]), encoding="utf-8")
