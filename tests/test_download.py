@@ -87,7 +87,7 @@ def mirror(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(served), **kwargs)
 
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet test output
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
         def do_GET(self) -> None:
@@ -95,7 +95,8 @@ def mirror(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
             state.hits.append(name)
             queue = state.faults.get(name)
             if not queue:
-                return super().do_GET()
+                super().do_GET()
+                return
             fault = queue.pop(0)
             body = (state.files / name).read_bytes()
             if fault in ("404", "500"):
@@ -151,7 +152,9 @@ def test_good_files_arrive_and_verify(mirror: Mirror, tmp_path: Path) -> None:
     assert sorted(p.name for p in dest.iterdir()) == sorted(paths)  # no temporary files left
 
 
-def test_environment_sets_server_and_cache_and_the_cache_is_reused(mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_sets_server_and_cache_and_the_cache_is_reused(
+    mirror: Mirror, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("AILEDGER_BASE_URL", mirror.url)
     monkeypatch.setenv("AILEDGER_CACHE", str(tmp_path / "cache"))
     paths = ailedger.download(VERSION)
@@ -255,7 +258,9 @@ def test_a_server_that_sends_more_than_the_recorded_size_is_cut_off(mirror: Mirr
     assert mirror.hits.count("models.parquet") == 1  # not the file: no retry
 
 
-def test_a_server_that_announces_more_than_the_recorded_size_is_refused_before_the_body(mirror: Mirror, tmp_path: Path) -> None:
+def test_a_server_that_announces_more_than_the_recorded_size_is_refused_before_the_body(
+    mirror: Mirror, tmp_path: Path
+) -> None:
     mirror.fail("models.parquet", "announce-more")
     error = _refused(mirror, tmp_path / "dest", "models.parquet")
     assert "announced more than" in str(error)
@@ -278,7 +283,8 @@ def test_an_old_registry_caps_files_at_max_bytes(mirror: Mirror, tmp_path: Path)
 def test_the_registry_format_with_sizes_and_the_older_one() -> None:
     a, b = "a" * 64, "b" * 64
     assert parse_registry(format_registry({"x.parquet": a, "README.md": b}, {"x.parquet": 10, "README.md": 0})) == {
-        "README.md": Entry(b, 0), "x.parquet": Entry(a, 10)
+        "README.md": Entry(b, 0),
+        "x.parquet": Entry(a, 10),
     }
     assert format_registry({"x": a}, {"x": 10}) == f"{a}  10  x\n"
     assert parse_registry(f"{a}  x.parquet\n") == {"x.parquet": Entry(a, None)}
@@ -324,7 +330,9 @@ def test_the_package_ships_a_hash_for_every_file_of_its_release() -> None:
     assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in hashes.values())
 
 
-def test_info_says_where_releases_come_from_and_go(capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_info_says_where_releases_come_from_and_go(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from ailedger.cli import run
 
     monkeypatch.setenv("AILEDGER_CACHE", str(tmp_path))
@@ -332,7 +340,10 @@ def test_info_says_where_releases_come_from_and_go(capsys: pytest.CaptureFixture
     out = capsys.readouterr().out
     assert f"data: {Path(ailedger.__file__).parent / 'data'}" in out
     assert "metrics" in out and f"{len(ailedger.load('metrics'))} rows" in out
-    assert f"checked against {fetch.registry_path(ailedger.DATASET_VERSION)}, into {tmp_path / ailedger.DATASET_VERSION}" in out
+    assert (
+        f"checked against {fetch.registry_path(ailedger.DATASET_VERSION)}, into {tmp_path / ailedger.DATASET_VERSION}"
+        in out
+    )
 
 
 def test_a_version_that_is_not_a_version_is_refused(tmp_path: Path) -> None:
@@ -392,7 +403,9 @@ def _env(mirror: Mirror) -> dict[str, str]:
 def test_download_command_draws_a_progress_bar_on_a_terminal(mirror: Mirror, tmp_path: Path) -> None:
     primary, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a new pty is 0 columns wide
-    proc = subprocess.Popen(_command(mirror, tmp_path / "dest"), stdin=secondary, stdout=secondary, stderr=secondary, env=_env(mirror))
+    proc = subprocess.Popen(
+        _command(mirror, tmp_path / "dest"), stdin=secondary, stdout=secondary, stderr=secondary, env=_env(mirror)
+    )
     os.close(secondary)
     seen = b""
     while True:
@@ -415,7 +428,8 @@ def test_download_command_draws_a_progress_bar_on_a_terminal(mirror: Mirror, tmp
 
 
 def test_download_command_is_silent_on_a_pipe(mirror: Mirror, tmp_path: Path) -> None:
-    proc = subprocess.run(_command(mirror, tmp_path / "dest"), capture_output=True, env=_env(mirror), timeout=120)
+    command = _command(mirror, tmp_path / "dest")
+    proc = subprocess.run(command, capture_output=True, env=_env(mirror), timeout=120, check=False)
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == b""
     assert proc.stdout.decode() == f"{tmp_path / 'dest'}\n"

@@ -68,7 +68,9 @@ def test_a_same_size_edit_with_the_mtime_put_back_is_caught(shipped_copy: Path) 
 
 def test_a_missing_parquet_file_is_a_package_data_error(shipped_copy: Path) -> None:
     (shipped_copy / "models.parquet").unlink()
-    with pytest.raises(ailedger.PackageDataError, match="models.parquet is missing from the installed package") as caught:
+    with pytest.raises(
+        ailedger.PackageDataError, match=r"models\.parquet is missing from the installed package"
+    ) as caught:
         ailedger.load("models")
     assert caught.value.path == shipped_copy / "models.parquet"
     assert "reinstall" in str(caught.value)
@@ -82,14 +84,14 @@ def test_a_missing_parquet_file_is_a_package_data_error(shipped_copy: Path) -> N
 def test_a_damaged_manifest_is_a_package_data_error(shipped_copy: Path, content: bytes) -> None:
     manifest = shipped_copy / "manifest.json"
     manifest.write_bytes(content)
-    with pytest.raises(ailedger.PackageDataError, match="manifest.json") as caught:
+    with pytest.raises(ailedger.PackageDataError, match=r"manifest\.json") as caught:
         ailedger.load_table("models")
     assert caught.value.path == manifest
 
 
 def test_a_missing_manifest_is_a_package_data_error(shipped_copy: Path) -> None:
     (shipped_copy / "manifest.json").unlink()
-    with pytest.raises(ailedger.PackageDataError, match="manifest.json is missing"):
+    with pytest.raises(ailedger.PackageDataError, match=r"manifest\.json is missing"):
         ailedger.path("models")
 
 

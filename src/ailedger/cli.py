@@ -114,7 +114,8 @@ def _download(args: argparse.Namespace) -> int:
     )
     folder = Path(args.dest) if args.dest else fetch.cache_dir(version)
     if on_terminal:
-        print(f"{len(paths)} files of release {version}, each checked against {fetch.registry_path(version)}", file=sys.stderr)
+        checked = fetch.registry_path(version)
+        print(f"{len(paths)} files of release {version}, each checked against {checked}", file=sys.stderr)
     print(folder)
     return 0
 
@@ -261,7 +262,13 @@ def build_parser() -> argparse.ArgumentParser:
         "build completes; a dataset with errors builds nothing (exit 1).",
         epilog="Example: ailedger build --out release --texts ../shared/sources. " + EPILOG,
     )
-    b.add_argument("--out", required=True, metavar="DIR", help="the release folder to write: absent, empty or an earlier release (replaced as a whole, atomically); anything else exits 2")
+    b.add_argument(
+        "--out",
+        required=True,
+        metavar="DIR",
+        help="the release folder to write: absent, empty or an earlier release (replaced as a whole, atomically); "
+        "anything else exits 2",
+    )
     b.add_argument("--dataset", default="dataset", metavar="DIR", help="the dataset folder (default: dataset)")
     b.add_argument("--texts", metavar="DIR", help="folder of source texts to check quotes against (recommended)")
     b.add_argument(
@@ -290,17 +297,34 @@ def build_parser() -> argparse.ArgumentParser:
     dl = sub.add_parser(
         "download",
         help="fetch the release files of a dataset version, each checked against the hash this package ships",
-        description="Fetch every file of a release (Parquet, JSON Lines, JSON Schemas, datapackage.json, croissant.json, "
-        "card, SHA256SUMS) and check each against the SHA-256 and size this ailedger records for that version; a file "
-        "that does not match is deleted. Files already there with the right hash are not fetched again. Prints the "
-        "folder; on a terminal also a progress bar. A transient failure (5xx, dropped connection) is retried.",
+        description="Fetch every file of a release (Parquet, JSON Lines, JSON Schemas, datapackage.json, "
+        "croissant.json, card, SHA256SUMS) and check each against the SHA-256 and size this ailedger records for "
+        "that version; a file that does not match is deleted. Files already there with the right hash are not "
+        "fetched again. Prints the folder; on a terminal also a progress bar. A transient failure (5xx, dropped "
+        "connection) is retried.",
         epilog="Example: ailedger download --dest release-files. " + EPILOG,
     )
-    dl.add_argument("version", nargs="?", metavar="VERSION", help=f"the dataset version (default: this ailedger's, {__version__})")
-    dl.add_argument("--dest", metavar="DIR", help="folder to write the files into (default: the user cache, or $AILEDGER_CACHE/VERSION)")
-    dl.add_argument("--base-url", metavar="URL", help="where the files are served ({version} is replaced; default: $AILEDGER_BASE_URL, else the project's releases)")
-    dl.add_argument("--deadline", type=float, default=600.0, metavar="SECONDS", help="give up on a file after this long, retries included (default: 600)")
-    dl.add_argument("--retries", type=int, default=3, metavar="N", help="further attempts after a transient failure (default: 3)")
+    dl.add_argument(
+        "version", nargs="?", metavar="VERSION", help=f"the dataset version (default: this ailedger's, {__version__})"
+    )
+    dl.add_argument(
+        "--dest", metavar="DIR", help="folder to write the files into (default: the user cache or $AILEDGER_CACHE)"
+    )
+    dl.add_argument(
+        "--base-url",
+        metavar="URL",
+        help="where the files are served ({version} is replaced; default: $AILEDGER_BASE_URL, else the releases)",
+    )
+    dl.add_argument(
+        "--deadline",
+        type=float,
+        default=600.0,
+        metavar="SECONDS",
+        help="give up on a file after this long, retries included (default: 600)",
+    )
+    dl.add_argument(
+        "--retries", type=int, default=3, metavar="N", help="further attempts after a transient failure (default: 3)"
+    )
     dl.set_defaults(run=_download)
 
     sh = sub.add_parser(

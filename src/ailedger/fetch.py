@@ -85,7 +85,7 @@ def parse_sums(text: str) -> dict[str, str]:
 
 
 def parse_registry(text: str) -> dict[str, Entry]:
-    """File name to hash and size from a registry: ``<sha256>  <bytes>  <name>`` lines, or ``<sha256>  <name>`` (older)."""
+    """File name to hash and size from a registry: ``<sha256>  <bytes>  <name>``, or ``<sha256>  <name>`` (older)."""
     out = {}
     for number, line in enumerate(text.splitlines(), 1):
         parts = line.split("  ")
@@ -94,7 +94,9 @@ def parse_registry(text: str) -> dict[str, Entry]:
         elif len(parts) == 2:
             out[parts[1]] = Entry(parts[0], None)
         else:
-            raise DownloadError(f"line {number} of the registry is not '<sha256>  <bytes>  <name>': {line!r}", file=line)
+            raise DownloadError(
+                f"line {number} of the registry is not '<sha256>  <bytes>  <name>': {line!r}", file=line
+            )
     return out
 
 
@@ -143,7 +145,7 @@ class _Forward(logging.Handler):
 
 @contextmanager
 def _pooch_logs_to_logging() -> Iterator[None]:
-    """pooch logs through a logger outside the logging tree with its own stderr handler; forward it to ours meanwhile."""
+    """pooch logs to a logger outside the logging tree, with its own stderr handler; forward to ours meanwhile."""
     import pooch
 
     logger = pooch.get_logger()
@@ -195,12 +197,15 @@ class _Transfer:
                 wait = self.limits.backoff * 2 ** (attempt - 1)
                 if attempt > self.limits.retries:
                     raise DownloadError(
-                        f"{url}: download failed ({exc}; {attempt} attempts); {self.name} was not saved. Try again later",
+                        f"{url}: download failed ({exc}; {attempt} attempts); {self.name} was not saved. "
+                        "Try again later",
                         file=self.name,
                     ) from None
                 if time.monotonic() + wait >= deadline:
                     raise self._late(url) from None
-                _LOG.info("%s: %s; trying again in %.3g s (retry %d of %d)", url, exc, wait, attempt, self.limits.retries)
+                _LOG.info(
+                    "%s: %s; trying again in %.3g s (retry %d of %d)", url, exc, wait, attempt, self.limits.retries
+                )
                 time.sleep(wait)
 
     def _late(self, url: str) -> DownloadError:
@@ -328,7 +333,7 @@ def download(
     folder = Path(dest) if dest is not None else cache_dir(version)
     fetcher = pooch.create(path=folder, base_url=base, registry={n: f"sha256:{e.sha256}" for n, e in entries.items()})
     if progressbar:
-        from tqdm import tqdm
+        from tqdm import tqdm  # type: ignore[import-untyped]
 
         total = sum(e.size or 0 for e in entries.values())
         bar = tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, desc=f"ailedger {version}", leave=True)

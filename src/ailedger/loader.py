@@ -53,7 +53,7 @@ def manifest() -> dict[str, Any]:
         raise PackageDataError(file, f"cannot be read ({exc})") from None
     if not _well_formed(document):
         raise PackageDataError(file, "is not an ailedger manifest (no file, rows and sha256 for every table)")
-    return document  # type: ignore[no-any-return]
+    return document
 
 
 def _well_formed(document: Any) -> bool:
