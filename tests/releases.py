@@ -102,7 +102,6 @@ def packaged(dataset: Path, texts: Path, folder: Path) -> Iterator[Path]:
     def clear() -> None:
         loader.manifest.cache_clear()
         loader._index.cache_clear()
-        loader._verified.clear()
         show._tables.cache_clear()
 
     clear()
