@@ -83,6 +83,16 @@ def main() -> int:
     return code
 
 
+def same_files(old: str, new: str) -> bool:
+    """Whether two registries name the same files with the same hashes (sizes aside)."""
+    from ailedger.fetch import parse_registry
+
+    def hashes(text: str) -> dict[str, str]:
+        return {name: entry.sha256 for name, entry in parse_registry(text).items()}
+
+    return hashes(old) == hashes(new)
+
+
 def write_registry(texts: Path | None) -> int:
     """Write this version's registry unless the version is published and the data changed; 1 then, else 0."""
     target = PACKAGE / "registry" / f"{__version__}.txt"
@@ -91,6 +101,10 @@ def write_registry(texts: Path | None) -> int:
         print(f"registry: {target.relative_to(ROOT)} (unchanged)")
         return 0
     how = published(__version__) if target.is_file() else None
+    if how is not None and same_files(target.read_text(encoding="utf-8"), text):
+        # Written before the registry recorded sizes: the same files, and a published registry never changes.
+        print(f"registry: {target.relative_to(ROOT)} (unchanged files; published, kept in its older format)")
+        return 0
     if how is not None:
         kept = f"refresh: dataset version {__version__} is published ({how}); {target.relative_to(ROOT)} is kept.\n"
         print(kept + NEW_VERSION.format(version=__version__), file=sys.stderr)

@@ -53,3 +53,14 @@ def test_refresh_of_a_published_version_writes_the_checkout_only_and_keeps_the_r
     added = 30 + 3  # the series and the article's three figures
     assert manifest["tables"]["metrics"]["rows"] == loader.manifest()["tables"]["metrics"]["rows"] + added
     assert tree_hash(loader.data_dir().parent) == installed, "the imported copy of ailedger was written"
+
+
+def test_a_registry_without_sizes_names_the_same_files_as_one_with_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A published registry written before sizes were recorded is kept, not reported as changed data."""
+    monkeypatch.syspath_prepend(str(ROOT / "scripts"))
+    import refresh
+
+    a, b = "a" * 64, "b" * 64
+    assert refresh.same_files(f"{a}  x.parquet\n", f"{a}  10  x.parquet\n")
+    assert not refresh.same_files(f"{a}  x.parquet\n", f"{b}  10  x.parquet\n")
+    assert not refresh.same_files(f"{a}  x.parquet\n", f"{a}  10  x.parquet\n{b}  3  y.json\n")
