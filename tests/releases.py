@@ -94,10 +94,17 @@ def packaged(dataset: Path, texts: Path, folder: Path) -> Iterator[Path]:
     Lets a test check what ``show``, ``plot`` or ``load`` do with data the real
     dataset does not hold (yet), without touching the installed package.
     """
-    from ailedger import loader, show
     from ailedger.release.tables import write_package_data
 
     write_package_data(dataset, folder, texts)
+    with reading(folder):
+        yield folder
+
+
+@contextlib.contextmanager
+def reading(folder: Path) -> Iterator[Path]:
+    """Every reader of the package's data (load, get, show, plot) pointed at ``folder`` for the block."""
+    from ailedger import loader, show
 
     def clear() -> None:
         loader.manifest.cache_clear()
