@@ -400,6 +400,7 @@ def _env(mirror: Mirror) -> dict[str, str]:
     return {**os.environ, "AILEDGER_BASE_URL": mirror.url, "PYTHONPATH": str(ROOT / "src")}
 
 
+@pytest.mark.slow
 def test_download_command_draws_a_progress_bar_on_a_terminal(mirror: Mirror, tmp_path: Path) -> None:
     primary, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a new pty is 0 columns wide
@@ -427,6 +428,7 @@ def test_download_command_draws_a_progress_bar_on_a_terminal(mirror: Mirror, tmp
     assert len(list((tmp_path / "dest").iterdir())) == len(mirror.registry)
 
 
+@pytest.mark.slow
 def test_download_command_is_silent_on_a_pipe(mirror: Mirror, tmp_path: Path) -> None:
     command = _command(mirror, tmp_path / "dest")
     proc = subprocess.run(command, capture_output=True, env=_env(mirror), timeout=120, check=False)
