@@ -266,6 +266,74 @@ def validate_real_dataset(p: Paths) -> Timed:
     return _process([sys.executable, "-m", "ailedger", "validate", str(REPO / "dataset"), *texts], cwd=REPO)
 
 
+# (h) the usage chart of 100,000 figures ------------------------------------------------------------
+
+CHART_FIGURES = 100_000
+CHART_SERIES = 20
+
+
+def _chart_figures() -> list[tuple[str, Any, int]]:
+    """(app, day, value): 20 daily series of 5,000 days, the shape of a data provider's export."""
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(6)
+    days = CHART_FIGURES // CHART_SERIES
+    first = date(2012, 1, 1)
+    return [
+        (f"app-{a:02d}", first + timedelta(days=n), rng.randrange(10_000, 50_000_000))
+        for a in range(CHART_SERIES) for n in range(days)
+    ]
+
+
+def chart_ailedger(p: Paths) -> Timed:
+    """Draw the usage chart (spec to SVG file) as ``ailedger plot`` does; the SVG's size is reported too."""
+    import matplotlib
+
+    from ailedger import plot
+
+    names = {app: plot.Name(app.title(), (), app) for app in {a for a, _, _ in _chart_figures()}}
+    by = plot.Name("Dataprobe", (), "dataprobe")
+    spec = plot.Usage(tuple(
+        plot.UsageFigure("daily_active_users", v, plot.Span(names[a], d, d), "as_of", by, False)
+        for a, d, v in _chart_figures()
+    ))
+    fonts = plot._Fonts()
+    out = p.work / "usage.svg"
+
+    def run() -> dict[str, float]:
+        with matplotlib.rc_context({"svg.hashsalt": plot.HASHSALT, "font.family": "DejaVu Sans"}):
+            plot.draw_usage(spec, fonts).savefig(out, format="svg", metadata={"Date": None})
+        return {"bytes": out.stat().st_size}
+
+    return run
+
+
+def chart_matplotlib(p: Paths) -> Timed:
+    """Raw matplotlib on the same points: one line per series, no labels, written as SVG."""
+    import matplotlib
+    from matplotlib import dates as mdates
+    from matplotlib.figure import Figure
+
+    series: dict[str, tuple[list[float], list[int]]] = {}
+    for app, day, value in _chart_figures():
+        xs, ys = series.setdefault(app, ([], []))
+        xs.append(mdates.date2num(day))
+        ys.append(value)
+    out = p.work / "raw.svg"
+
+    def run() -> dict[str, float]:
+        with matplotlib.rc_context({"svg.hashsalt": "raw", "font.family": "DejaVu Sans"}):
+            fig = Figure(figsize=(9, 6), layout="constrained")
+            ax = fig.subplots()
+            for xs, ys in series.values():
+                ax.plot(xs, ys, linewidth=1.2)
+            fig.savefig(out, format="svg", metadata={"Date": None})
+        return {"bytes": out.stat().st_size}
+
+    return run
+
+
 @dataclass(frozen=True)
 class Case:
     """One line of the report: ailedger against a baseline, with the target ratio (or seconds) from the issue."""
@@ -297,6 +365,8 @@ CASES: list[Case] = [
     Case("f", "ailedger validate of the real dataset (whole process)", validate_real_dataset, None, "", "< 1 s", 1.0),
     Case("g", "ailedger.db of the release (every table, citations, search)", database_ailedger, database_sqlite,
          "sqlite3 executemany of the metrics rows into one table", "<= 10x", 10.0),
+    Case("h", f"usage chart of {CHART_FIGURES:,} figures, drawn and written as SVG", chart_ailedger, chart_matplotlib,
+         "matplotlib: one plain line per series, written as SVG", "< 3 s and SVG < 500 KB", 3.0),
 ]
 
 

@@ -24,6 +24,7 @@ def main(argv: list[str]) -> None:
     timed = setup(Paths(work))
     times: list[float] = []
     child_peaks: list[float] = []
+    sizes: list[float] = []
     for _ in range(repeat):
         gc.collect()
         start = time.perf_counter()
@@ -32,10 +33,15 @@ def main(argv: list[str]) -> None:
         if isinstance(result, dict) and "seconds" in result:  # a whole process: its own time and memory
             elapsed = result["seconds"]
             child_peaks.append(result["peak_mb"])
+        if isinstance(result, dict) and "bytes" in result:  # a file written: its size is a figure too
+            sizes.append(result["bytes"])
         times.append(elapsed)
         del result
     peak = max(child_peaks) if child_peaks else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"times": times, "peak_mb": round(peak, 1)}))
+    figures: dict[str, object] = {"times": times, "peak_mb": round(peak, 1)}
+    if sizes:
+        figures["bytes"] = max(sizes)
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -531,12 +531,14 @@ def _draw_series(axes: list[Axes], clusters: list[tuple[date, date]], group: lis
     from matplotlib import dates as mdates
 
     points = sorted((f.span.earliest, f.span.latest, f.value) for f in group)
+    starts = np.array([start for start, _, _ in points], dtype="datetime64[D]")
+    days = np.array([(end - start).days + 1 for start, end, _ in points], dtype=float)
+    x = mdates.date2num(starts) + days / 2  # one call for the whole series: per point it is most of the time
+    y = np.array([value for *_, value in points], dtype=float)
     for ax, (a, b) in zip(axes, clusters, strict=True):
-        inside = [(start, end, value) for start, end, value in points if a <= start <= b]
-        if inside:
-            x = np.array([mdates.date2num(start) + ((end - start).days + 1) / 2 for start, end, _ in inside])
-            y = np.array([value for *_, value in inside], dtype=float)
-            ax.plot(*_envelope(x, y), **style)
+        inside = (starts >= np.datetime64(a, "D")) & (starts <= np.datetime64(b, "D"))
+        if inside.any():
+            ax.plot(*_envelope(x[inside], y[inside]), **style)
 
 
 PANEL_INCHES = 2.6
