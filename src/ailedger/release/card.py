@@ -93,7 +93,8 @@ import duckdb
 duckdb.sql("SELECT * FROM 'metrics.parquet' WHERE metric = 'weekly_active_users'")
 
 from datasets import load_dataset
-load_dataset("{about.HUB_REPO}")             # the {DEFAULT_CONFIG} table; load_dataset("{about.HUB_REPO}", "metrics") for another
+load_dataset("{about.HUB_REPO}")              # the {DEFAULT_CONFIG} table
+load_dataset("{about.HUB_REPO}", "metrics")   # another table
 load_dataset("parquet", data_files="models.parquet")   # a downloaded file
 
 import ailedger                      # pip install ailedger: the same data, as typed records
