@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ailedger._version import __version__
-from ailedger.fetch import DEFAULT_BASE_URL, parse_sums, registry_path
+from ailedger.fetch import DEFAULT_BASE_URL, parse_registry, parse_sums, registry_path
 from ailedger.loader import sha256
 from ailedger.release import SUMS
 from ailedger.schema import SCHEMA_VERSION
@@ -151,12 +151,16 @@ def check(release: Path, dist: Path | None, tag: str | None, version: str = __ve
     if not shipped_path.is_file():
         problems.append(f"no registry {shipped_path.relative_to(ROOT)}: run python scripts/refresh.py and commit it")
     else:
-        shipped = parse_sums(shipped_path.read_text(encoding="utf-8"))
+        entries = parse_registry(shipped_path.read_text(encoding="utf-8"))
+        shipped = {name: entry.sha256 for name, entry in entries.items()}
         for name in sorted(set(built) | set(shipped)):
             if built.get(name) != shipped.get(name):
                 got, want = built.get(name, "missing from the build"), shipped.get(name, "missing from the registry")
                 problems.append(f"{name}: built {got}, registry of {version} says {want}; "
                                 "run python scripts/refresh.py")
+            elif entries[name].size not in (None, (release / name).stat().st_size):
+                problems.append(f"{name}: {(release / name).stat().st_size} bytes, registry of {version} says "
+                                f"{entries[name].size}; run python scripts/refresh.py")
     if SUMS in built:
         listed = parse_sums((release / SUMS).read_text(encoding="utf-8"))
         if listed != {n: h for n, h in built.items() if n != SUMS}:
