@@ -8,7 +8,6 @@ the same; only the location differs (``file:line`` for JSON Lines).
 
 from __future__ import annotations
 
-import gc
 import json
 import shutil
 from pathlib import Path
@@ -228,19 +227,6 @@ def test_many_chunks_keep_line_numbers(tmp_path: Path, monkeypatch: pytest.Monke
     write_lines(root / "metrics" / "series.jsonl", rows)
     found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
     assert [(d.line, d.code) for d in found] == [(30, "schema.greater-than-equal")]
-
-
-def test_gc_is_restored_even_on_error() -> None:
-    assert gc.isenabled()
-
-    def pause_and_fail() -> None:
-        with arrow.gc_paused():
-            assert not gc.isenabled()
-            raise RuntimeError
-
-    with pytest.raises(RuntimeError):
-        pause_and_fail()
-    assert gc.isenabled()
 
 
 def test_release_table_of_kept_rows_equals_the_table_of_the_same_records(tmp_path: Path) -> None:

@@ -10,13 +10,11 @@ column, without a model per row.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import operator
 import types
 import typing
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from typing import Any, Literal
 
 import pyarrow as pa
@@ -24,6 +22,7 @@ from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 
 from ailedger.dates import FuzzyDate
+from ailedger.memory import gc_paused
 
 DATE = pa.struct([("edtf", pa.string()), ("earliest", pa.date32()), ("latest", pa.date32())])
 
@@ -123,23 +122,6 @@ def from_table(table: pa.Table, model: type[BaseModel]) -> list[Any]:
     """Arrow rows back to validated models."""
     rows = [_edtf_only(r) for r in table.to_pylist()]
     return TypeAdapter(list[model]).validate_python(rows, strict=True)  # type: ignore[valid-type]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """The cyclic garbage collector off for bulk work, restored afterwards even on error.
-
-    Reading or building a million rows allocates millions of objects and frees
-    none of them cyclically; letting the collector scan them again and again
-    costs more than the work itself.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def trusted_records(table: pa.Table, model: type[BaseModel]) -> list[Any]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ailedger.memory import gc_paused
 from ailedger.schema import LATEST
 from ailedger.validate import rules
 from ailedger.validate.diagnostics import Diagnostic, sort
@@ -66,18 +67,19 @@ def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool) -> Report:
     files, problems = discover(paths)
     report = Report(diagnostics=problems, files_checked=len(files))
     bulk_files = [(table, path) for table, path in files if path.suffix == BULK_SUFFIX]
-    for table, path in files:
-        if path.suffix == BULK_SUFFIX:
-            continue
-        loaded, found = check_file(table, path)
-        report.diagnostics += found
-        if loaded is not None:
-            report.records.append(loaded)
-    if bulk_files:
-        from ailedger.validate import bulk  # pyarrow and numpy only when there is bulk data
+    with gc_paused():  # every parsed record stays alive to the end: the collector would only rescan them
+        for table, path in files:
+            if path.suffix == BULK_SUFFIX:
+                continue
+            loaded, found = check_file(table, path)
+            report.diagnostics += found
+            if loaded is not None:
+                report.records.append(loaded)
+        if bulk_files:
+            from ailedger.validate import bulk  # pyarrow and numpy only when there is bulk data
 
-        report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk if keep_bulk else None)
-    else:
-        report.diagnostics += rules.check(report.records, texts)
+            report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk if keep_bulk else None)
+        else:
+            report.diagnostics += rules.check(report.records, texts)
     report.diagnostics = sort(report.diagnostics)
     return report

@@ -32,7 +32,8 @@ import pyarrow.compute as pc
 import pyarrow.json as pj
 from pydantic import BaseModel
 
-from ailedger.arrow import gc_paused, input_schema, unwrap
+from ailedger.arrow import input_schema, unwrap
+from ailedger.memory import gc_paused
 from ailedger.schema import LATEST
 from ailedger.validate import context, rules
 from ailedger.validate.columns import RuleColumns, SchemaColumns, as_flags
