@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -31,3 +32,9 @@ def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         pytest.fail("PyYAML's C parser is not installed (pip install PyYAML with its binary wheel)")
     monkeypatch.setenv(yaml12.PARSER_ENV, "" if request.param == "libyaml" else "pure")
     return str(request.param)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests validate afresh: a cached result would hide the parser or the code under test (tests/test_validate_cache.py
+    turns the cache on where it is the subject). Subprocesses inherit the setting."""
+    os.environ["AILEDGER_VALIDATE_CACHE"] = "off"

@@ -37,21 +37,27 @@ class Report:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
 
-def validate(paths: list[Path], texts: Path | None = None, keep_bulk: bool = False) -> Report:
+def validate(
+    paths: list[Path], texts: Path | None = None, keep_bulk: bool = False, cache: Path | None = None
+) -> Report:
     """Validate record files and folders; cross-record rules see every record that passed the schema.
 
     A record or bulk file named on its own is checked in context: against every
     record of the dataset it lives in (its table folder's parent), since its
     references, ids and figures mean nothing alone. Only the named files'
     problems (and those of the folders named beside them) are reported.
+
+    ``cache``: a folder for :mod:`ailedger.validate.cache`, which gives the
+    same report faster when little changed since the last run; None reads
+    everything afresh.
     """
     named = [p for p in paths if p.is_file() and not p.is_symlink() and p.parent.name in LATEST.TABLES]
     if not named:
-        return _validate(paths, texts, keep_bulk)
+        return _validate(paths, texts, keep_bulk, cache)
     datasets = sorted({p.parent.parent.resolve() for p in named})
     folders = [p.resolve() for p in paths if p not in named]
     wider = datasets + [f for f in folders if not any(f.is_relative_to(d) for d in datasets)]
-    report = _validate(wider, texts, keep_bulk)
+    report = _validate(wider, texts, keep_bulk, cache)
     wanted = {p.resolve() for p in named}
 
     def asked(shown: str) -> bool:
@@ -63,23 +69,31 @@ def validate(paths: list[Path], texts: Path | None = None, keep_bulk: bool = Fal
     return report
 
 
-def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool) -> Report:
+def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool, cache: Path | None) -> Report:
     files, problems = discover(paths)
     report = Report(diagnostics=problems, files_checked=len(files))
     bulk_files = [(table, path) for table, path in files if path.suffix == BULK_SUFFIX]
+    store = None
+    if cache is not None:
+        from ailedger.validate.cache import ValidationCache
+
+        store = ValidationCache(cache, paths)
     with gc_paused():  # every parsed record stays alive to the end: the collector would only rescan them
         for table, path in files:
             if path.suffix == BULK_SUFFIX:
                 continue
-            loaded, found = check_file(table, path)
+            loaded, found = check_file(table, path) if store is None else store.check_file(table, path)
             report.diagnostics += found
-            if loaded is not None:
-                report.records.append(loaded)
+            report.records.append(loaded)
         if bulk_files:
             from ailedger.validate import bulk  # pyarrow and numpy only when there is bulk data
 
             report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk if keep_bulk else None)
-        else:
+        elif store is None:
             report.diagnostics += rules.check(report.records, texts)
+        else:
+            report.diagnostics += store.rules(texts, lambda: rules.check(report.records, texts))
+    if store is not None:
+        store.save()
     report.diagnostics = sort(report.diagnostics)
     return report

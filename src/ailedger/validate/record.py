@@ -172,8 +172,8 @@ def _item_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]:
-    """Parse and schema-check one record file.
+def check_file(table: str, path: Path, raw: bytes | None = None) -> tuple[Loaded, list[Diagnostic]]:
+    """Parse and schema-check one record file; ``raw``, its bytes if the caller read them (the cache keys on them).
 
     The file is returned even when it is rejected (``record`` None), so that its
     id still counts as existing and one broken file does not cascade into
@@ -182,7 +182,7 @@ def check_file(table: str, path: Path) -> tuple[Loaded | None, list[Diagnostic]]
     shown = display(path)
     problems: list[Diagnostic] = []
     try:
-        content, warnings = decode(path.read_bytes())
+        content, warnings = decode(path.read_bytes() if raw is None else raw)
         problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in warnings]
         doc = loads(content)
     except YamlProblem as exc:

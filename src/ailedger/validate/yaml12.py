@@ -246,7 +246,7 @@ def loads(text: str, parser: str | None = None) -> Document:
     if (parser or default_parser()) == "libyaml" and _libyaml() is not None and not _PURE_ONLY.search(text):
         try:
             return _document(_libyaml_events(text), escapes)
-        except Exception:
+        except Exception:  # whatever libyaml or a rule on its events refused, the reference parser names below
             pass
     from ruamel.yaml.error import MarkedYAMLError, YAMLError
 

@@ -1,0 +1,178 @@
+"""A cache of validation results, so that re-validating after an edit re-reads only what changed.
+
+Each record file's result (its parsed record and its diagnostics) is kept under
+a key made of the file's bytes, its table and how its path is shown, and the
+result of the rules across records under a key made of every file's key and the
+bytes of every source text. Every key also holds the *stamp*: this ailedger's
+own source code, the versions of the libraries whose behaviour shows in a
+diagnostic (pydantic, the YAML parsers, confusable-homoglyphs) and Python's
+Unicode version. A result is therefore only ever reused for exactly the input
+that produced it, under exactly the code that produced it; an upgrade, an edit
+of ailedger itself or a changed source text makes the old entries unreachable.
+
+The cache lives in ``$AILEDGER_VALIDATE_CACHE``, else ``$AILEDGER_CACHE/validate``,
+else the user cache folder (``ailedger/validate``); ``AILEDGER_VALIDATE_CACHE=off``
+or ``ailedger validate --no-cache`` turns it off. One file per set of validated
+paths, rewritten atomically with only the entries the last run used, so it does
+not grow with the history of edits. It is safe to delete at any time: a missing,
+unreadable or foreign file is an empty cache. The files are pickles, trusted as
+the user's own files are: anyone who can write the user's cache folder can
+already run code as the user.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from ailedger.validate.diagnostics import Diagnostic
+from ailedger.validate.files import display
+from ailedger.validate.record import Loaded, check_file
+
+ENV = "AILEDGER_VALIDATE_CACHE"
+OFF = frozenset({"off", "0", "no", "false"})
+LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "ruamel.yaml", "confusable-homoglyphs")
+"""Libraries whose behaviour shows in a diagnostic: a new version of one may change a message."""
+_FORMAT = 1
+
+
+def default_folder() -> Path | None:
+    """Where ``ailedger validate`` keeps its cache, or None when ``AILEDGER_VALIDATE_CACHE=off``."""
+    value = os.environ.get(ENV, "").strip()
+    if value.lower() in OFF:
+        return None
+    if value:
+        return Path(value)
+    root = os.environ.get("AILEDGER_CACHE")
+    if root:
+        return Path(root) / "validate"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("ailedger")) / "validate"
+
+
+@cache
+def stamp() -> bytes:
+    """What every cached result depends on besides its input: ailedger's code, the libraries' versions, Python's."""
+    digest = hashlib.blake2b(f"ailedger validation cache {_FORMAT}".encode())
+    package = Path(__file__).resolve().parent.parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in LIBRARIES:
+        try:
+            version = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            version = "absent"
+        digest.update(f"{name}=={version}\0".encode())
+    digest.update(f"{sys.version}\0{unicodedata.unidata_version}".encode())
+    return digest.digest()
+
+
+def _key(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(stamp(), digest_size=20)
+    for part in parts:
+        digest.update(len(part).to_bytes(8, "little") + part)
+    return digest.digest()
+
+
+def texts_digest(texts: Path | None) -> bytes:
+    """The source texts the rules may read: every ``*.txt`` in the folder, by name and bytes."""
+    if texts is None:
+        return b"no texts"
+    digest = hashlib.blake2b(os.fsencode(os.path.abspath(texts)))
+    try:
+        names = sorted(e.name for e in os.scandir(texts) if e.name.endswith(".txt"))
+    except OSError:
+        return b"unreadable texts"
+    for name in names:
+        digest.update(os.fsencode(name) + b"\0")
+        try:
+            digest.update(hashlib.blake2b(Path(texts, name).read_bytes()).digest())
+        except OSError:
+            digest.update(b"unreadable")
+    return digest.digest()
+
+
+class ValidationCache:
+    """The cached results of one set of validated paths; :meth:`save` writes back what this run used."""
+
+    def __init__(self, folder: Path, paths: list[Path]) -> None:
+        where = "\0".join([os.getcwd(), *sorted(os.path.abspath(p) for p in paths)])
+        self.file = folder / f"{hashlib.blake2b(where.encode(), digest_size=16).hexdigest()}.pickle"
+        self._old: dict[bytes, bytes] = {}
+        self._new: dict[bytes, bytes] = {}
+        self._rules: tuple[bytes, bytes] | None = None
+        self._file_keys: list[bytes] = []
+        self._changed = False
+        try:
+            with self.file.open("rb") as handle:
+                stored = pickle.load(handle)
+            if stored["stamp"] == stamp():
+                self._old = stored["files"]
+                self._rules = stored["rules"]
+        except Exception:  # missing, truncated, foreign: an empty cache, never a failed run
+            self._old, self._rules = {}, None
+
+    def check_file(self, table: str, path: Path) -> tuple[Loaded, list[Diagnostic]]:
+        """:func:`ailedger.validate.record.check_file`, from the cache when these bytes were checked before."""
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return check_file(table, path)  # reports the file as unreadable; nothing to key on
+        key = _key(table.encode(), display(path).encode(), raw)
+        self._file_keys.append(key)
+        blob = self._old.get(key)
+        if blob is not None:
+            try:
+                loaded, found = pickle.loads(blob)
+            except Exception:  # a damaged entry is a miss
+                blob = None
+            else:
+                self._new[key] = blob
+                return loaded, found
+        result = check_file(table, path, raw)
+        self._new[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self._changed = True
+        return result
+
+    def rules(self, texts: Path | None, run: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+        """The rules' diagnostics: cached when every file and every source text is as the last run saw them."""
+        key = _key(texts_digest(texts), *self._file_keys)
+        if self._rules is not None and self._rules[0] == key:
+            try:
+                found: list[Diagnostic] = pickle.loads(self._rules[1])
+            except Exception:  # a damaged entry is a miss
+                pass
+            else:
+                return found
+        found = run()
+        self._rules = (key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
+        self._changed = True
+        return found
+
+    def save(self) -> None:
+        """Write back the entries this run used, atomically; a cache that cannot be written is skipped silently."""
+        if not self._changed and len(self._new) == len(self._old):
+            return
+        stored: dict[str, Any] = {"stamp": stamp(), "files": self._new, "rules": self._rules}
+        try:
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+            fd, temp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".pickle")
+            try:
+                with os.fdopen(fd, "wb") as handle:
+                    pickle.dump(stored, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(temp, self.file)
+            except BaseException:
+                os.unlink(temp)
+                raise
+        except OSError:
+            return

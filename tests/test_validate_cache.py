@@ -1,0 +1,186 @@
+"""The validation cache never changes a result: a cached run reports exactly what a fresh run reports.
+
+Every case folder is validated fresh, then twice through the cache (the first
+run fills it, the second reads it); after an edit of one record file, of a
+source text, and under another ailedger (a different stamp) the cached run
+must again equal a fresh one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CASES
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ailedger.cli import run
+from ailedger.validate import cache, record, validate
+
+BASE = CASES / "_base"
+CASE_DIRS = sorted(p for p in CASES.glob("*/*") if p.is_dir() and p.parent.name != "_base" and (p / "files").is_dir())
+
+
+def shape(paths: list[Path], texts: Path | None, folder: Path | None) -> list[str]:
+    report = validate(paths, texts, cache=folder)
+    return [d.text() for d in report.diagnostics] + [f"files {report.files_checked}, records {len(report.records)}"]
+
+
+def copy_base(tmp_path: Path, case: Path | None = None) -> tuple[Path, Path]:
+    root, texts = tmp_path / "dataset", tmp_path / "texts"
+    shutil.copytree(BASE / "dataset", root)
+    shutil.copytree(BASE / "texts", texts)
+    if case is not None:
+        shutil.copytree(case / "files", root, dirs_exist_ok=True, symlinks=True)
+        if (case / "texts").is_dir():
+            shutil.copytree(case / "texts", texts, dirs_exist_ok=True)
+    return root, texts
+
+
+@pytest.mark.parametrize("case", CASE_DIRS, ids=[f"{p.parent.name}/{p.name}" for p in CASE_DIRS])
+def test_cached_runs_equal_the_fresh_run(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, texts = copy_base(tmp_path, case)
+    monkeypatch.chdir(root)
+    fresh = shape([Path(".")], texts, None)
+    assert shape([Path(".")], texts, tmp_path / "cache") == fresh
+    assert shape([Path(".")], texts, tmp_path / "cache") == fresh
+
+
+def calls_to_check_file(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    seen: list[Path] = []
+    real = record.check_file
+
+    def spy(table: str, path: Path, raw: bytes | None = None) -> tuple[record.Loaded, list[record.Diagnostic]]:
+        seen.append(path)
+        return real(table, path, raw)
+
+    monkeypatch.setattr(cache, "check_file", spy)
+    return seen
+
+
+def test_an_edited_file_is_read_again_and_only_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, texts = copy_base(tmp_path)
+    folder = tmp_path / "cache"
+    shape([root], texts, folder)
+    metric = root / "metrics" / "example-app-wau-2026-02.yaml"
+    metric.write_text(metric.read_text(encoding="utf-8").replace("12500000", "12600000"), encoding="utf-8")
+    seen = calls_to_check_file(monkeypatch)
+    cached = shape([root], texts, folder)
+    assert seen == [metric]
+    assert any("metric.quote-mismatch" in line for line in cached)
+    assert cached == shape([root], texts, None)
+
+
+def test_a_changed_source_text_is_never_trusted(tmp_path: Path) -> None:
+    root, texts = copy_base(tmp_path)
+    folder = tmp_path / "cache"
+    before = shape([root], texts, folder)
+    text = texts / "example-news.txt"
+    text.write_text(text.read_text(encoding="utf-8").replace("Example", "Exemplary"), encoding="utf-8")
+    after = shape([root], texts, folder)
+    assert after != before
+    assert after == shape([root], texts, None)
+    text.unlink()
+    assert shape([root], texts, folder) == shape([root], texts, None)
+    assert shape([root], None, folder) == shape([root], None, None)
+
+
+def test_another_ailedger_never_reads_the_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, texts = copy_base(tmp_path)
+    folder = tmp_path / "cache"
+    shape([root], texts, folder)
+    monkeypatch.setattr(cache, "stamp", lambda: b"another version")
+    seen = calls_to_check_file(monkeypatch)
+    assert shape([root], texts, folder) == shape([root], texts, None)
+    assert sorted(seen) == sorted(root.glob("*/*.yaml"))
+
+
+def test_the_stamp_covers_the_code_and_the_libraries() -> None:
+    package = Path(cache.__file__).resolve().parent.parent
+    assert len(cache.stamp()) == 64
+    assert (package / "validate" / "record.py").is_file()
+    assert set(cache.LIBRARIES) >= {"pydantic", "pydantic-core", "PyYAML", "ruamel.yaml"}
+
+
+@pytest.mark.parametrize("damage", [b"", b"not a pickle", pickle.dumps({"stamp": b"x"}), pickle.dumps([1, 2])])
+def test_a_damaged_cache_is_an_empty_cache(tmp_path: Path, damage: bytes) -> None:
+    root, texts = copy_base(tmp_path)
+    folder = tmp_path / "cache"
+    shape([root], texts, folder)
+    [file] = folder.iterdir()
+    file.write_bytes(damage)
+    assert shape([root], texts, folder) == shape([root], texts, None)
+    assert pickle.loads(file.read_bytes())["stamp"] == cache.stamp()
+
+
+def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path: Path) -> None:
+    root, texts = copy_base(tmp_path)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go", encoding="utf-8")
+    assert shape([root], texts, blocker / "cache") == shape([root], texts, None)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(edits=st.lists(st.tuples(st.integers(0, 20), st.sampled_from(["append", "delete", "swap", "text"])), max_size=4))
+def test_any_sequence_of_edits_gives_the_fresh_result(
+    edits: list[tuple[int, str]], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    top = tmp_path_factory.mktemp("edits")
+    root, texts = copy_base(top)
+    folder = top / "cache"
+    files = sorted(root.glob("*/*.yaml"))
+    for which, edit in edits:
+        target = files[which % len(files)]
+        if edit == "append":
+            target.write_text(target.read_text(encoding="utf-8") + "notes: [edited]\n", encoding="utf-8")
+        elif edit == "delete" and target.exists():
+            target.unlink()
+        elif edit == "swap" and target.exists():
+            lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
+            target.write_text("".join(lines[1:2] + lines[:1] + lines[2:]), encoding="utf-8")
+        elif edit == "text":
+            with (texts / "example-news.txt").open("a", encoding="utf-8") as out:
+                out.write("One more sentence.\n")
+        assert shape([root], texts, folder) == shape([root], texts, None)
+
+
+def cli(args: list[str], cwd: Path) -> tuple[int, str]:
+    out = io.StringIO()
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+            code = run(args)
+    finally:
+        os.chdir(before)
+    return code, out.getvalue()
+
+
+def test_the_command_caches_by_default_and_not_with_no_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, _ = copy_base(tmp_path)
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.ENV, str(folder))
+    fresh = cli(["validate", ".", "--texts", "../texts", "--no-cache"], root)
+    assert not folder.exists()
+    assert cli(["validate", ".", "--texts", "../texts"], root) == fresh
+    assert len(list(folder.glob("*.pickle"))) == 1
+    assert cli(["validate", ".", "--texts", "../texts"], root) == fresh
+
+
+def test_where_the_cache_lives(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(cache.ENV, "off")
+    assert cache.default_folder() is None
+    monkeypatch.setenv(cache.ENV, str(tmp_path / "here"))
+    assert cache.default_folder() == tmp_path / "here"
+    monkeypatch.delenv(cache.ENV)
+    monkeypatch.setenv("AILEDGER_CACHE", str(tmp_path / "shared"))
+    assert cache.default_folder() == tmp_path / "shared" / "validate"
+    monkeypatch.delenv("AILEDGER_CACHE")
+    assert cache.default_folder() is not None
+    assert cache.default_folder().name == "validate"  # type: ignore[union-attr]
