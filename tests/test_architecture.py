@@ -19,7 +19,7 @@ SRC = ROOT / "src"
 MAX_CODE_LINES = 400
 
 LAYERS: list[tuple[str, ...]] = [
-    ("ailedger._version", "ailedger.errors", "ailedger.dates"),
+    ("ailedger._version", "ailedger.errors", "ailedger.dates", "ailedger.memory"),
     ("ailedger.schema",),
     ("ailedger.arrow",),
     ("ailedger.loader", "ailedger.fetch"),
