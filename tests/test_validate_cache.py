@@ -28,7 +28,7 @@ CASE_DIRS = sorted(p for p in CASES.glob("*/*") if p.is_dir() and p.parent.name 
 
 
 def shape(paths: list[Path], texts: Path | None, folder: Path | None) -> list[str]:
-    report = validate(paths, texts, cache=folder)
+    report = validate(paths, texts, cache=False if folder is None else folder)
     return [d.text() for d in report.diagnostics] + [f"files {report.files_checked}, records {len(report.records)}"]
 
 

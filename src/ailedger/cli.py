@@ -29,10 +29,7 @@ def _validate(args: argparse.Namespace) -> int:
     from ailedger.validate import diagnostics, validate
 
     paths = [Path(p) for p in args.paths] or [Path("dataset")]
-    from ailedger.validate.cache import default_folder
-
-    cache = None if args.no_cache else default_folder()
-    report = validate(paths, Path(args.texts) if args.texts else None, cache=cache)
+    report = validate(paths, Path(args.texts) if args.texts else None, cache=not args.no_cache)
     shown = diagnostics.as_errors(report.diagnostics) if args.strict else report.diagnostics
     errors = sum(d.severity == "error" for d in shown)
     if args.format == "json":
@@ -236,12 +233,7 @@ def build_parser() -> argparse.ArgumentParser:
         "github for GitHub Actions annotations, plus a table of every problem in $GITHUB_STEP_SUMMARY",
     )
     v.add_argument("--strict", action="store_true", help="treat warnings as errors")
-    v.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="read every file afresh and keep no results (default: reuse the results of unchanged files, kept in "
-        "$AILEDGER_VALIDATE_CACHE, else the user cache folder; AILEDGER_VALIDATE_CACHE=off turns it off)",
-    )
+    v.add_argument("--no-cache", action="store_true", help="read every file afresh (AILEDGER_VALIDATE_CACHE=off)")
     v.set_defaults(run=_validate)
 
     n = sub.add_parser(

@@ -38,7 +38,7 @@ class Report:
 
 
 def validate(
-    paths: list[Path], texts: Path | None = None, keep_bulk: bool = False, cache: Path | None = None
+    paths: list[Path], texts: Path | None = None, keep_bulk: bool = False, cache: Path | bool = False
 ) -> Report:
     """Validate record files and folders; cross-record rules see every record that passed the schema.
 
@@ -48,8 +48,9 @@ def validate(
     problems (and those of the folders named beside them) are reported.
 
     ``cache``: a folder for :mod:`ailedger.validate.cache`, which gives the
-    same report faster when little changed since the last run; None reads
-    everything afresh.
+    same report faster when little changed since the last run, or True for
+    the user's cache folder (unless ``AILEDGER_VALIDATE_CACHE=off``); False
+    reads everything afresh.
     """
     named = [p for p in paths if p.is_file() and not p.is_symlink() and p.parent.name in LATEST.TABLES]
     if not named:
@@ -69,15 +70,16 @@ def validate(
     return report
 
 
-def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool, cache: Path | None) -> Report:
+def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool, cache: Path | bool) -> Report:
     files, problems = discover(paths)
     report = Report(diagnostics=problems, files_checked=len(files))
     bulk_files = [(table, path) for table, path in files if path.suffix == BULK_SUFFIX]
     store = None
-    if cache is not None:
-        from ailedger.validate.cache import ValidationCache
+    if cache is not False:
+        from ailedger.validate.cache import ValidationCache, default_folder
 
-        store = ValidationCache(cache, paths)
+        folder = default_folder() if cache is True else cache
+        store = None if folder is None else ValidationCache(folder, paths)
     with gc_paused():  # every parsed record stays alive to the end: the collector would only rescan them
         for table, path in files:
             if path.suffix == BULK_SUFFIX:
