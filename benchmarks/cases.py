@@ -230,8 +230,8 @@ def load_model_validate(p: Paths) -> Timed:
 # (e) import and (f) validate the real dataset, as whole processes ------------------------------------
 
 
-def _process(argv: list[str], cwd: Path | None = None) -> Timed:
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPROFILEIMPORTTIME"}
+def _process(argv: list[str], cwd: Path | None = None, env: dict[str, str] | None = None) -> Timed:
+    env = {k: v for k, v in (os.environ if env is None else env).items() if k != "PYTHONPROFILEIMPORTTIME"}
 
     def run() -> dict[str, float]:
         start = time.perf_counter()
@@ -334,6 +334,94 @@ def chart_matplotlib(p: Paths) -> Timed:
     return run
 
 
+# (i) 10,000 YAML record files, (j) again after editing one, (k) case a at 100,000 rows -------------------
+
+RECORD_FILES = int(os.environ.get("AILEDGER_BENCH_RECORDS", "10000"))
+"""Record files of cases i and j (``--records``)."""
+SMALL_METRICS = 100_000
+
+
+def _records(p: Paths) -> Path:
+    """The record-file dataset (generated once per work folder; the seed makes it the same bytes every time)."""
+    from benchmarks.generate import generate_records
+
+    root = p.work / f"records-{RECORD_FILES}"
+    if not (root / "texts").is_dir():
+        generate_records(root, RECORD_FILES)
+    return root
+
+
+def _validate_records(root: Path, *options: str, env: dict[str, str] | None = None) -> Timed:
+    return _process([sys.executable, "-m", "ailedger", "validate", "dataset", "--texts", "texts", *options], cwd=root,
+                    env=env)
+
+
+def records_ailedger(p: Paths) -> Timed:
+    """Timed: ``ailedger validate`` of every record file, every rule, quotes checked, as a whole process, no cache."""
+    return _validate_records(_records(p), "--no-cache")
+
+
+def records_pyyaml(p: Paths) -> Timed:
+    """Timed: PyYAML's C loader parsing the same files in-process: read each file, ``yaml.load(CSafeLoader)``."""
+    import yaml
+
+    files = sorted(_records(p).glob("dataset/*/*.yaml"))
+
+    def run() -> None:
+        for path in files:
+            yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
+
+    return run
+
+
+def revalidate_ailedger(p: Paths) -> Timed:
+    """Timed: ``ailedger validate`` with the cache warm from the previous run, after a line was added to one record.
+
+    The edit (a comment, a new one each run) changes the file's bytes, so its
+    record is read again and the rules run again over every record.
+    """
+    root = _records(p)
+    cache = p.work / "validate-cache"
+    shutil.rmtree(cache, ignore_errors=True)
+    env = {**os.environ, "AILEDGER_VALIDATE_CACHE": str(cache)}
+    timed = _validate_records(root, env=env)
+    timed()  # fills the cache
+    target = sorted((root / "dataset" / "metrics").glob("*.yaml"))[0]
+
+    def run() -> dict[str, float]:
+        with target.open("a", encoding="utf-8") as out:
+            out.write(f"# edited {time.time_ns()}\n")
+        return timed()
+
+    return run
+
+
+def revalidate_cold(p: Paths) -> Timed:
+    """Timed: the cold run, ``ailedger validate --no-cache`` of the same files, as a whole process."""
+    return _validate_records(_records(p), "--no-cache")
+
+
+def _small_metrics(p: Paths) -> Paths:
+    from benchmarks.generate import generate
+
+    small = Paths(p.work / f"metrics-{SMALL_METRICS}")
+    if not small.metrics.is_file():
+        generate(small.work, SMALL_METRICS, models=500, seed=6)
+    return small
+
+
+def validate_small_ailedger(p: Paths) -> Timed:
+    return validate_ailedger(_small_metrics(p))
+
+
+def validate_small_pydantic(p: Paths) -> Timed:
+    return validate_pydantic(_small_metrics(p))
+
+
+def validate_small_pydantic_gc_off(p: Paths) -> Timed:
+    return validate_pydantic_gc_off(_small_metrics(p))
+
+
 @dataclass(frozen=True)
 class Case:
     """One line of the report: ailedger against a baseline, with the target ratio (or seconds) from the issue."""
@@ -367,6 +455,13 @@ CASES: list[Case] = [
          "sqlite3 executemany of the metrics rows into one table", "<= 10x", 10.0),
     Case("h", f"usage chart of {CHART_FIGURES:,} figures, drawn and written as SVG", chart_ailedger, chart_matplotlib,
          "matplotlib: one plain line per series, written as SVG", "< 3 s and SVG < 500 KB", 3.0),
+    Case("i", "ailedger validate of the YAML record files (whole process)", records_ailedger,
+         records_pyyaml, "PyYAML's C loader parsing the same files in-process", "<= 3x", 3.0),
+    Case("j", "re-validate the record files after editing one (whole process, cache)", revalidate_ailedger,
+         revalidate_cold, "the cold run: ailedger validate --no-cache", "<= 0.3x", 0.3),
+    Case("k", f"validate {SMALL_METRICS:,} metrics, every check (case a at 100k)", validate_small_ailedger,
+         validate_small_pydantic, "pydantic TypeAdapter(list[Metric]).validate_json, default GC", "<= 0.5x", 0.5,
+         validate_small_pydantic_gc_off, "the same with the GC paused (for reference)"),
 ]
 
 

@@ -22,14 +22,17 @@ pytestmark = pytest.mark.slow
 def test_small_benchmark_run_reports_every_case(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     argv = [sys.executable, "-m", "benchmarks", "--metrics", "10000", "--models", "50", "--repeat", "1",
-            "--process-repeat", "1", "--work", str(tmp_path / "work"), "--json", str(out), "--cases", "abcdegh"]
+            "--process-repeat", "1", "--work", str(tmp_path / "work"), "--json", str(out), "--cases", "abcdeghij",
+            "--records", "200"]
     done = subprocess.run(argv, cwd=ROOT, capture_output=True, text=True, check=False, timeout=300)
     assert done.returncode == 0, done.stderr
     report = json.loads(out.read_text())
     cases = {c["case"]: c for c in report["cases"]}
-    assert sorted(cases) == ["a", "b", "c", "d", "e", "g", "h"]
+    assert sorted(cases) == ["a", "b", "c", "d", "e", "g", "h", "i", "j"]
+    assert cases["i"]["memory_target_met"] in (True, False)
+    assert len(list((tmp_path / "work" / "records-200" / "dataset").glob("*/*.yaml"))) == 200
     assert 0 < cases["h"]["ailedger"]["bytes"] < cases["h"]["baseline"]["bytes"], "the chart's SVG size is recorded"
-    for key in "abcdegh":
+    for key in "abcdeghij":
         assert cases[key]["ratio"] > 0
         assert cases[key]["baseline"]["peak_mb"] > 0
         assert f"({key}) " in done.stdout
