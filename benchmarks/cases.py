@@ -113,7 +113,7 @@ def build_ailedger(p: Paths) -> Timed:
         records[rec.table].append(rec.record)
 
     def run() -> None:
-        rows = {name: release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
+        rows = {name: release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk_rows.items()}
         tables.write_tables(tables.to_tables(records, rows), p.data)
 
     return run

@@ -190,6 +190,23 @@ def test_no_private_name_is_used_across_modules() -> None:
     assert [use for name, path in MODULES.items() for use in _private_uses(name, path)] == []
 
 
+INTERNAL_PROBLEMS = {"YamlProblem", "_LineProblem"}
+"""Exceptions that never leave the validator: they become located diagnostics."""
+
+
+def test_every_error_class_lives_in_errors_py() -> None:
+    found = [
+        f"{path.relative_to(ROOT)}:{node.lineno}: {node.name}"
+        for name, path in MODULES.items()
+        if name != "ailedger.errors"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ClassDef)
+        and any(isinstance(b, ast.Name) and b.id.endswith(("Error", "Exception")) for b in node.bases)
+        and node.name not in INTERNAL_PROBLEMS
+    ]
+    assert found == []
+
+
 def code_lines(path: Path) -> int:
     """Lines holding code: not blank, not only a comment, not part of a docstring."""
     text = path.read_text(encoding="utf-8")

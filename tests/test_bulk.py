@@ -235,7 +235,7 @@ def test_release_table_of_kept_rows_equals_the_table_of_the_same_records(tmp_pat
     write_lines(root / "metrics" / "series.jsonl", [json.dumps(r).encode() for r in rows])
     report = validate([root], root.parent / "texts", keep_bulk=True)
     assert report.diagnostics == []
-    table = arrow.release_table(report.bulk["metrics"], LATEST.Metric)
+    table = arrow.release_table(report.bulk_rows["metrics"], LATEST.Metric)
     expected = arrow.to_table([LATEST.Metric.model_validate(r, strict=True) for r in rows], LATEST.Metric)
     assert table.schema.equals(expected.schema)
     assert table.sort_by("id").equals(expected)

@@ -20,9 +20,10 @@ from releases import chinese_dataset, grown_dataset
 import ailedger
 from ailedger import fetch, loader
 from ailedger.cli import run
+from ailedger.errors import BuildError
 from ailedger.fetch import parse_sums
 from ailedger.release import SUMS, build_release, card, database, jsonl_text
-from ailedger.release.tables import BuildError, write_package_data
+from ailedger.release.tables import write_package_data
 from ailedger.schema import LATEST, SCHEMA_VERSION
 from ailedger.schema.json_schema import json_schema
 

@@ -19,6 +19,7 @@ from ailedger.errors import (
     DownloadError,
     IntegrityError,
     PackageDataError,
+    SchemaVersionError,
     UnknownRecordError,
     UnknownTableError,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "DownloadError",
     "IntegrityError",
     "PackageDataError",
+    "SchemaVersionError",
     "UnknownRecordError",
     "UnknownTableError",
     "__version__",

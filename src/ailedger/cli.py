@@ -1,7 +1,8 @@
 """The ``ailedger`` command: parse arguments, run one subcommand, return an exit code.
 
-Exit codes: 0 success, 1 the data has problems, 2 usage error. Only :func:`main`
-exits; every subcommand returns its code so it can be tested in-process.
+Exit codes: 0 success, 1 the data has problems (or an :class:`~ailedger.errors.AiledgerError`),
+2 usage error, 3 internal error (a bug), 130 interrupted. Only :func:`main` exits;
+every subcommand returns its code so it can be tested in-process.
 """
 
 from __future__ import annotations
@@ -50,10 +51,11 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from ailedger import skeleton
+    from ailedger.errors import SkeletonError
 
     try:
         path = skeleton.write(Path(args.dataset), args.table, args.id)
-    except skeleton.SkeletonError as exc:
+    except SkeletonError as exc:
         print(f"ailedger new: error: {exc}", file=sys.stderr)
         return 2
     print(path)

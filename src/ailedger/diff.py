@@ -32,17 +32,13 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from ailedger.errors import AiledgerError
+from ailedger.errors import AiledgerError, ReleaseReadError
 from ailedger.validate.diagnostics import escape
 
 FORMAT_VERSION = 1
 
 Records = dict[str, dict[str, dict[str, Any]]]
 """Table to id to the record's JSON form."""
-
-
-class ReleaseReadError(AiledgerError):
-    """A folder that is not a release or dataset, or a record in it that is not valid."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,9 @@
-"""The errors ailedger raises: one small hierarchy, each message saying what to do."""
+"""Every error ailedger raises on purpose: one hierarchy under :class:`AiledgerError`, each message saying what to do.
+
+``AiledgerError`` is a ``ValueError``, so code that already catches bad input
+catches these too. Parse problems inside the validator (``YamlProblem``) are
+not errors: they become located diagnostics.
+"""
 
 from __future__ import annotations
 
@@ -93,3 +98,19 @@ class OutPathError(AiledgerError):
 
 class BuildLockedError(AiledgerError):
     """Another build is writing the same output folder."""
+
+
+class MigrationError(AiledgerError):
+    """A record that cannot be migrated as it stands; the message says how to fix it."""
+
+
+class ReleaseReadError(AiledgerError):
+    """A folder that is not a release or dataset, or a record in it that is not valid."""
+
+
+class BuildError(AiledgerError):
+    """The dataset has errors; the message lists them."""
+
+
+class SkeletonError(AiledgerError):
+    """A skeleton that cannot be written: unknown table, bad id, or a file that already exists."""

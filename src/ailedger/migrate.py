@@ -34,8 +34,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
+from ailedger.errors import MigrationError
 from ailedger.schema import adapter, version
-from ailedger.schema.migrations import MigrationError, Note, migrate
+from ailedger.schema.migrations import Note, migrate
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover, display
 from ailedger.validate.jsonl import read_line

@@ -15,15 +15,11 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ailedger.errors import AiledgerError
+from ailedger.errors import SkeletonError
 from ailedger.schema import LATEST
 from ailedger.schema.json_schema import json_schema
 
 REQUIRED = object()
-
-
-class SkeletonError(AiledgerError):
-    """A skeleton that cannot be written: unknown table, bad id, or a file that already exists."""
 
 
 def _kinds(prop: dict[str, Any]) -> list[dict[str, Any]]:

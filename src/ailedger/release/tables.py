@@ -27,7 +27,7 @@ import pyarrow.parquet as pq
 
 from ailedger import arrow
 from ailedger._version import __version__
-from ailedger.errors import AiledgerError, BuildLockedError, OutPathError
+from ailedger.errors import BuildError, BuildLockedError, OutPathError
 from ailedger.schema import LATEST, SCHEMA_VERSION
 from ailedger.validate import validate
 
@@ -48,10 +48,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
-class BuildError(AiledgerError):
-    """The dataset has errors; the message lists them."""
-
-
 def collect_all(dataset: Path, texts: Path | None) -> tuple[dict[str, list[Any]], dict[str, pa.Table]]:
     """The validated records of each table, and the rows of its bulk files as release tables (never as models)."""
     from ailedger.arrow import release_table
@@ -63,7 +59,7 @@ def collect_all(dataset: Path, texts: Path | None) -> tuple[dict[str, list[Any]]
     out: dict[str, list[Any]] = {name: [] for name in LATEST.TABLES}
     for rec in report.records:
         out[rec.table].append(rec.record)
-    return out, {name: release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk.items()}
+    return out, {name: release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk_rows.items()}
 
 
 def table_metadata() -> dict[str, str]:

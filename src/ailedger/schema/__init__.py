@@ -8,13 +8,13 @@ and the packaged data are written in.
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 from types import ModuleType
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
 
+from ailedger.errors import SchemaVersionError
 from ailedger.schema import v1, v2
 
 SCHEMAVER: dict[int, str] = {1: "1-0-0", 2: "2-0-0"}
@@ -29,13 +29,14 @@ MAJORS: tuple[int, ...] = tuple(SCHEMAVER)
 """Every major version this package can read, migrate to and serve."""
 
 
-def version(major: int) -> ModuleType:
-    """The schema module of a major version; imported on first use so ``import ailedger`` stays cheap."""
-    from ailedger.errors import SchemaVersionError
+_MODULES: dict[int, ModuleType] = {1: v1, 2: v2}
 
-    if isinstance(major, bool) or major not in MAJORS:
+
+def version(major: int) -> ModuleType:
+    """The schema module of a major version; only a whole number names one (not ``True``, not ``2.0``)."""
+    if type(major) is not int or major not in MAJORS:
         raise SchemaVersionError(major, MAJORS)
-    return importlib.import_module(f"ailedger.schema.v{major}")
+    return _MODULES[major]
 
 
 @cache

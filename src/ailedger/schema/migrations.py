@@ -28,16 +28,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ailedger.errors import AiledgerError
+from ailedger.errors import MigrationError, SchemaVersionError
 from ailedger.schema import MAJORS
 
 Record = dict[str, Any]
 Step = Callable[[str, Record], tuple[Record, list["Note"]]]
 """A migration step: (table, record) to the record one major up or down, and what it decided."""
-
-
-class MigrationError(AiledgerError):
-    """A record that cannot be migrated as it stands; the message says how to fix it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +202,6 @@ DOWN: dict[int, Step] = {2: v2_to_v1}
 
 def migrate(table: str, record: Record, to: int) -> tuple[Record, list[Note]]:
     """``record`` (in the major its ``schema_version`` states) in major ``to``, through every step between."""
-    from ailedger.errors import SchemaVersionError
-
     if to not in MAJORS:
         raise SchemaVersionError(to, MAJORS)
     major = record.get("schema_version")

@@ -20,21 +20,21 @@ from ailedger.validate.record import Loaded, check_file
 
 @dataclass(slots=True)
 class Report:
-    """The outcome of a validation run."""
+    """The outcome of a validation run; with ``keep_bulk`` it also carries the checked bulk rows to the build.
+
+    The build validates first and must not read a million bulk rows twice, so the
+    rows the run already holds as Arrow tables travel on in :attr:`bulk_rows`.
+    """
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_checked: int = 0
     records: list[Loaded] = field(default_factory=list)
-    bulk: dict[str, list[Any]] = field(default_factory=dict)
-    """With ``keep_bulk``: per table, the checked rows of its bulk files as Arrow tables (for the build)."""
+    bulk_rows: dict[str, list[Any]] = field(default_factory=dict)
+    """With ``keep_bulk``: per table, the checked rows of its bulk files as Arrow tables."""
 
     @property
     def errors(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity == "warning"]
 
 
 def validate(
@@ -90,7 +90,7 @@ def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool, cache: Pat
         if bulk_files:
             from ailedger.validate import bulk  # pyarrow and numpy only when there is bulk data
 
-            report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk if keep_bulk else None)
+            report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk_rows if keep_bulk else None)
         elif store is None:
             report.diagnostics += rules.check(report.records, texts)
         else:

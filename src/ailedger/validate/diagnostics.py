@@ -37,7 +37,7 @@ def escape(value: object, limit: int = 80) -> str:
     return shown
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@dataclass(frozen=True, slots=True)
 class Diagnostic:
     """One problem: where it is, which field, a stable code and a message that says how to fix it."""
 
@@ -49,8 +49,9 @@ class Diagnostic:
     message: str
     severity: Severity = "error"
 
-    def _sort_key(self) -> tuple[str, int, int, str, str]:
-        return (self.path, self.line or 0, self.column or 0, self.code, self.field)
+    def sort_key(self) -> tuple[str, int, int, str, str, str, str]:
+        """Where it is first, then what: a diagnostic without a line sorts before the file's first line."""
+        return (self.path, self.line or 0, self.column or 0, self.code, self.field, self.message, self.severity)
 
     def location(self) -> str:
         loc = self.path
@@ -77,11 +78,11 @@ def _visible(text: str) -> str:
 
 
 def sort(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Deterministic order: by file, line, column, code, field; every text made visible."""
+    """Every text made visible, each diagnostic once (a rule may find the same problem twice), in a fixed order."""
     shown = {
         replace(d, path=_visible(d.path), field=_visible(d.field), message=_visible(d.message)) for d in diagnostics
     }
-    return sorted(shown, key=Diagnostic._sort_key)
+    return sorted(shown, key=Diagnostic.sort_key)
 
 
 def to_json(diagnostics: list[Diagnostic], files_checked: int) -> str:
