@@ -245,3 +245,14 @@ def test_module_is_small_enough_to_read(name: str) -> None:
         assert code_lines(MODULES[name]) > MAX_CODE_LINES, f"{name} is small now: remove it from OVERSIZE"
         pytest.xfail(OVERSIZE[name])
     assert code_lines(MODULES[name]) <= MAX_CODE_LINES, f"{name}: split it along its seams"
+
+
+def test_the_code_map_lists_every_module() -> None:
+    """CONTRIBUTING.md's code map: one line per module, in the tree as it is."""
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    section = text.split("## Code map", 1)[1].split("\n## ", 1)[0]
+    listing = section.split("```text")[2].split("```")[0]
+    mapped = [line.split()[0] for line in listing.splitlines() if line.strip()]
+    files = sorted(str(p.relative_to(SRC / "ailedger")) for p in MODULES.values())
+    assert sorted(mapped) == files
+    assert len(mapped) == len(set(mapped))

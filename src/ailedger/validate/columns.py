@@ -154,7 +154,7 @@ class Citations:
     unknown: np.ndarray
     """Citations naming a field that is not a cited field of the model (or the id, or curator text)."""
     doubled: np.ndarray
-    """Citations naming a field twice."""
+    """Citations whose names in ``supports`` are not that many distinct fields: one named twice (or unknown)."""
     bit: dict[str, np.uint64]
 
     @classmethod
