@@ -51,11 +51,10 @@ def _validate(args: argparse.Namespace) -> int:
 
 def _new(args: argparse.Namespace) -> int:
     from ailedger import skeleton
-    from ailedger.errors import SkeletonError
 
     try:
         path = skeleton.write(Path(args.dataset), args.table, args.id)
-    except SkeletonError as exc:
+    except skeleton.SkeletonError as exc:
         print(f"ailedger new: error: {exc}", file=sys.stderr)
         return 2
     print(path)

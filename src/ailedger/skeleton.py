@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from ailedger.errors import SkeletonError
+from ailedger.errors import SkeletonError as SkeletonError  # what write() raises, beside it
 from ailedger.schema import LATEST
 from ailedger.schema.json_schema import json_schema
 
