@@ -263,7 +263,8 @@ SHARED_TEXTS = REPO.parent / "shared" / "sources"
 
 def validate_real_dataset(p: Paths) -> Timed:
     texts = ["--texts", str(SHARED_TEXTS)] if SHARED_TEXTS.is_dir() else []
-    return _process([sys.executable, "-m", "ailedger", "validate", str(REPO / "dataset"), *texts], cwd=REPO)
+    argv = [sys.executable, "-m", "ailedger", "validate", str(REPO / "dataset"), *texts, "--no-cache"]
+    return _process(argv, cwd=REPO)
 
 
 # (h) the usage chart of 100,000 figures ------------------------------------------------------------
