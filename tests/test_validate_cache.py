@@ -91,6 +91,15 @@ def test_a_changed_source_text_is_never_trusted(tmp_path: Path) -> None:
     assert shape([root], None, folder) == shape([root], None, None)
 
 
+def test_the_texts_folder_is_named_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, texts = copy_base(tmp_path)
+    (texts / "example-news.txt").unlink()
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "cache"
+    for written in (texts, Path("texts"), Path("dataset/../texts")):
+        assert shape([root], written, folder) == shape([root], written, None)
+
+
 def test_another_ailedger_never_reads_the_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     root, texts = copy_base(tmp_path)
     folder = tmp_path / "cache"

@@ -88,7 +88,8 @@ def texts_digest(texts: Path | None) -> bytes:
     """The source texts the rules may read: every ``*.txt`` in the folder, by name and bytes."""
     if texts is None:
         return b"no texts"
-    digest = hashlib.blake2b(os.fsencode(os.path.abspath(texts)))
+    # as written too: a message names the folder the way the user did
+    digest = hashlib.blake2b(os.fsencode(os.path.abspath(texts)) + b"\0" + os.fsencode(texts))
     try:
         names = sorted(e.name for e in os.scandir(texts) if e.name.endswith(".txt"))
     except OSError:
