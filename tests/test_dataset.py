@@ -91,7 +91,7 @@ def test_a_date_given_to_the_day_has_that_day_in_a_quote(tables: dict[str, list[
 
 
 def test_every_set_field_is_cited(tables: dict[str, list[Any]]) -> None:
-    from ailedger.release.dictionary import needs_citation
+    from ailedger.schema.fields import needs_citation
 
     for records in tables.values():
         for rec in records:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ailedger.schema import LATEST
+from ailedger.schema.fields import BOOKKEEPING
 
 WIDTH = 100
 LISTED = 20
@@ -94,7 +95,7 @@ def render(record_id: str, every: bool = False) -> str:
     table = _table_of(record)
     lines = [f"{record.id}  (in {table}): {title(record)}", ""]
     fields = [
-        (n, getattr(record, n)) for n in type(record).model_fields if n not in ("id", "schema_version", "citations")
+        (n, getattr(record, n)) for n in type(record).model_fields if n not in BOOKKEEPING
     ]
     width = max(len(n) for n, _ in fields)
     for name, value in fields:

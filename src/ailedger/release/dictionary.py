@@ -17,12 +17,9 @@ from pydantic.fields import FieldInfo
 
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST, SCHEMA_VERSION
-
-UNCITED = frozenset({"id", "schema_version", "citations"})
-"""Fields that state no fact about the world; with ``CURATOR_TEXT`` they need no quote."""
+from ailedger.schema.fields import needs_citation
 
 _EXAMPLE_WIDTH = 70
-
 
 
 def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
@@ -108,11 +105,6 @@ def meaning(name: str, info: FieldInfo) -> str:
     if alias == _ID_TEXT and name != "id":
         alias = None
     return info.description or alias or ""
-
-
-def needs_citation(model: type[BaseModel], field: str) -> bool:
-    """Whether a set value of ``field`` must be named in a citation's ``supports``."""
-    return "citations" in model.model_fields and field not in UNCITED | LATEST.CURATOR_TEXT
 
 
 def _cell(text: str) -> str:

@@ -9,15 +9,14 @@ lone surrogates. Each is refused here with a located diagnostic, the way
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from ailedger.validate.diagnostics import Diagnostic, escape
 from ailedger.validate.record import Loaded, check_document
+from ailedger.validate.text import SURROGATE
 from ailedger.validate.yaml12 import Document
 
 MAX_DIGITS = 19  # int64; a longer number is refused before Python turns it into a big int
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _LineProblem(ValueError):
@@ -56,7 +55,7 @@ def _no_surrogates(value: Any) -> None:
             todo += list(item.keys()) + list(item.values())
         elif isinstance(item, list):
             todo += item
-        elif isinstance(item, str) and _SURROGATE.search(item):
+        elif isinstance(item, str) and SURROGATE.search(item):
             raise _LineProblem("text.surrogate", "text holds a lone surrogate code point; write the real character")
 
 

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 
 from ailedger.validate.diagnostics import Severity
 
+SURROGATE = re.compile("[\ud800-\udfff]")
+"""A lone surrogate: text Python holds that no UTF-8 file can (JSON and YAML escapes can write one)."""
 BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 JOINERS = frozenset("\u200c\u200d")  # ZWNJ, ZWJ: needed by Indic and Arabic scripts and emoji sequences
 LINE_BREAKS = frozenset("\n\t")

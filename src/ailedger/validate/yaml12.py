@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from ailedger.validate.text import SURROGATE
+
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 32
 
@@ -44,7 +46,6 @@ _YAML11_ONLY = re.compile(
 )
 _NUMBER_START = frozenset("+-.0123456789")
 """How every number the patterns above take begins: other plain scalars are text without trying them."""
-_SURROGATE = re.compile("[\ud800-\udfff]")
 # Characters YAML does not allow raw in a stream (it names no line for them); found first, located, named.
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_DIGITS = 30
@@ -99,7 +100,7 @@ class Document:
 
 def _scalar(event: Any, escapes: bool) -> Any:
     value: str = event.value
-    if escapes and _SURROGATE.search(value):
+    if escapes and SURROGATE.search(value):
         raise _problem(event, "text.surrogate", "text holds a lone surrogate code point; write the real character")
     if event.style:  # quoted or block scalar: always text (ruamel marks plain with None, PyYAML with '')
         return value
