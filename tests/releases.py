@@ -1,4 +1,4 @@
-"""Datasets and builds shared by the release tests (tests/test_release*.py, tests/test_download.py)."""
+"""Datasets and builds shared by the release tests (tests/test_release*.py, tests/test_fetch.py)."""
 
 from __future__ import annotations
 

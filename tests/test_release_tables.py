@@ -15,13 +15,16 @@ import subprocess
 import sys
 import textwrap
 import time
+import unicodedata
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import CASES, ROOT
 from releases import chinese_dataset
 
+from ailedger import arrow
 from ailedger import release as release_module
 from ailedger.cli import run
 from ailedger.errors import BuildLockedError, OutPathError
@@ -30,6 +33,7 @@ from ailedger.loader import sha256
 from ailedger.release import SUMS, build_release, earlier_release
 from ailedger.release import tables as tables_module
 from ailedger.release.tables import replace_dir, write_tables
+from ailedger.schema import LATEST
 
 BASE = CASES / "_base"
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
@@ -456,3 +460,27 @@ def test_the_lock_is_released_when_a_build_fails(
     assert sorted(p.name for p in tmp_path.iterdir()) == [".out.lock"]
     build_release(old, out, texts)
     assert is_complete(out)
+
+
+def test_cjk_names_round_trip_byte_for_byte(tmp_path: Path) -> None:
+    """YAML -> model -> Parquet -> load keeps Chinese and Japanese names exactly, in NFC."""
+    dataset = tmp_path / "dataset"
+    shutil.copytree(CASES / "_base" / "dataset", dataset)
+    shutil.copytree(CASES / "text" / "cjk-name-accepted" / "files", dataset, dirs_exist_ok=True)
+    names = {"name": "示例一号", "aliases": ["通义千问", "Example-1"]}
+    record_file = dataset / "models" / "example-1.yaml"
+    assert '"示例一号"'.encode() in record_file.read_bytes()
+    japanese = "ディープシーク"
+    org = dataset / "organizations" / "example-labs.yaml"
+    org.write_text(org.read_text(encoding="utf-8").replace('city: "Hangzhou"', f'city: "{japanese}"'), encoding="utf-8")
+    records, _ = tables_module.collect_all(dataset, CASES / "_base" / "texts")
+    built = tables_module.to_tables(records)
+    loaded = {}
+    for table in ("models", "organizations"):
+        tables_module.write_parquet(built[table], tmp_path / f"{table}.parquet")
+        for rec in arrow.from_table(pq.read_table(tmp_path / f"{table}.parquet"), LATEST.TABLES[table]):
+            loaded[rec.id] = rec
+    assert loaded["example-1"].name.encode() == names["name"].encode()
+    assert loaded["example-1"].aliases == names["aliases"]
+    assert loaded["example-labs"].city.encode() == japanese.encode()
+    assert unicodedata.is_normalized("NFC", loaded["example-1"].name)
