@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, timedelta
@@ -668,6 +669,22 @@ def draw_usage(spec: Usage, fonts: _Fonts) -> Figure:
     return fig
 
 
+_CLIP_ID = re.compile(r'id="(p[0-9a-f]{10})"')
+
+
+def _numbered_clips(svg: str) -> str:
+    """Clip paths renamed ``clip0``, ``clip1``... in order of appearance.
+
+    matplotlib names a clip path by a hash of its rectangle at full float
+    precision, so layout noise far below what the file prints (seen with
+    legends under several panel rows) changes the names and the bytes of an
+    otherwise identical drawing.
+    """
+    for n, name in enumerate(dict.fromkeys(_CLIP_ID.findall(svg))):
+        svg = svg.replace(f'id="{name}"', f'id="clip{n}"').replace(f"url(#{name})", f"url(#clip{n})")
+    return svg
+
+
 def render(out: Path, names: Sequence[str] = CHARTS) -> list[Path]:
     """Write ``<name>.svg`` for each chart into ``out``, atomically, and return the paths."""
     try:
@@ -689,6 +706,7 @@ def render(out: Path, names: Sequence[str] = CHARTS) -> list[Path]:
             target = out / f"{name}.svg"
             tmp = target.with_suffix(".svg.tmp")
             fig.savefig(tmp, format="svg", metadata={"Date": None, "Description": description})
+        tmp.write_text(_numbered_clips(tmp.read_text(encoding="utf-8")), encoding="utf-8")
         tmp.replace(target)
         written.append(target)
     return written
