@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ailedger.validate.diagnostics import Diagnostic
-from ailedger.validate.jsonl import MAX_DIGITS, check_line, read_line
+from ailedger.validate.jsonl import INT64_DIGITS, check_line, read_line
 from ailedger.validate.yaml12 import Document
 
 
@@ -38,8 +38,8 @@ def test_refused_lines_name_code_line_and_column(raw: bytes, code: str, column: 
 
 
 def test_a_count_may_have_as_many_digits_as_int64_and_no_more() -> None:
-    assert isinstance(read_line(b'{"value": ' + b"9" * MAX_DIGITS + b"}", 1, "m.jsonl"), Document)
-    too_long = read_line(b'{"value": -' + b"9" * (MAX_DIGITS + 1) + b"}", 1, "m.jsonl")
+    assert isinstance(read_line(b'{"value": ' + b"9" * INT64_DIGITS + b"}", 1, "m.jsonl"), Document)
+    too_long = read_line(b'{"value": -' + b"9" * (INT64_DIGITS + 1) + b"}", 1, "m.jsonl")
     assert isinstance(too_long, Diagnostic)
     assert too_long.code == "json.number-too-large"
 

@@ -16,7 +16,8 @@ from ailedger.validate.record import Loaded, check_document
 from ailedger.validate.text import SURROGATE
 from ailedger.validate.yaml12 import Document
 
-MAX_DIGITS = 19  # int64; a longer number is refused before Python turns it into a big int
+INT64_DIGITS = 19
+"""Digits of the largest count a bulk row holds (Arrow reads it as int64); a longer number is refused unread."""
 
 
 class _LineProblem(ValueError):
@@ -39,10 +40,10 @@ def _constant(name: str) -> Any:
 
 
 def _integer(digits: str) -> int:
-    if len(digits.lstrip("-")) > MAX_DIGITS:
+    if len(digits.lstrip("-")) > INT64_DIGITS:
         raise _LineProblem(
             "json.number-too-large",
-            f"the number {digits[:24]}… has more than {MAX_DIGITS} digits; counts fit in a 64-bit integer",
+            f"the number {digits[:24]}… has more than {INT64_DIGITS} digits; counts fit in a 64-bit integer",
         )
     return int(digits)
 

@@ -49,6 +49,7 @@ _NUMBER_START = frozenset("+-.0123456789")
 # Characters YAML does not allow raw in a stream (it names no line for them); found first, located, named.
 _NON_PRINTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 MAX_DIGITS = 30
+"""Digits a YAML number may have before it is converted; above every count, so the schema names the range."""
 MAX_LINE = 1 << 16
 
 
