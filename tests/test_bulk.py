@@ -128,6 +128,15 @@ BAD: dict[str, dict[str, Any]] = {
         "citations": [GOOD["citations"][0], {**GOOD["citations"][1], "supports": ["measured_by"]}],
     },
     "id-of-yaml-record": {"id": "example-app", "as_of": "2026-01"},
+    # what the quotes state (issue 14)
+    "metric-not-in-quote": {"metric": "monthly_active_users"},
+    "date-sharper-than-quote": {"as_of": "2026-02-27"},
+    "date-outside-quote": {"as_of": "2026-01"},
+    "subject-not-named": {"subject_id": "example-1"},
+    "measured-by-not-named": {"measured_by": "example-daily"},
+    "value-from-another-sentence": {
+        "citations": cite(quote="Example Labs from Hangzhou released its open model Example-1 on 2 March")
+    },
 }
 
 

@@ -29,7 +29,7 @@ from ailedger.arrow import unwrap
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
 from ailedger.schema.fields import SAME_TABLE_REFERENCES, UNCITED
-from ailedger.validate import numbers, rules, text, value_rules
+from ailedger.validate import claims, numbers, rules, stated, text, value_rules, when
 from ailedger.validate.quotes import SourceTexts, SpanIndex, long_enough
 from ailedger.validate.record import NAME_FIELDS, PROSE_FIELDS, id_fields
 
@@ -199,6 +199,17 @@ class RuleColumns:
         self.spans: dict[str, SpanIndex] = {}
         self.quote_ok: dict[tuple[str, str], bool] = {}
         self.numbers: dict[tuple[str, str | None], frozenset[int]] = {}
+        named_tables = ("organizations", "models")
+        self.labels = {r.record.id: [r.record.name, *r.record.aliases] for r in valid if r.table in named_tables}
+        self.by_token: dict[str, list[tuple[str, str]]] = {}
+        for rid, labels in self.labels.items():
+            for label in labels:
+                words = stated.tokens(label)
+                if words:
+                    self.by_token.setdefault(max(words, key=len), []).append((rid, label))
+        self.named: dict[tuple[str, str], bool] = {}
+        self.expressions: dict[tuple[str, str], list[when.Stated]] = {}
+        self.clear_quote: dict[str, bool] = {}
 
     def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
         """Rows that some rule might object to; the exact rules then decide."""
@@ -214,6 +225,7 @@ class RuleColumns:
         bad |= self.quotes(table, cites)
         bad |= self.dates(table, cites)
         bad |= self.metrics(table, cites)
+        bad |= self.stated(table, cites)
         return bad
 
     @staticmethod
@@ -360,6 +372,72 @@ class RuleColumns:
         out = np.zeros(len(value), dtype=bool)
         out[rows[np.array(hits, dtype=bool)]] = True
         return out
+
+    def stated(self, table: pa.Table, cites: Citations) -> np.ndarray:
+        """Stands in for :func:`rules.stated_values`, :func:`rules.quoted_dates` and :func:`rules.attributed`.
+
+        A row passes when, for each field, one citation that supports it states
+        its value on its own (a target's name, the metric's words, a date its
+        expressions allow): adding quotes never takes that away. Quotes with a
+        gap ("23 Millionen weniger als"), an attribution phrase or more than one
+        figure-owner are left to the exact rules.
+        """
+        n = table.num_rows
+        bad = np.zeros(n, dtype=bool)
+        quotes = cites.quote.to_pylist()
+        sources = cites.source_id.to_pylist()
+        for name in ("subject_id", "measured_by", "metric", "as_of", "reported"):
+            column = table.column(name).combine_chunks()
+            is_set = as_flags(column.is_valid())
+            values = column.to_pylist()
+            ok = np.zeros(n, dtype=bool)
+            for c in np.flatnonzero(cites.supporting(name)).tolist():
+                row = int(cites.row[c])
+                if ok[row] or values[row] is None:
+                    continue
+                ok[row] = self._states(name, values[row], quotes[c], sources[c])
+            bad |= is_set & ~ok
+        unclear = np.array([not self._clear(q) for q in quotes], dtype=bool)
+        bad[cites.row[unclear]] = True
+        return bad
+
+    def _states(self, name: str, value: str, quote: str, source_id: str) -> bool:
+        if name == "metric":
+            return stated.metric_words(value, quote) is not None
+        if name in ("as_of", "reported"):
+            source = self.sources.get(source_id)
+            if source is None:
+                return True  # a dangling source is flagged by the references
+            if len(value) == 10 and value in quote:
+                return True  # the day itself, as a report line gives it
+            key = (quote, source_id)
+            if key not in self.expressions:
+                self.expressions[key] = when.found(quote, source.published)
+            found = list(self.expressions[key])
+            if name == "reported":
+                found.append(when.Stated("", source.published.earliest, source.published.latest))
+            return when.judge(self._parsed(value), found).problem is None
+        key = (quote, value)
+        if key not in self.named:
+            self.named[key] = any(stated.names(label, quote) for label in self.labels.get(value, ()))
+        return self.named[key]
+
+    def _clear(self, quote: str) -> bool:
+        """No attribution phrase and no difference between figures: nothing the exact rules would weigh."""
+        if quote not in self.clear_quote:
+            self.clear_quote[quote] = (
+                not claims.attributions(quote) and not stated.has_gap(quote) and len(self._owners(quote)) < 2
+            )
+        return self.clear_quote[quote]
+
+    def _owners(self, quote: str) -> set[str]:
+        """The records whose names the quote holds, found through each name's longest word."""
+        found = set()
+        for word in stated.tokens(quote):
+            for rid, label in self.by_token.get(word, ()):
+                if rid not in found and stated.names(label, quote):
+                    found.add(rid)
+        return found
 
     def _stated_numbers(self, quote: str, source_id: str) -> frozenset[int]:
         source = self.sources.get(source_id)

@@ -199,6 +199,11 @@ _GAP = re.compile(
 )
 
 
+def has_gap(quote: str) -> bool:
+    """Whether some figure of the quote is a difference ("12 million more than")."""
+    return any(_GAP.match(quote, end) for _, end, _ in numbers.located(quote))
+
+
 @dataclass(frozen=True, slots=True)
 class Figure:
     """A number of a quote: where it is, the values it may mean, and whose it is."""
