@@ -89,6 +89,7 @@ class SourceText:
                 return Departure(passage, ratio, i1, i2, q, j1, j2)
         return Departure(passage, ratio, len(passage), len(passage), q, len(q), len(q))
 
+
 class SourceTexts:
     """The source texts of one run, each read on first use; ``None`` for a source without a text file."""
 
@@ -191,6 +192,7 @@ def _grams(data: np.ndarray, starts: np.ndarray) -> np.ndarray:
     for k in range(_GRAM):
         out |= data[starts + k].astype(np.uint64) << np.uint64(8 * k)
     return out
+
 
 PAD = 12
 _KINDS = {
