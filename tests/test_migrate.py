@@ -346,8 +346,11 @@ def bulk_dataset(tmp_path: Path) -> tuple[Path, Path, bytes]:
     root = tmp_path / "dataset"
     shutil.copytree(BASE / "dataset", root)
     base = loads((root / "metrics" / "example-app-wau-2026-02.yaml").read_text(encoding="utf-8")).data
+    # rows differ by region, not date: a row's date must be one its quote states ("at the end of February")
+    cites = [base["citations"][0], {**base["citations"][1], "supports": ["measured_by", "region"]}]
     rows = [
-        {**base, "id": f"example-app-wau-2025-{m:02d}", "as_of": f"2025-{m:02d}", "schema_version": 2 if m == 3 else 1}
+        {**base, "id": f"example-app-wau-2025-{m:02d}", "region": f"A{chr(64 + m)}", "citations": cites,
+         "schema_version": 2 if m == 3 else 1}
         for m in range(1, 5)
     ]
     file = root / "metrics" / "series.jsonl"
@@ -361,7 +364,7 @@ def test_bulk_file_migrates_to_v2_and_back_byte_for_byte(tmp_path: Path) -> None
     expected = f"ok: migrated 3 records to schema v2; {len(records(root)) - 3} already were"
     assert (code, err.strip()) == (0, expected), out + err
     lines = file.read_bytes().splitlines(keepends=True)
-    assert [json.loads(line)["as_of"] for line in lines] == ["2025-01", "2025-02", "2025-03", "2025-04"]
+    assert [json.loads(line)["region"] for line in lines] == ["AA", "AB", "AC", "AD"]
     assert lines == [
         json.dumps({**json.loads(line), "schema_version": 2}, ensure_ascii=False).encode() + b"\n"
         for line in original.splitlines()
