@@ -213,5 +213,28 @@ def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[A
         "",
         *_rows(_citation_model(), None, citations),
         "",
+        f"{h}# Checks only `ailedger validate` makes",
+        "",
+        (
+            "The JSON Schemas check each record alone (types, vocabularies, patterns, bounds). "
+            "These need other records or the source texts, so only the validator makes them:"
+        ),
+        "",
+        *[f"- {check}" for check in VALIDATOR_ONLY],
+        "",
     ]
     return "\n".join(out)
+
+
+VALIDATOR_ONLY = (
+    "calendar days and date ranges in order (`2026-02-30`, `[2026-03..2026-02]`), and no date before 1950",
+    "text hygiene: no control, bidirectional or zero-width characters, NFC, no confusable mixed scripts in names",
+    "ids unique across tables and equal to the file name; references point at existing records of the right table",
+    "every set field backed by a citation whose `supports` names it, and `supports` naming only set fields",
+    "each quote verbatim in its source's text, long enough, and the text's SHA-256 as recorded",
+    "each name, reference and metric kind stated by its quote; a value the figure the quote gives its subject",
+    "each date no sharper than, and inside, the date expressions of its quotes, resolved against publication",
+    "claims apart from facts: claimant not the relaying outlet, `verified` only with an independent source",
+    "figures: no more users than people, daily <= weekly <= monthly, one figure per source and period",
+    "possible duplicates by name, and derived figures recomputed from their formula",
+)
