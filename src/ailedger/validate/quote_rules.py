@@ -10,7 +10,7 @@ pure functions of strings in :mod:`~ailedger.validate.stated`,
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
@@ -19,6 +19,9 @@ from ailedger.validate.context import Context
 from ailedger.validate.diagnostics import Diagnostic, escape
 from ailedger.validate.record import Loaded
 from ailedger.validate.value_rules import dated_fields
+
+if TYPE_CHECKING:
+    from ailedger.validate import stated
 
 
 def field_values(record: Any, name: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
@@ -114,6 +117,7 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
     """Every name, reference and metric kind is stated by a quote that supports it."""
     from ailedger.validate import stated
 
+    candidates: dict[str, stated.NameIndex] = {}  # per table: the names a metric's figure may belong to
     for rec in ctx.valid():
         if rec.table == "sources":
             continue
@@ -166,10 +170,10 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
                     f"point at the record the quote names, or cite the sentence that names {escape(names[0])}",
                 )
         if rec.table == "metrics":
-            yield from _metric_stated(ctx, rec)
+            yield from _metric_stated(ctx, rec, candidates)
 
 
-def _metric_stated(ctx: Context, rec: Loaded) -> Iterator[Diagnostic]:
+def _metric_stated(ctx: Context, rec: Loaded, candidates_of: dict[str, stated.NameIndex]) -> Iterator[Diagnostic]:
     """The kind of count is in the quote's words, and the value is the figure it gives for this subject."""
     from ailedger.validate import stated
 
@@ -190,13 +194,16 @@ def _metric_stated(ctx: Context, rec: Loaded) -> Iterator[Diagnostic]:
     subject = ctx.by_id.get(m.subject_id)
     if subject is None or subject.record is None or not labels(subject):
         return
-    candidates = {r.record.id: labels(r) for r in ctx.valid() if r.table == subject.table}
+    if subject.table not in candidates_of:  # once per run: every metric's quote is matched against all of them
+        names = {r.record.id: labels(r) for r in ctx.valid() if r.table == subject.table}
+        candidates_of[subject.table] = stated.NameIndex(names)
+    candidates = candidates_of[subject.table]
     found: list[tuple[str, Any]] = []
     for cite in m.citations:
         if "value" not in cite.supports or not _found(ctx, cite):
             continue
         language = _language(ctx, cite.source_id)
-        spans = stated.name_spans(cite.quote, candidates)
+        spans = candidates.spans(cite.quote)
         if not any(rid == m.subject_id for rid, _, _ in spans):
             return  # the subject goes unnamed in this quote ("the app"): whose figure it is cannot be told
         for figure in stated.figures(cite.quote, language, spans):
@@ -209,7 +216,7 @@ def _metric_stated(ctx: Context, rec: Loaded) -> Iterator[Diagnostic]:
     quote, figure = found[0]
     own = [
         f.text
-        for f in stated.figures(quote, _language(ctx, m.citations[0].source_id), stated.name_spans(quote, candidates))
+        for f in stated.figures(quote, _language(ctx, m.citations[0].source_id), candidates.spans(quote))
         if f.owner == m.subject_id and not f.gap
     ]
     gives = (

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ailedger.validate import numbers
 
@@ -235,24 +237,65 @@ def figures(quote: str, language: str | None, named: Sequence[tuple[str, int, in
     return out
 
 
-def name_spans(quote: str, candidates: dict[str, list[str]]) -> list[tuple[str, int, int]]:
-    """(id, start, end) in ``quote`` of each candidate record's name or alias.
+class NameIndex:
+    """The names of many records (id -> names and aliases), to find those a quote names without trying each one.
 
-    Positions are found in the quote as written (case-insensitively, hyphens as
-    spaces) so they line up with the figures' positions.
+    A metric's quote is matched against every record of its subject's table,
+    so trying every name's pattern on every quote grows with the square of the
+    dataset. Each word of a name that is letters and digits only can match
+    only where the quote has it as a whole run of letters and digits (the last
+    one perhaps with an ``s``), so a name is tried only where its rarest such
+    word is in the quote; CJK names and names without such a word are tried
+    whenever all their words occur.
     """
-    plain = quote.translate(_MARKS).lower()
-    out = []
-    for rid, labels in candidates.items():
-        for label in labels:
-            words = label.translate(_MARKS).lower().split()
-            if not words:
-                continue
-            body = r"\s+".join(map(re.escape, words))
-            pattern = body if _CJK.search(label) else rf"(?<![^\W_]){body}(?:'?s)?(?![^\W_]|\.[0-9])"
-            for m in re.finditer(pattern, plain):
-                out.append((rid, m.start(), m.end()))
-    return out
+
+    def __init__(self, candidates: dict[str, list[str]]) -> None:
+        entries: list[tuple[int, str, tuple[str, ...], re.Pattern[str], list[str]]] = []
+        for rid, labels in candidates.items():
+            for label in labels:
+                words, pattern = _label_pattern(label)
+                if pattern is not None:
+                    keys = [] if _CJK.search(label) else [w for w in words if _RUN.fullmatch(w)]
+                    entries.append((len(entries), rid, words, pattern, keys))
+        often = Counter(w for *_, keys in entries for w in set(keys))
+        self._by_word: dict[str, list[tuple[int, str, tuple[str, ...], re.Pattern[str]]]] = {}
+        self._others: list[tuple[int, str, tuple[str, ...], re.Pattern[str]]] = []
+        for order, rid, words, pattern, keys in entries:
+            if keys:
+                self._by_word.setdefault(min(keys, key=lambda w: often[w]), []).append((order, rid, words, pattern))
+            else:
+                self._others.append((order, rid, words, pattern))
+
+    def spans(self, quote: str) -> list[tuple[str, int, int]]:
+        """(id, start, end) in ``quote`` of each name or alias, in the order of the index's records and names.
+
+        Positions are found in the quote as written (case-insensitively,
+        hyphens as spaces) so they line up with the figures' positions.
+        """
+        plain = quote.translate(_MARKS).lower()
+        tried = {entry[0]: entry for entry in self._others}
+        for run in set(_RUN.findall(plain)):
+            for word in (run, run[:-1]) if run.endswith("s") else (run,):
+                tried.update((entry[0], entry) for entry in self._by_word.get(word, ()))
+        out = []
+        for _, rid, words, pattern in sorted(tried.values(), key=lambda entry: entry[0]):
+            if all(word in plain for word in words):
+                out += [(rid, m.start(), m.end()) for m in pattern.finditer(plain)]
+        return out
+
+
+_RUN = re.compile(r"[^\W_]+")
+"""A run of letters and digits: where a name's pattern may begin and end (it looks around for ``[^\\W_]``)."""
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_pattern(label: str) -> tuple[tuple[str, ...], re.Pattern[str] | None]:
+    """A name's words and the pattern :class:`NameIndex` finds it by (None for a name without words)."""
+    words = tuple(label.translate(_MARKS).lower().split())
+    if not words:
+        return words, None
+    body = r"\s+".join(map(re.escape, words))
+    return words, re.compile(body if _CJK.search(label) else rf"(?<![^\W_]){body}(?:'?s)?(?![^\W_]|\.[0-9])")
 
 
 def meaning_key(name: str, developers: Iterable[str] = ()) -> str:

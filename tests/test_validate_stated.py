@@ -1,0 +1,63 @@
+"""``stated.NameIndex`` finds exactly the names that trying every name's pattern on the quote finds."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ailedger.validate import stated
+
+
+def every_pattern(quote: str, candidates: dict[str, list[str]]) -> list[tuple[str, int, int]]:
+    """The plain way, kept as the reference: each candidate's pattern tried on the quote."""
+    plain = quote.translate(stated._MARKS).lower()
+    out = []
+    for rid, labels in candidates.items():
+        for label in labels:
+            words = label.translate(stated._MARKS).lower().split()
+            if not words:
+                continue
+            body = r"\s+".join(map(re.escape, words))
+            pattern = body if stated._CJK.search(label) else rf"(?<![^\W_]){body}(?:'?s)?(?![^\W_]|\.[0-9])"
+            out += [(rid, m.start(), m.end()) for m in re.finditer(pattern, plain)]
+    return out
+
+
+WORDS = [
+    "app",
+    "apps",
+    "App-1",
+    "Rival-2",
+    "GLM 5",
+    "glm-5",
+    "Zhipu",
+    "ai",
+    "AI's",
+    "豆包",
+    "claude.ai",
+    "_x",
+    "s",
+    "3.5",
+]
+TEXT = st.lists(st.sampled_from([*WORDS, " ", ", ", "-", "'s ", ".", "_", "\u00a0", "ß", "SS", "İ"]), max_size=25).map(
+    "".join
+)
+LABELS = st.lists(st.one_of(st.sampled_from(WORDS), TEXT), max_size=3)
+
+
+@settings(max_examples=500, deadline=None)
+@given(quote=TEXT, candidates=st.dictionaries(st.sampled_from(["a", "b", "c", "d", "e"]), LABELS, max_size=5))
+def test_the_index_finds_what_every_pattern_finds(quote: str, candidates: dict[str, list[str]]) -> None:
+    assert stated.NameIndex(candidates).spans(quote) == every_pattern(quote, candidates)
+
+
+def test_a_name_is_found_with_its_plural_and_possessive() -> None:
+    index = stated.NameIndex({"app": ["App"], "glm": ["GLM-5"], "doubao": ["豆包"]})
+    assert [rid for rid, _, _ in index.spans("Apps and App's users; glm 5 beats 豆包")] == [
+        "app",
+        "app",
+        "glm",
+        "doubao",
+    ]
