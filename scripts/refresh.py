@@ -12,7 +12,13 @@ written. A published dataset version is immutable: when the data no longer
 builds the release that version's registry describes, the registry is left as
 it is and the script says how to make a new version (exit 1).
 
-    python scripts/refresh.py [--texts ../shared/sources]
+Like ``ailedger build`` it checks every quote against its source's text, looked
+up in the text cache (fill it with ``ailedger texts fetch``), in ``--texts DIR``
+or in ``$AILEDGER_TEXTS``; it refuses when a text is missing unless
+``--allow-unverified``, and the packaged manifest and the release then say
+which sources were not checked.
+
+    python scripts/refresh.py [--texts DIR] [--allow-unverified]
 """
 
 from __future__ import annotations
@@ -29,9 +35,11 @@ from refresh_docs import main as refresh_docs  # noqa: E402 - scripts/ is on sys
 
 import ailedger  # noqa: E402
 from ailedger._version import __version__  # noqa: E402
+from ailedger.errors import AiledgerError  # noqa: E402
 from ailedger.release import registry_text, schema_text  # noqa: E402
 from ailedger.release.tables import write_package_data  # noqa: E402
 from ailedger.schema import MAJORS, version  # noqa: E402
+from ailedger.texts import Store, resolve  # noqa: E402
 
 PACKAGE = ROOT / "src" / "ailedger"
 NEW_VERSION = """\
@@ -57,8 +65,11 @@ def published(release: str) -> str | None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
-        "--texts", type=Path, default=ROOT.parent / "shared" / "sources",
-        help="folder of the source texts (default: ../shared/sources beside the checkout)",
+        "--texts", type=Path, help="folder of <source id>.txt (default: $AILEDGER_TEXTS, else the text cache)"
+    )
+    parser.add_argument(
+        "--allow-unverified", action="store_true",
+        help="write the data even when source texts are missing; it is marked unverified",
     )
     args = parser.parse_args()
     if Path(ailedger.__file__).resolve().parent != PACKAGE:
@@ -69,17 +80,20 @@ def main() -> int:
         folder.mkdir(parents=True, exist_ok=True)
         for table in version(major).TABLES:
             (folder / f"{table}.schema.json").write_text(schema_text(table, major), encoding="utf-8")
-    texts = args.texts if args.texts.is_dir() else None
-    if texts is None:
-        print(f"\n*** QUOTES NOT CHECKED: no source texts at {args.texts}; pass --texts DIR. The data was built,\n"
-              "*** but no quote was compared with its source. Do not commit this as checked. ***\n", file=sys.stderr)
-    manifest = write_package_data(ROOT / "dataset", PACKAGE / "data", texts)
+    texts = resolve(args.texts)
+    try:
+        manifest = write_package_data(ROOT / "dataset", PACKAGE / "data", texts, args.allow_unverified)
+    except AiledgerError as exc:
+        print(f"refresh: error: {exc}", file=sys.stderr)
+        return 1
     for name, entry in manifest["tables"].items():
         print(f"{name:<14} {entry['rows']:>7} rows  {entry['sha256'][:12]}")
-    code = write_registry(texts)
+    checked = manifest["verification"]["quotes_verified"]
+    code = write_registry(texts, args.allow_unverified)
     refresh_docs()  # the data dictionary, README's release table and examples and the charts follow the data
-    if texts is None:
-        print(f"refresh: quotes were NOT checked (no {args.texts})", file=sys.stderr)
+    if not checked:
+        print(f"\n*** QUOTES NOT CHECKED: some source texts are not in the {texts.describe()}. The data is marked\n"
+              "*** unverified (manifest.json, the release's datapackage.json and card). ***\n", file=sys.stderr)
     return code
 
 
@@ -93,10 +107,10 @@ def same_files(old: str, new: str) -> bool:
     return hashes(old) == hashes(new)
 
 
-def write_registry(texts: Path | None) -> int:
+def write_registry(texts: Store, allow_unverified: bool) -> int:
     """Write this version's registry unless the version is published and the data changed; 1 then, else 0."""
     target = PACKAGE / "registry" / f"{__version__}.txt"
-    text = registry_text(ROOT / "dataset", texts)
+    text = registry_text(ROOT / "dataset", texts, allow_unverified)
     if target.is_file() and target.read_text(encoding="utf-8") == text:
         print(f"registry: {target.relative_to(ROOT)} (unchanged)")
         return 0

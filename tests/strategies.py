@@ -87,6 +87,17 @@ def _model_dates(schema: ModuleType) -> dict[str, st.SearchStrategy[Any]]:
     }
 
 
+def _source_archive(schema: ModuleType) -> dict[str, st.SearchStrategy[Any]]:
+    """From schema 2-1-0 on, a source may name the web-archive snapshot its text is rebuilt from."""
+    if schema.MAJOR == 1:
+        return {}
+    return {
+        "archive_url": _maybe(st.from_regex(r"https://archive\.example/web/[0-9]{14}id_/[a-z]{1,10}", fullmatch=True)),
+        "archive_sha256": _maybe(sha256s),
+        "extractor": _maybe(st.from_regex(r"trafilatura [0-9]\.[0-9]{1,2}\.[0-9]", fullmatch=True)),
+    }
+
+
 def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
     """Table name to a strategy of valid record dicts of one schema major."""
     record = {"id": ids, "schema_version": st.just(schema.MAJOR)}
@@ -102,7 +113,8 @@ def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]
                 "url": _maybe(st.from_regex(r"https://[a-z]{1,10}\.example/[a-z0-9/]{0,10}", fullmatch=True)),
                 "kind": vocabulary(schema.SourceKind),
                 "sha256": sha256s,
-            }
+            },
+            optional=_source_archive(schema),
         ),
         "organizations": st.fixed_dictionaries(
             {**cited, "name": texts},
@@ -116,8 +128,14 @@ def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]
             },
         ),
         "models": st.fixed_dictionaries(
-            {**cited, "name": texts, "organization_id": ids, "kind": vocabulary(schema.ModelKind)},
+            {
+                **cited,
+                "name": texts,
+                "kind": vocabulary(schema.ModelKind),
+                **({"organization_id": ids} if schema.MAJOR == 1 else {}),
+            },
             optional={
+                **({} if schema.MAJOR == 1 else {"organization_id": _maybe(ids)}),
                 "aliases": _list(texts),
                 "family_id": _maybe(ids),
                 **_model_dates(schema),

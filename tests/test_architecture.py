@@ -22,12 +22,13 @@ LAYERS: list[tuple[str, ...]] = [
     ("ailedger._version", "ailedger.errors", "ailedger.dates", "ailedger.memory"),
     ("ailedger.schema",),
     ("ailedger.arrow",),
-    ("ailedger.loader", "ailedger.fetch"),
+    ("ailedger.loader", "ailedger.fetch", "ailedger.texts"),
     ("ailedger.validate",),
     ("ailedger.diff",),
     ("ailedger.release",),
-    ("ailedger.migrate", "ailedger.show", "ailedger.plot", "ailedger.skeleton", "ailedger.serve", "ailedger.site"),
-    ("ailedger.cli", "ailedger.__main__"),
+    ("ailedger.migrate", "ailedger.show", "ailedger.plot", "ailedger.skeleton", "ailedger.serve", "ailedger.site",
+     "ailedger.source_add"),
+    ("ailedger.cli", "ailedger.cli_texts", "ailedger.__main__"),
 ]
 """Lowest first; a module imports only from its own layer or below. The facade ``ailedger`` stands apart."""
 
@@ -233,6 +234,7 @@ def test_code_lines_counts_code_only(tmp_path: Path) -> None:
 
 
 OVERSIZE = {
+    "ailedger.cli": "the parsers of every command go to a module of their own, as cli_texts holds the text store's",
     "ailedger.plot": "grew with the charts that scale (in progress): the usage chart goes to a module of its own",
 }
 """Modules known to be too long, each with its way out; a module leaves the list when it is split."""

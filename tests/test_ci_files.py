@@ -110,7 +110,7 @@ def test_pre_commit_hook_runs_the_validator() -> None:
     [hook] = load(ROOT / ".pre-commit-hooks.yaml")
     assert hook["id"] == "ailedger-validate"
     assert hook["language"] == "python"
-    assert hook["entry"] == "ailedger validate"
+    assert hook["entry"] == "ailedger validate --require-texts", "a quote no text backs must not pass a commit"
     assert hook["pass_filenames"] is True and "args" not in hook, "the changed files are what is checked"
     assert re.search(hook["files"], "dataset/models/glm-5.yaml")
     assert re.search(hook["files"], "dataset/metrics/questmobile-daily.jsonl"), "a commit of a series alone is checked"

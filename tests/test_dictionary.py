@@ -85,7 +85,7 @@ def test_citation_column_agrees_with_the_validator(rows: dict[tuple[str, str], l
 def test_examples_come_from_the_real_data(rows: dict[tuple[str, str], list[str]]) -> None:
     available = {str(m.available) for m in ailedger.load("models") if m.available is not None}
     assert rows[("models", "available")][5].strip("`") in available
-    assert rows[("models", "organization_id")][1] == "id of organizations"
+    assert rows[("models", "organization_id")][1] == "id of organizations or null"
     assert rows[("metrics", "subject_id")][1] == "id of models or organizations"
     assert rows[("metrics", "value")][4] == "0 to 2^63−1"
 

@@ -73,7 +73,9 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     shutil.copytree(BASE, root / "new-dataset")
     next_release(root / "new-dataset")
     for name in ("old", "new"):
-        code, out, err = cli("build", "--out", str(root / name), "--dataset", str(root / f"{name}-dataset"))
+        code, out, err = cli(
+            "build", "--out", str(root / name), "--dataset", str(root / f"{name}-dataset"), "--allow-unverified"
+        )
         assert code == 0, out + err
     return root / "old", root / "new"
 
@@ -139,7 +141,7 @@ def test_two_builds_differ_by_exactly_the_three_changes_json(builds: tuple[Path,
 def test_a_release_and_its_dataset_and_the_packaged_data_agree(builds: tuple[Path, Path], tmp_path: Path) -> None:
     old, _ = builds
     assert cli("diff", str(old), str(BASE), "--format", "json")[1].count('"change"') == 0
-    code, out, err = cli("build", "--out", str(tmp_path / "real"), "--dataset", str(DATASET))
+    code, out, err = cli("build", "--out", str(tmp_path / "real"), "--dataset", str(DATASET), "--allow-unverified")
     assert code == 0, out + err
     assert json.loads(cli("diff", str(data_dir()), str(tmp_path / "real"), "--format", "json")[1])["changes"] == []
     assert json.loads(cli("diff", str(tmp_path / "real"), str(DATASET), "--format", "json")[1])["changes"] == []
@@ -182,7 +184,10 @@ def test_build_against_the_previous_release_writes_the_changes(builds: tuple[Pat
     next_release(dataset)
     outs = []
     for name in ("a", "b"):
-        code, out, err = cli("build", "--out", str(tmp_path / name), "--dataset", str(dataset), "--previous", str(old))
+        code, out, err = cli(
+            "build", "--out", str(tmp_path / name), "--dataset", str(dataset), "--previous", str(old),
+            "--allow-unverified",
+        )
         assert code == 0, out + err
         outs.append(tmp_path / name)
     changes = json.loads((outs[0] / "CHANGES.json").read_text(encoding="utf-8"))
@@ -200,7 +205,7 @@ def test_build_against_the_previous_release_writes_the_changes(builds: tuple[Pat
 def test_every_bulk_row_is_a_change_from_a_release_to_a_release_or_its_dataset(tmp_path: Path) -> None:
     """Bulk rows are records like any other: ``diff`` and ``build --previous`` list each, read from any form."""
     old = tmp_path / "old"
-    assert cli("build", "--out", str(old), "--dataset", str(BASE))[0] == 0
+    assert cli("build", "--out", str(old), "--dataset", str(BASE), "--allow-unverified")[0] == 0
     dataset, texts, added = grown_dataset(tmp_path / "grown", rows=25)
     new = tmp_path / "new"
     code, out, err = cli(
@@ -226,14 +231,14 @@ def test_a_bad_release_is_named_by_the_folder_the_user_gave(
     import ailedger.release
 
     old = tmp_path / "old"
-    assert cli("build", "--out", str(old), "--dataset", str(BASE))[0] == 0
+    assert cli("build", "--out", str(old), "--dataset", str(BASE), "--allow-unverified")[0] == 0
     good = ailedger.release.jsonl_text
     monkeypatch.setattr(
         ailedger.release, "jsonl_text", lambda records: good(records).replace('"as_of":"2026-02"', '"as_of":""')
     )
     out = tmp_path / "new"
     with pytest.raises(SystemExit) as exc:
-        main(["build", "--out", str(out), "--dataset", str(BASE), "--previous", str(old)])
+        main(["build", "--out", str(out), "--dataset", str(BASE), "--allow-unverified", "--previous", str(old)])
     assert exc.value.code == 1
     err = capsys.readouterr().err
     assert f"{out / 'metrics.jsonl'}:1: as_of:" in err and "rebuild it with ailedger build" in err

@@ -420,3 +420,41 @@ def test_dry_run_writes_no_bulk_file(tmp_path: Path) -> None:
     assert (code, err.startswith("ok: would migrate 3 records")) == (0, True)
     assert same_tree(root, tmp_path / "before") == []
     assert list(root.rglob(".*")) == []
+
+
+# --- schema 2-1-0: additions ------------------------------------------------------
+
+
+def test_a_model_without_a_developer_is_valid_v2_but_refused_by_v1() -> None:
+    cite = [{"source_id": "src", "quote": "Someone launched Anon in March", "supports": ["name"]}]
+    record = {"id": "anon", "schema_version": 2, "name": "Anon", "kind": "model", "citations": cite}
+    TypeAdapter(v2.Model).validate_python(record, strict=True)
+    with pytest.raises(MigrationError, match=r"anon: names no developer .* schema v1 requires"):
+        migrate("models", record, 1)
+
+
+def test_going_down_drops_the_archive_fields_of_a_source_as_lost() -> None:
+    source = {
+        "id": "src", "schema_version": 2, "title": None, "publisher": "pub", "published": "2026-03-10",
+        "language": "en", "url": None, "kind": "news_article", "sha256": "a" * 64,
+        "archive_url": "https://archive.example/web/20260310000000id_/https://pub.example/a",
+        "archive_sha256": "b" * 64, "extractor": "trafilatura 2.3.1",
+    }
+    down, notes = migrate("sources", source, 1)
+    TypeAdapter(v1.Source).validate_python(down, strict=True)
+    assert [(n.field, n.lost) for n in notes] == [("archive_url", True), ("archive_sha256", True), ("extractor", True)]
+    up, _ = migrate("sources", down, 2)
+    kept = {k: v for k, v in source.items() if not k.startswith("archive") and k != "extractor"}
+    assert up == kept | {"schema_version": 2}
+
+
+def test_load_pinned_to_v1_leaves_out_a_model_v1_cannot_hold_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ailedger import arrow
+    from ailedger.errors import RecordsLeftOutWarning
+
+    models = ailedger.load("models")
+    anon = models[0].model_copy(update={"id": "anon", "organization_id": None})
+    monkeypatch.setattr(arrow, "trusted_records", lambda rows, model: [*models, anon])
+    with pytest.warns(RecordsLeftOutWarning, match=r"models: 1 records cannot be written in schema v1 .*\(anon\)"):
+        pinned = ailedger.load("models", schema_version=1)
+    assert {m.id for m in pinned} == {m.id for m in models}

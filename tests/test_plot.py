@@ -104,6 +104,17 @@ def test_timeline_prefers_available_and_marks_any_other_date(fonts: plot._Fonts)
     )
 
 
+def test_models_without_a_named_developer_get_their_own_row() -> None:
+    cite = [{"source_id": "src", "quote": "It launched, a made-up quote", "supports": ["name"]}]
+    models = [
+        v2.Model(id="anon", schema_version=2, name="Anon", kind="model", citations=cite, available="2026-03"),
+        v2.Model(id="undated", schema_version=2, name="Undated", kind="model", citations=cite),
+    ]
+    spec = plot.timeline_spec(models, [])
+    assert [(org, [s.label.id for s in row]) for org, row in spec.rows] == [(plot.UNNAMED_DEVELOPER, ["anon"])]
+    assert [(m.id, o) for m, o in spec.undated] == [("undated", plot.UNNAMED_DEVELOPER)]
+
+
 def test_uncertain_dates_are_bars_as_wide_as_their_range(
     specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts
 ) -> None:

@@ -6,8 +6,9 @@ How blocks run:
   checked. Other ``python`` blocks are executed. All Python blocks share one
   namespace, in README order, as a reader typing them would.
 * ``sh`` blocks run in bash (``set -e``), each in a scratch folder holding a
-  copy of ``dataset/`` and, beside it, ``shared/`` (the source texts), so
-  commands that write files never touch the checkout.
+  copy of ``dataset/``, with an empty text cache and the source texts served by
+  a mirror on 127.0.0.1 (``AILEDGER_TEXTS_URL``), as on a fresh clone; commands
+  that write files never touch the checkout.
 * ``text`` blocks are sample output, not code.
 * A block right after the comment ``<!-- readme-test: skip (REASON) -->`` is
   exempt. Only blocks that install the package or run this test suite may be
@@ -26,12 +27,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import DATASET, ROOT, SHARED_TEXTS
+from conftest import DATASET, ROOT
+from servers import mirror_routes, serve
 
 from ailedger.release.readme_table import splice_readme
 
@@ -77,15 +80,14 @@ def namespace() -> dict[str, Any]:
 
 
 @pytest.fixture
-def scratch(tmp_path: Path) -> Path:
-    """A folder like a checkout's: dataset/ copied, shared/sources beside it."""
-    if not SHARED_TEXTS.is_dir():
-        pytest.fail(f"source texts not found at {SHARED_TEXTS}")
+def scratch(tmp_path: Path, texts: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Like a fresh clone: dataset/ copied; the source texts only on a mirror on 127.0.0.1; an empty cache."""
     work = tmp_path / "main"
     shutil.copytree(DATASET, work / "dataset")
-    (tmp_path / "shared").mkdir()
-    (tmp_path / "shared" / "sources").symlink_to(SHARED_TEXTS, target_is_directory=True)
-    return work
+    with serve(mirror_routes(texts)) as mirror:
+        monkeypatch.setenv("AILEDGER_TEXTS_URL", mirror.url("/{sha256}.txt"))
+        monkeypatch.setenv("AILEDGER_CACHE", str(tmp_path / "cache"))
+        yield work
 
 
 def test_readme_has_python_and_shell_blocks_to_run() -> None:
@@ -95,7 +97,7 @@ def test_readme_has_python_and_shell_blocks_to_run() -> None:
 
 
 @pytest.mark.parametrize("block", RUN, ids=str)
-def test_block_runs(block: Block, namespace: dict[str, Any], scratch: Path) -> None:
+def test_block_runs(block: Block, namespace: dict[str, Any], request: pytest.FixtureRequest) -> None:
     if block.lang == "python" and block.code.lstrip().startswith(">>>"):
         test = doctest.DocTestParser().get_doctest(block.code, namespace, str(block), str(README), block.line)
         runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
@@ -107,6 +109,7 @@ def test_block_runs(block: Block, namespace: dict[str, Any], scratch: Path) -> N
     elif block.lang == "python":
         exec(compile(block.code, str(block), "exec"), namespace)
     elif block.lang == "sh":
+        scratch = request.getfixturevalue("scratch")  # only shell blocks need the source texts
         env = {**os.environ, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
         done = subprocess.run(
             ["bash", "-e", "-o", "pipefail", "-c", block.code],

@@ -27,10 +27,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _validate(args: argparse.Namespace) -> int:
+    from ailedger import texts
     from ailedger.validate import diagnostics, validate
 
     paths = [Path(p) for p in args.paths] or [Path("dataset")]
-    report = validate(paths, Path(args.texts) if args.texts else None, cache=not args.no_cache)
+    report = validate(paths, texts.resolve(args.texts), cache=not args.no_cache, require_texts=args.require_texts)
     shown = diagnostics.as_errors(report.diagnostics) if args.strict else report.diagnostics
     errors = sum(d.severity == "error" for d in shown)
     if args.format == "json":
@@ -84,16 +85,19 @@ def _info(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from ailedger import cli_texts, texts
     from ailedger.errors import OutPathError
     from ailedger.release import build_release
 
     out = Path(args.out)
     previous = Path(args.previous) if args.previous else None
     try:
-        hashes = build_release(Path(args.dataset), out, Path(args.texts) if args.texts else None, previous)
+        hashes = build_release(Path(args.dataset), out, texts.resolve(args.texts), previous, args.allow_unverified)
     except OutPathError as exc:
         print(f"ailedger build: error: {exc}", file=sys.stderr)
         return 2
+    for line in cli_texts.unverified(out):
+        print(line, file=sys.stderr)
     print(f"wrote {len(hashes)} files to {out} (checksums in {out / 'SHA256SUMS'})", file=sys.stderr)
     return 0
 
@@ -119,6 +123,15 @@ def _download(args: argparse.Namespace) -> int:
         print(f"{len(paths)} files of release {version}, each checked against {checked}", file=sys.stderr)
     print(folder)
     return 0
+
+
+def _emit(result: tuple[list[str], list[str], int]) -> int:
+    out, err, code = result
+    for line in out:
+        print(line)
+    for line in err:
+        print(line, file=sys.stderr)
+    return code
 
 
 def _show(args: argparse.Namespace) -> int:
@@ -203,6 +216,8 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from ailedger import cli_texts
+
     parser = _Parser(prog="ailedger", description="An open, sourced dataset of the AI industry.", epilog=EPILOG)
     parser.add_argument("--version", action="version", version=f"ailedger {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -213,7 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="check record files against the schema and across records",
         description="Check record files against the current schema and across records; report every problem as "
             "path:line:column.",
-        epilog="Example: ailedger validate dataset/ --texts ../shared/sources. " + EPILOG,
+        epilog="Example: ailedger texts fetch && ailedger validate dataset --require-texts. " + EPILOG,
     )
     v.add_argument(
         "paths",
@@ -222,12 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="record files (<id>.yaml), bulk files (metrics/<name>.jsonl, one record per line), table folders or a "
             "dataset folder (default: dataset/)",
     )
-    v.add_argument(
-        "--texts",
-        metavar="DIR",
-        help="folder of source texts <source id>.txt to check quotes against; without it quotes are unverified (a "
-            "warning)",
-    )
+    cli_texts.add_text_options(v, "validate")
     v.add_argument(
         "--format", choices=["text", "json", "github"], default="text",
         help="text for people (default); json for machines (report object documented in README); "
@@ -262,7 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
         "README.md, the SQLite database ailedger.db with its Datasette metadata datasette.json (ailedger serve) "
         "and SHA256SUMS. Two builds of the same files are byte-identical. DIR is replaced only when the "
         "build completes; a dataset with errors builds nothing (exit 1).",
-        epilog="Example: ailedger build --out release --texts ../shared/sources. " + EPILOG,
+        epilog="Example: ailedger texts fetch && ailedger build --out release. " + EPILOG,
     )
     b.add_argument(
         "--out",
@@ -272,7 +282,7 @@ def build_parser() -> argparse.ArgumentParser:
         "anything else exits 2",
     )
     b.add_argument("--dataset", default="dataset", metavar="DIR", help="the dataset folder (default: dataset)")
-    b.add_argument("--texts", metavar="DIR", help="folder of source texts to check quotes against (recommended)")
+    cli_texts.add_text_options(b, "build")
     b.add_argument(
         "--previous",
         metavar="DIR",
@@ -329,6 +339,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     dl.set_defaults(run=_download)
 
+    from ailedger.schema import MAJORS
+
+    fetch, add = cli_texts.add_parsers(sub, _Parser, EPILOG)
+    fetch.set_defaults(run=lambda args: _emit(cli_texts.fetch(args)))
+    add.set_defaults(run=lambda args: _emit(cli_texts.add(args)))
+
     sh = sub.add_parser(
         "show",
         help="print one record: its fields, what it references, what references it, its quotes and sources",
@@ -360,8 +376,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="draw only this chart (repeatable; default: all)",
     )
     p.set_defaults(run=_plot)
-    from ailedger.schema import MAJORS
-
     sc = sub.add_parser(
         "schema",
         help="work with the record schemas: `schema check` is the compatibility gate",

@@ -114,3 +114,11 @@ class BuildError(AiledgerError):
 
 class SkeletonError(AiledgerError):
     """A skeleton that cannot be written: unknown table, bad id, or a file that already exists."""
+
+
+class RecordsLeftOutWarning(UserWarning):
+    """Records an older schema major cannot hold (a model with no developer in v1), left out of what was served."""
+
+
+class TextError(AiledgerError):
+    """A source text that could not be had, or whose bytes are not the ones its record's SHA-256 names."""

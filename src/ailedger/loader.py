@@ -134,11 +134,25 @@ def load(table: str, schema_version: int | None = None, validate: bool = False) 
         return records
     from pydantic import TypeAdapter
 
+    from ailedger.errors import RecordsLeftOutWarning
     from ailedger.schema import version
-    from ailedger.schema.migrations import migrate
+    from ailedger.schema.migrations import MigrationError, migrate
 
     model = version(schema_version).TABLES[table]
-    moved = [migrate(table, r.model_dump(mode="json"), schema_version)[0] for r in records]
+    moved, left_out = [], []
+    for r in records:
+        try:
+            moved.append(migrate(table, r.model_dump(mode="json"), schema_version)[0])
+        except MigrationError:  # a record the older major cannot say at all, such as a model with no developer in v1
+            left_out.append(r.id)
+    if left_out:
+        import warnings
+
+        warnings.warn(
+            f"{table}: {len(left_out)} records cannot be written in schema v{schema_version} and were left out "
+            f"({', '.join(left_out[:5])}{', ...' if len(left_out) > 5 else ''}); load the current schema to get them",
+            RecordsLeftOutWarning, stacklevel=2,
+        )
     return TypeAdapter(list[model]).validate_python(moved, strict=True)  # type: ignore[valid-type]
 
 

@@ -114,11 +114,16 @@ def _name(record: Any) -> Name:
     return Name(record.name, tuple(getattr(record, "aliases", ())), record.id)
 
 
+UNNAMED_DEVELOPER = Name("developer not named")
+"""The row of models whose sources do not name the developer (``organization_id`` null)."""
+
+
 def timeline_spec(models: Sequence[Any], organizations: Sequence[Any]) -> Timeline:
     """Release dates per organization (``available``, else ``announced``, else ``weights_released``); rows ordered by
     their first release."""
-    orgs = {o.id: _name(o) for o in organizations}
-    by_org: dict[str, list[Span]] = {}
+    orgs: dict[str | None, Name] = {o.id: _name(o) for o in organizations}
+    orgs[None] = UNNAMED_DEVELOPER
+    by_org: dict[str | None, list[Span]] = {}
     undated = []
     for m in sorted(models, key=lambda m: m.id):
         field = next((f for f in RELEASE_FIELDS if getattr(m, f) is not None), None)

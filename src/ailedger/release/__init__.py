@@ -28,8 +28,9 @@ from typing import Any
 from ailedger._version import __version__
 from ailedger.loader import sha256
 from ailedger.release import card, croissant, database, datapackage
-from ailedger.release.tables import check_out, collect_all, staging, to_tables, write_parquet
+from ailedger.release.tables import check_out, checked_sources, collect_all, staging, to_tables, write_parquet
 from ailedger.schema.json_schema import json_schema
+from ailedger.texts import Store
 
 SUMS = "SHA256SUMS"
 
@@ -107,18 +108,27 @@ def write_changes(previous: Path, folder: Path, out: Path) -> None:
     (folder / "CHANGES.md").write_text(report.to_markdown(), encoding="utf-8")
 
 
-def build_release(dataset: Path, out: Path, texts: Path | None = None, previous: Path | None = None) -> dict[str, str]:
+def build_release(
+    dataset: Path,
+    out: Path,
+    texts: Path | Store | None = None,
+    previous: Path | None = None,
+    allow_unverified: bool = False,
+) -> dict[str, str]:
     """Write the release of ``dataset`` into ``out`` (replacing it only when complete); return file name to SHA-256.
 
     The result covers every file including ``SHA256SUMS`` itself: it is what the
     package ships as the download registry of this version. With ``previous`` (the
     folder of the release before this one) the changes since then are written too.
+    A source whose text cannot be had stops the build unless ``allow_unverified``;
+    the release then says which quotes were not checked.
     """
     from ailedger.arrow import trusted_records
     from ailedger.schema import LATEST
 
     check_out(out, earlier_release)  # before the work of validating, so a wrong --out fails at once
-    records, bulk_rows = collect_all(dataset, texts)
+    records, bulk_rows = collect_all(dataset, texts, allow_unverified)
+    verification = checked_sources(records, texts, allow_unverified)
     tables = to_tables(records, bulk_rows)
     # Bulk rows never became models during validation; every file describing a table with bulk
     # rows (JSON Lines, the card's data dictionary) takes its records from the validated rows, so
@@ -136,16 +146,18 @@ def build_release(dataset: Path, out: Path, texts: Path | None = None, previous:
         (tmp / database.METADATA).write_text(database.metadata_text(), encoding="utf-8")
         if previous is not None:
             write_changes(previous, tmp, out)
-        (tmp / "datapackage.json").write_text(json_text(datapackage.describe(tmp, released)), encoding="utf-8")
+        (tmp / "datapackage.json").write_text(
+            json_text(datapackage.describe(tmp, released, verification)), encoding="utf-8"
+        )
         (tmp / "croissant.json").write_text(json_text(croissant.describe(tmp, tables, released)), encoding="utf-8")
-        (tmp / "README.md").write_text(card.render(tables, released), encoding="utf-8")
+        (tmp / "README.md").write_text(card.render(tables, released, verification), encoding="utf-8")
         hashes = {f.name: sha256(f) for f in sorted(tmp.iterdir())}
         (tmp / SUMS).write_text(sums_text(hashes), encoding="utf-8")
         hashes[SUMS] = sha256(tmp / SUMS)
     return hashes
 
 
-def registry_text(dataset: Path, texts: Path | None = None) -> str:
+def registry_text(dataset: Path, texts: Path | Store | None = None, allow_unverified: bool = False) -> str:
     """The registry of this version's release: the hashes and sizes of a build of ``dataset`` in a scratch folder.
 
     :func:`ailedger.download` trusts only this file, so ``scripts/refresh.py``
@@ -155,5 +167,5 @@ def registry_text(dataset: Path, texts: Path | None = None) -> str:
 
     with tempfile.TemporaryDirectory() as scratch:
         folder = Path(scratch) / "release"
-        hashes = build_release(dataset, folder, texts)
+        hashes = build_release(dataset, folder, texts, allow_unverified=allow_unverified)
         return format_registry(hashes, {name: (folder / name).stat().st_size for name in hashes})

@@ -69,3 +69,35 @@ def languages(records: dict[str, list[Any]]) -> list[str]:
 
 def table_description(model: type) -> str:
     return " ".join((model.__doc__ or "").split())
+
+
+def verification(records: dict[str, list[Any]], verified: dict[str, bool]) -> dict[str, Any]:
+    """What the build checked: per source, whether its quotes were checked against a text of its recorded SHA-256.
+
+    A release built with ``--allow-unverified`` says so here, in
+    ``datapackage.json``, in the package's ``manifest.json`` and on the card.
+    """
+    sources = [
+        {"id": s.id, "sha256": s.sha256, "quotes_verified": bool(verified.get(s.id))}
+        for s in sorted(records["sources"], key=lambda s: s.id)
+    ]
+    return {"quotes_verified": all(s["quotes_verified"] for s in sources), "sources": sources}
+
+
+def verification_markdown(check: dict[str, Any]) -> str:
+    """The card's account of the check, for readers who never open the JSON."""
+    sources = check["sources"]
+    if check["quotes_verified"]:
+        return (
+            f"Every quote of all {len(sources)} sources was checked, when this release was built, against the "
+            "source's text with the SHA-256 its record names (`sources.sha256`)."
+        )
+    missing = [s["id"] for s in sources if not s["quotes_verified"]]
+    rest = "" if len(missing) == len(sources) else (
+        " Every other quote was checked against the source's text with the SHA-256 its record names."
+    )
+    return (
+        f"**Unverified release.** It was built without the texts of {len(missing)} of {len(sources)} sources "
+        f"(`ailedger build --allow-unverified`), so their quotes were not checked against the text: "
+        f"{', '.join(f'`{m}`' for m in missing)}.{rest}"
+    )

@@ -54,7 +54,7 @@ def header(tables: dict[str, pa.Table], records: dict[str, list[Any]]) -> str:
     return "\n".join([*lines, "---"]) + "\n"
 
 
-def render(tables: dict[str, pa.Table], records: dict[str, list[Any]]) -> str:
+def render(tables: dict[str, pa.Table], records: dict[str, list[Any]], verification: dict[str, Any]) -> str:
     """The whole card: the YAML header, what the tables hold, how to read them, and the data dictionary."""
     from ailedger.release.dictionary import dictionary_markdown
 
@@ -105,6 +105,10 @@ ailedger.load("models")
 ## Sources
 
 {sources}
+
+## Verification
+
+{about.verification_markdown(verification)}
 
 ## Licence
 

@@ -85,14 +85,14 @@ ORDER BY c.id""",
     "launches": """
 SELECT m.id, m.name, o.name AS organization, 'available' AS kind, m.available AS date,
        m.available_earliest AS earliest, m.available_latest AS latest
-FROM models AS m JOIN organizations AS o ON o.id = m.organization_id WHERE m.available IS NOT NULL
+FROM models AS m LEFT JOIN organizations AS o ON o.id = m.organization_id WHERE m.available IS NOT NULL
 UNION ALL
 SELECT m.id, m.name, o.name, 'announced', m.announced, m.announced_earliest, m.announced_latest
-FROM models AS m JOIN organizations AS o ON o.id = m.organization_id WHERE m.announced IS NOT NULL
+FROM models AS m LEFT JOIN organizations AS o ON o.id = m.organization_id WHERE m.announced IS NOT NULL
 UNION ALL
 SELECT m.id, m.name, o.name, 'weights_released', m.weights_released, m.weights_released_earliest,
        m.weights_released_latest
-FROM models AS m JOIN organizations AS o ON o.id = m.organization_id WHERE m.weights_released IS NOT NULL
+FROM models AS m LEFT JOIN organizations AS o ON o.id = m.organization_id WHERE m.weights_released IS NOT NULL
 UNION ALL
 SELECT e.id, e.summary, (SELECT group_concat(o.name, ', ') FROM json_each(e.organization_ids) AS j
                          JOIN organizations AS o ON o.id = j.value),

@@ -124,8 +124,11 @@ def _resource(folder: Path, name: str, file: str, extra: dict[str, Any]) -> dict
     }
 
 
-def describe(folder: Path, records: dict[str, list[Any]]) -> dict[str, Any]:
-    """The Data Package descriptor of the release files already written in ``folder``."""
+def describe(folder: Path, records: dict[str, list[Any]], verification: dict[str, Any]) -> dict[str, Any]:
+    """The Data Package descriptor of the release files already written in ``folder``.
+
+    ``verification`` (from :func:`about.verification`) says which sources' quotes were checked.
+    """
     jsonl, parquet = [], []
     for table, model in LATEST.TABLES.items():
         what = about.table_description(model)
@@ -149,4 +152,5 @@ def describe(folder: Path, records: dict[str, list[Any]]) -> dict[str, Any]:
         "sources": [{k: v for k, v in s.items() if k != "id"} for s in about.sources(records)],
         "contributors": [{"title": about.CREATOR, "roles": ["creator"]}],
         "resources": jsonl + parquet,
+        "verification": verification,
     }

@@ -28,7 +28,9 @@ import pyarrow.parquet as pq
 from ailedger import arrow
 from ailedger._version import __version__
 from ailedger.errors import BuildError, BuildLockedError, OutPathError
+from ailedger.release import about
 from ailedger.schema import LATEST, SCHEMA_VERSION
+from ailedger.texts import HOW_TO_SUPPLY, Store, verified
 from ailedger.validate import validate
 
 # Fixed writer settings: same rows and same pyarrow give the same bytes. Parquet's
@@ -48,18 +50,41 @@ PARQUET_OPTIONS: dict[str, Any] = {
 }
 
 
-def collect_all(dataset: Path, texts: Path | None) -> tuple[dict[str, list[Any]], dict[str, pa.Table]]:
-    """The validated records of each table, and the rows of its bulk files as release tables (never as models)."""
+def collect_all(
+    dataset: Path, texts: Path | Store | None, allow_unverified: bool = False
+) -> tuple[dict[str, list[Any]], dict[str, pa.Table]]:
+    """The validated records of each table, and the rows of its bulk files as release tables (never as models).
+
+    With ``allow_unverified`` a text missing from a ``--texts`` folder does not stop
+    the build; :func:`checked_sources` then marks the release unverified.
+    """
     from ailedger.arrow import release_table
 
     report = validate([dataset], texts, keep_bulk=True)
-    if report.errors:
-        listing = "\n".join(d.text() for d in report.errors[:50])
-        raise BuildError(f"{len(report.errors)} errors in {dataset}; fix them first (ailedger validate):\n{listing}")
+    errors = [d for d in report.errors if not (allow_unverified and d.code == "source.text-missing")]
+    if errors:
+        listing = "\n".join(d.text() for d in errors[:50])
+        raise BuildError(f"{len(errors)} errors in {dataset}; fix them first (ailedger validate):\n{listing}")
     out: dict[str, list[Any]] = {name: [] for name in LATEST.TABLES}
     for rec in report.records:
         out[rec.table].append(rec.record)
     return out, {name: release_table(parts, LATEST.TABLES[name]) for name, parts in report.bulk_rows.items()}
+
+
+def checked_sources(
+    records: dict[str, list[Any]], texts: Path | Store | None, allow_unverified: bool
+) -> dict[str, Any]:
+    """The release's verification (:func:`about.verification`); a BuildError for a missing text unless allowed."""
+    store = Store.plain(texts) if isinstance(texts, Path) else texts
+    check = about.verification(records, verified(store, records["sources"]))
+    missing = [s["id"] for s in check["sources"] if not s["quotes_verified"]]
+    if missing and not allow_unverified:
+        where = f" in the {store.describe()}" if store is not None else ""
+        raise BuildError(
+            f"the texts of {len(missing)} sources cannot be had{where}, so their quotes cannot be checked: "
+            f"{', '.join(missing)}; {HOW_TO_SUPPLY}. Or pass --allow-unverified to build a release marked unverified"
+        )
+    return check
 
 
 def table_metadata() -> dict[str, str]:
@@ -251,13 +276,20 @@ def package_data(folder: Path) -> str | None:
     return f"holds files ailedger does not write there ({', '.join(foreign[:5])})" if foreign else None
 
 
-def write_package_data(dataset: Path, out: Path, texts: Path | None = None) -> dict[str, Any]:
-    """Write ``<table>.parquet`` and ``manifest.json`` into ``out``; return the manifest."""
-    return write_tables(to_tables(*collect_all(dataset, texts)), out)
+def write_package_data(
+    dataset: Path, out: Path, texts: Path | Store | None = None, allow_unverified: bool = False
+) -> dict[str, Any]:
+    """Write ``<table>.parquet`` and ``manifest.json`` into ``out``; return the manifest.
+
+    Like a release, it refuses sources whose texts cannot be had unless
+    ``allow_unverified``, and the manifest says which quotes were checked.
+    """
+    records, bulk_rows = collect_all(dataset, texts, allow_unverified)
+    return write_tables(to_tables(records, bulk_rows), out, checked_sources(records, texts, allow_unverified))
 
 
-def write_tables(tables: dict[str, pa.Table], out: Path) -> dict[str, Any]:
-    """Write ``<table>.parquet`` and ``manifest.json`` into ``out`` atomically; return the manifest."""
+def write_tables(tables: dict[str, pa.Table], out: Path, verification: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Write ``<table>.parquet`` and ``manifest.json`` (with ``verification`` when given) into ``out`` atomically."""
     from ailedger.loader import MANIFEST, sha256
 
     with staging(out, package_data) as tmp:
@@ -271,5 +303,7 @@ def write_tables(tables: dict[str, pa.Table], out: Path) -> dict[str, Any]:
             "schema_version": SCHEMA_VERSION,
             "tables": entries,
         }
+        if verification is not None:
+            manifest["verification"] = verification
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest

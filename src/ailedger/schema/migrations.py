@@ -159,12 +159,29 @@ def v1_to_v2(table: str, record: Record) -> tuple[Record, list[Note]]:
     return out, [Note(table, record["id"], "released", f"moved to {target}, as its quote says")]
 
 
+ARCHIVE_FIELDS = ("archive_url", "archive_sha256", "extractor")
+"""The source fields of schema 2-1-0 (a text rebuilt from a web-archive snapshot); v1 has none of them."""
+
+
 def v2_to_v1(table: str, record: Record) -> tuple[Record, list[Note]]:
-    """One v2 record as v1, whose single ``released`` keeps the date the public could use it, else the others."""
+    """One v2 record as v1, whose single ``released`` keeps the date the public could use it, else the others.
+
+    A model that names no developer cannot be a v1 record at all (v1 requires
+    ``organization_id``): that is a :class:`MigrationError`, not a made-up value.
+    """
     out = _retagged(record, 1)
+    if table == "sources":
+        dropped = [Note(table, record["id"], k, f"dropped {record[k]!r}: v1 sources have no {k}", lost=True)
+                 for k in ARCHIVE_FIELDS if record.get(k) is not None]
+        return {k: v for k, v in out.items() if k not in ARCHIVE_FIELDS}, dropped
     if table != "models":
         return out, []
     rid = record["id"]
+    if record.get("organization_id") is None:
+        raise MigrationError(
+            f"models {rid}: names no developer (organization_id is null), which schema v1 requires; "
+            "this record cannot be written in v1"
+        )
     notes: list[Note] = []
     present = [k for k in record if k in DATE_KINDS]
     dated = [k for k in ("available", "weights_released", "announced") if record.get(k) is not None]

@@ -9,16 +9,21 @@ curator's remarks (for example the v1 -> v2 migration's note on a date whose
 kind the quote does not make clear); like ``summary`` it needs no quote.
 
 Every other table is unchanged apart from ``schema_version: 2``, so those
-models extend their v1 model and only re-tag the version. Never edit this
-module once released; migrations to and from v1 are in
-:mod:`ailedger.schema.migrations`.
+models extend their v1 model and only re-tag the version.
+
+Schema 2-1-0 is an ADDITION (docs/versioning.md): sources gained the optional
+``archive_url``, ``archive_sha256`` and ``extractor`` (a text rebuilt from a
+web-archive snapshot), and a model's ``organization_id`` may be null when no
+source names the developer. Every 2-0-0 record is still valid and means the
+same. Within a major, only additions like these may change this module;
+migrations to and from v1 are in :mod:`ailedger.schema.migrations`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, StringConstraints
 
 from ailedger.dates import FuzzyDate
 from ailedger.schema import v1
@@ -53,8 +58,8 @@ def _not_bool(value: object) -> object:
 __all__ = [
     "CURATOR_TEXT", "ID_PATTERN", "MAJOR", "MAX_INT64", "REFERENCES", "TABLES", "Citation", "Cited", "Claim",
     "ClaimKind", "Country", "Event", "EventKind", "Id", "Language", "Metric", "MetricName", "Modality", "Model",
-    "ModelKind", "Organization", "OrganizationKind", "Quote", "Record", "SchemaVersion", "Source", "SourceKind",
-    "Text",
+    "ModelKind", "Organization", "OrganizationKind", "Quote", "Record", "SchemaVersion", "Sha256", "Source",
+    "SourceKind", "Text", "Url",
 ]
 
 SchemaVersion = Annotated[
@@ -63,10 +68,28 @@ SchemaVersion = Annotated[
     Field(description="Major schema version the record is written in; always 2 here."),
 ]
 
+Sha256 = Annotated[str, StringConstraints(strict=True, pattern=r"^[0-9a-f]{64}$")]
+Extractor = Annotated[str, StringConstraints(strict=True, pattern=r"^trafilatura [0-9]+(\.[0-9]+)*$")]
+Url = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s]+$")]
+
+
 class Source(v1.Source):
-    """A text that records are curated from; its text file is ``<id>.txt``."""
+    """A text that records are curated from; its text is stored by its SHA-256 (``ailedger texts fetch``)."""
 
     schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
+    archive_url: Url | None = Field(
+        default=None,
+        description="A web-archive snapshot of the page in the archive's raw mode (the bytes as captured), "
+        "from which ailedger texts fetch rebuilds the text; null when there is none.",
+    )
+    archive_sha256: Sha256 | None = Field(
+        default=None, description="SHA-256 of the snapshot's bytes, lower-case hex; set with archive_url."
+    )
+    extractor: Extractor | None = Field(
+        default=None,
+        description="The extractor and its version that made the text from the snapshot, like 'trafilatura 2.3.1'; "
+        "set with archive_url.",
+    )
 
 
 class Organization(v1.Organization):
@@ -103,7 +126,9 @@ class Model(Cited):
     schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
     name: Text = Field(description="The name the sources use most, in its original script.")
     aliases: list[Text] = Field(default_factory=list, description="Other names the sources use.")
-    organization_id: Id = Field(description="The developer.")
+    organization_id: Id | None = Field(
+        default=None, description="The developer; null when the sources do not name it (schema 2-1-0)."
+    )
     kind: ModelKind = Field(description="model for an AI model, product for an app or service built on models.")
     family_id: Id | None = Field(default=None, description="The model or product this is a version or edition of.")
     announced: FuzzyDate | None = Field(

@@ -12,6 +12,7 @@ from typing import Any
 
 from ailedger.memory import gc_paused
 from ailedger.schema import LATEST
+from ailedger.texts import Store, verified
 from ailedger.validate import rules
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover
@@ -31,6 +32,8 @@ class Report:
     records: list[Loaded] = field(default_factory=list)
     bulk_rows: dict[str, list[Any]] = field(default_factory=dict)
     """With ``keep_bulk``: per table, the checked rows of its bulk files as Arrow tables."""
+    verified: dict[str, bool] = field(default_factory=dict)
+    """Source id to whether its quotes were checked against a text of the SHA-256 its record names."""
 
     @property
     def errors(self) -> list[Diagnostic]:
@@ -38,7 +41,11 @@ class Report:
 
 
 def validate(
-    paths: list[Path], texts: Path | None = None, keep_bulk: bool = False, cache: Path | bool = False
+    paths: list[Path],
+    texts: Path | Store | None = None,
+    keep_bulk: bool = False,
+    cache: Path | bool = False,
+    require_texts: bool = False,
 ) -> Report:
     """Validate record files and folders; cross-record rules see every record that passed the schema.
 
@@ -51,15 +58,21 @@ def validate(
     same report faster when little changed since the last run, or True for
     the user's cache folder (unless ``AILEDGER_VALIDATE_CACHE=off``); False
     reads everything afresh.
+
+    ``texts`` is where source texts are looked up: a folder of ``<source id>.txt``
+    (a path), a :class:`~ailedger.texts.Store` (the command line passes the
+    cache or ``$AILEDGER_TEXTS``), or None to check no quotes. With
+    ``require_texts`` a source whose text cannot be had is an error, not a warning.
     """
+    store = Store.plain(texts) if isinstance(texts, Path) else texts
     named = [p for p in paths if p.is_file() and not p.is_symlink() and p.parent.name in LATEST.TABLES]
     if not named:
-        return _validate(paths, texts, keep_bulk, cache)
+        return _validate(paths, store, keep_bulk, cache, require_texts)
     datasets = sorted({p.parent.parent.resolve() for p in named})
     folders = [p.resolve() for p in paths if p not in named]
     wider = datasets + [f for f in folders if not any(f.is_relative_to(d) for d in datasets)]
-    report = _validate(wider, texts, keep_bulk, cache)
-    wanted = {p.resolve() for p in named}
+    report = _validate(wider, store, keep_bulk, cache, require_texts)
+    wanted = {p.resolve() for p in named} | _cited_sources(report, named)
 
     def asked(shown: str) -> bool:
         where = Path(shown).resolve()
@@ -70,7 +83,29 @@ def validate(
     return report
 
 
-def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool, cache: Path | bool) -> Report:
+def _cited_sources(report: Report, named: list[Path]) -> set[Path]:
+    """The files of the sources the named files quote: a problem with their text is a problem of the quotes too.
+
+    A bulk file's rows are not kept as records, so naming one takes in every source.
+    """
+    wanted = {p.resolve() for p in named}
+    every = any(p.suffix == BULK_SUFFIX for p in named)
+    cited = {
+        c.source_id
+        for r in report.records
+        if r.record is not None and Path(r.path).resolve() in wanted
+        for c in getattr(r.record, "citations", ())
+    }
+    return {
+        Path(r.path).resolve()
+        for r in report.records
+        if r.table == "sources" and r.record is not None and (every or r.record.id in cited)
+    }
+
+
+def _validate(
+    paths: list[Path], texts: Store | None, keep_bulk: bool, cache: Path | bool, require_texts: bool
+) -> Report:
     files, problems = discover(paths)
     report = Report(diagnostics=problems, files_checked=len(files))
     bulk_files = [(table, path) for table, path in files if path.suffix == BULK_SUFFIX]
@@ -90,12 +125,16 @@ def _validate(paths: list[Path], texts: Path | None, keep_bulk: bool, cache: Pat
         if bulk_files:
             from ailedger.validate import bulk  # pyarrow and numpy only when there is bulk data
 
-            report.diagnostics += bulk.check(report.records, bulk_files, texts, report.bulk_rows if keep_bulk else None)
+            keep = report.bulk_rows if keep_bulk else None
+            report.diagnostics += bulk.check(report.records, bulk_files, texts, keep, require_texts)
         elif store is None:
-            report.diagnostics += rules.check(report.records, texts)
+            report.diagnostics += rules.check(report.records, texts, require_texts)
         else:
-            report.diagnostics += store.rules(texts, lambda: rules.check(report.records, texts))
+            run = lambda: rules.check(report.records, texts, require_texts)  # noqa: E731 - run only on a miss
+            report.diagnostics += store.rules(texts, require_texts, run)
     if store is not None:
         store.save()
+    sources = [r.record for r in report.records if r.table == "sources" and r.record is not None]
+    report.verified = verified(texts, sources)
     report.diagnostics = sort(report.diagnostics)
     return report

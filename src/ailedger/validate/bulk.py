@@ -35,6 +35,7 @@ from pydantic import BaseModel
 from ailedger.arrow import input_schema, unwrap
 from ailedger.memory import gc_paused
 from ailedger.schema import LATEST
+from ailedger.texts import Store
 from ailedger.validate import context, rules
 from ailedger.validate.columns import RuleColumns, SchemaColumns, as_flags
 from ailedger.validate.diagnostics import Diagnostic
@@ -136,10 +137,13 @@ _SERIES = ("subject_id", "metric", "as_of", "reported", "region")
 class _Run:
     """One validation run over YAML records and bulk files."""
 
-    def __init__(self, records: list[Loaded], texts: Path | None, keep: dict[str, list[Any]] | None) -> None:
+    def __init__(
+        self, records: list[Loaded], texts: Store | None, keep: dict[str, list[Any]] | None, require_texts: bool = False
+    ) -> None:
         self.records = records
         self.keep = keep
         self.texts = texts
+        self.require_texts = require_texts
         self.schema_columns = SchemaColumns()
         self.rule_columns = RuleColumns(records, texts, self.schema_columns)
         self.diagnostics: list[Diagnostic] = []
@@ -230,7 +234,9 @@ class _Run:
         self._duplicate_ids()
         self._shared_series()
         flagged = [loaded for state in self.files for loaded in self._reread(state)]
-        ctx = context.Context(self.records, self.texts, bulk_rows=flagged, bulk_ids=self._ids)
+        ctx = context.Context(
+            self.records, self.texts, bulk_rows=flagged, bulk_ids=self._ids, require_texts=self.require_texts
+        )
         out = [d for rule in rules.RULES for d in rule(ctx)]
         return self.diagnostics + out
 
@@ -333,11 +339,15 @@ class _Run:
 
 
 def check(
-    records: list[Loaded], files: list[tuple[str, Path]], texts: Path | None, keep: dict[str, list[Any]] | None = None
+    records: list[Loaded],
+    files: list[tuple[str, Path]],
+    texts: Store | None,
+    keep: dict[str, list[Any]] | None = None,
+    require_texts: bool = False,
 ) -> list[Diagnostic]:
     """Every rule over the YAML ``records`` and the rows of the bulk ``files``; ``keep`` receives the rows per table."""
     with gc_paused():
-        run = _Run(records, texts, keep)
+        run = _Run(records, texts, keep, require_texts)
         for table, path in sorted(files, key=lambda f: (list(LATEST.TABLES).index(f[0]), str(f[1]))):
             run.read(table, path)
         return run.finish()

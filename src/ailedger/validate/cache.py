@@ -34,6 +34,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from ailedger.texts import Store
 from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import display
 from ailedger.validate.record import Loaded, check_file
@@ -84,12 +85,15 @@ def _key(*parts: bytes) -> bytes:
     return digest.digest()
 
 
-def texts_digest(texts: Path | None) -> bytes:
-    """The source texts the rules may read: every ``*.txt`` in the folder, by name and bytes."""
-    if texts is None:
+def texts_digest(store: Store | None, require_texts: bool = False) -> bytes:
+    """The source texts the rules may read: every ``*.txt`` in the store's folder, by name and bytes."""
+    if store is None:
         return b"no texts"
+    texts = store.folder
     # as written too: a message names the folder the way the user did
-    digest = hashlib.blake2b(os.fsencode(os.path.abspath(texts)) + b"\0" + os.fsencode(texts))
+    digest = hashlib.blake2b(
+        os.fsencode(os.path.abspath(texts)) + b"\0" + os.fsencode(texts) + bytes([store.by_id, require_texts])
+    )
     try:
         names = sorted(e.name for e in os.scandir(texts) if e.name.endswith(".txt"))
     except OSError:
@@ -145,9 +149,9 @@ class ValidationCache:
         self._changed = True
         return result
 
-    def rules(self, texts: Path | None, run: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+    def rules(self, texts: Store | None, require_texts: bool, run: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
         """The rules' diagnostics: cached when every file and every source text is as the last run saw them."""
-        key = _key(texts_digest(texts), *self._file_keys)
+        key = _key(texts_digest(texts, require_texts), *self._file_keys)
         if self._rules is not None and self._rules[0] == key:
             try:
                 found: list[Diagnostic] = pickle.loads(self._rules[1])

@@ -17,7 +17,6 @@ from __future__ import annotations
 import typing
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
@@ -29,6 +28,7 @@ from ailedger.arrow import unwrap
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
 from ailedger.schema.fields import SAME_TABLE_REFERENCES, UNCITED
+from ailedger.texts import Store
 from ailedger.validate import claims, numbers, rules, stated, text, value_rules, when
 from ailedger.validate.quotes import SourceTexts, SpanIndex, long_enough
 from ailedger.validate.record import NAME_FIELDS, PROSE_FIELDS, id_fields
@@ -189,12 +189,12 @@ class RuleColumns:
     are looked up once per distinct value and cached.
     """
 
-    def __init__(self, records: list[Any], texts: Path | None, schema: SchemaColumns) -> None:
+    def __init__(self, records: list[Any], texts: Store | None, schema: SchemaColumns) -> None:
         valid = [r for r in records if r.record is not None]
         self.table_of: Mapping[str, str] = {r.record.id: r.table for r in valid}
         self.sources = {r.record.id: r.record for r in valid if r.table == "sources"}
         self.kinds = {r.record.id: r.record.kind for r in valid if r.table == "organizations"}
-        self.texts = SourceTexts(texts) if texts is not None else None
+        self.texts = SourceTexts(texts, {i: s.sha256 for i, s in self.sources.items()})
         self.schema = schema
         self.spans: dict[str, SpanIndex] = {}
         self.quote_ok: dict[tuple[str, str], bool] = {}
@@ -299,7 +299,7 @@ class RuleColumns:
             if (source_id, quote) not in self.quote_ok:
                 todo.setdefault(source_id, []).append(quote)
         for source_id, found in todo.items():
-            source = self.texts.get(source_id) if self.texts is not None else None
+            source = self.texts.get(source_id)
             if source is None:
                 verdicts = [True] * len(found)  # no texts, or the sources rule reports the missing text
             else:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ailedger.schema import LATEST
+from ailedger.texts import Store
 from ailedger.validate.diagnostics import Diagnostic, Severity
 from ailedger.validate.quotes import SourceTexts
 from ailedger.validate.record import Loaded
@@ -58,9 +59,11 @@ class Context:
     """
 
     records: list[Loaded]
-    texts: Path | None
+    texts: Store | None
     bulk_rows: list[Loaded] = field(default_factory=list)
     bulk_ids: Callable[[], Iterable[tuple[str, str]]] | None = None
+    require_texts: bool = False
+    """Whether a source whose text cannot be had is an error (``--require-texts``) rather than a warning."""
     by_id: dict[str, Loaded] = field(init=False)
     """The first record file of each id."""
     table_of: IdIndex = field(init=False)
@@ -79,7 +82,8 @@ class Context:
             if rec.record is None:  # a rejected file also answers to its file name, so its mistake does not cascade
                 tables.setdefault(Path(rec.path).stem, rec.table)
         self.table_of = IdIndex(tables, self.bulk_ids)
-        self.source_texts = SourceTexts(self.texts)
+        hashes = {r.record.id: r.record.sha256 for r in self.records if r.table == "sources" and r.record is not None}
+        self.source_texts = SourceTexts(self.texts, hashes)
         self._candidates = {}
 
     def candidates(self, allowed: tuple[str, ...]) -> list[str]:

@@ -15,9 +15,12 @@ import difflib
 import hashlib
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from ailedger.texts import Store
 
 if TYPE_CHECKING:
     import numpy as np
@@ -91,15 +94,25 @@ class SourceText:
 
 
 class SourceTexts:
-    """The source texts of one run, each read on first use; ``None`` for a source without a text file."""
+    """The source texts of one run, each read on first use; ``None`` for a source without a text in the store.
 
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
+    ``hashes`` (source id to the SHA-256 its record names) is how the cache,
+    which keeps texts by hash, finds them; a plain folder finds them by id.
+    """
+
+    def __init__(self, store: Store | None, hashes: Mapping[str, str]) -> None:
+        self.store = store
+        self.hashes = hashes
         self._read: dict[str, SourceText | None] = {}
+
+    def path(self, source_id: str) -> Path | None:
+        if self.store is None or not (self.store.by_id or source_id in self.hashes):
+            return None
+        return self.store.path(source_id, self.hashes.get(source_id, ""))
 
     def get(self, source_id: str) -> SourceText | None:
         if source_id not in self._read:
-            path = self.folder / f"{source_id}.txt" if self.folder else None
+            path = self.path(source_id)
             self._read[source_id] = SourceText.read(path) if path and path.is_file() else None
         return self._read[source_id]
 

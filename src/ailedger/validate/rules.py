@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from ailedger.schema import LATEST
 from ailedger.schema.fields import BOOKKEEPING, SAME_TABLE_REFERENCES, UNCITED
 from ailedger.schema.migrations import replacement_hint
+from ailedger.texts import HOW_TO_SUPPLY, Store
 from ailedger.validate.claim_rules import attributed
 from ailedger.validate.context import Context, Rule, is_slug, record_id
 from ailedger.validate.diagnostics import Diagnostic, escape
@@ -308,22 +309,43 @@ def sources(ctx: Context) -> Iterator[Diagnostic]:
     for rec in ctx.valid():
         if rec.table != "sources":
             continue
-        if ctx.texts is None:
+        archive = {k: getattr(rec.record, k, None) for k in ("archive_url", "archive_sha256", "extractor")}
+        if any(v is not None for v in archive.values()) and not all(v is not None for v in archive.values()):
+            missing = [k for k, v in archive.items() if v is None]
+            given = next(k for k, v in archive.items() if v is not None)
             yield ctx.diag(
                 rec,
-                ("sha256",),
-                "source.unverified",
-                "source text not checked, so its quotes are unverified; pass --texts DIR holding <source id>.txt",
-                "warning",
+                (given,),
+                "source.archive-incomplete",
+                f"archive_url, archive_sha256 and extractor go together; {', '.join(missing)} missing. "
+                "ailedger source add --archived writes all three, or remove them all",
             )
-            continue
         text = ctx.source_texts.get(rec.record.id)
-        if text is None:
+        if text is None and ctx.texts is not None and ctx.texts.by_id:
             yield ctx.diag(
                 rec,
                 ("id",),
                 "source.text-missing",
-                f"no text file {rec.record.id}.txt in {ctx.texts}; add the source's text so quotes can be checked",
+                f"no text file {rec.record.id}.txt in {ctx.texts.folder}; add the source's text so quotes can be "
+                "checked",
+            )
+        elif text is None and ctx.require_texts:
+            where = f" in the {ctx.texts.describe()}" if ctx.texts is not None else ""
+            yield ctx.diag(
+                rec,
+                ("sha256",),
+                "source.text-unavailable",
+                f"no text of source {rec.record.id} with this SHA-256{where}, so its quotes cannot be checked; "
+                f"{HOW_TO_SUPPLY}",
+            )
+        elif text is None:
+            yield ctx.diag(
+                rec,
+                ("sha256",),
+                "source.unverified",
+                "source text not found, so its quotes are unverified; run ailedger texts fetch, or pass --texts DIR "
+                "holding <source id>.txt",
+                "warning",
             )
         elif text.sha256 != rec.record.sha256:
             yield ctx.diag(
@@ -336,9 +358,7 @@ def sources(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def quotes(ctx: Context) -> Iterator[Diagnostic]:
-    """Each quote is a verbatim span of its source's text."""
-    if ctx.texts is None:
-        return
+    """Each quote is a verbatim span of its source's text (when the text can be had; the sources rule says when not)."""
     for rec in ctx.valid():
         for i, cite in enumerate(getattr(rec.record, "citations", ())):
             text = ctx.source_texts.get(cite.source_id)
@@ -403,9 +423,9 @@ RULES: list[Rule] = [
 ]
 
 
-def check(records: list[Loaded], texts: Path | None) -> list[Diagnostic]:
+def check(records: list[Loaded], texts: Store | None, require_texts: bool = False) -> list[Diagnostic]:
     """Run every rule over the run's records."""
-    ctx = Context(records, texts)
+    ctx = Context(records, texts, require_texts=require_texts)
     out: list[Diagnostic] = []
     for rule in RULES:
         out.extend(rule(ctx))
