@@ -134,9 +134,9 @@ def load(table: str, schema_version: int | None = None, validate: bool = False) 
         return records
     from pydantic import TypeAdapter
 
-    from ailedger.errors import RecordsLeftOutWarning
+    from ailedger.errors import MigrationError, RecordsLeftOutWarning
     from ailedger.schema import version
-    from ailedger.schema.migrations import MigrationError, migrate
+    from ailedger.schema.migrations import migrate
 
     model = version(schema_version).TABLES[table]
     moved, left_out = [], []

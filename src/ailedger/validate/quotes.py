@@ -100,9 +100,10 @@ class SourceTexts:
     which keeps texts by hash, finds them; a plain folder finds them by id.
     """
 
-    def __init__(self, store: Store | None, hashes: Mapping[str, str]) -> None:
+    def __init__(self, store: Path | Store | None, hashes: Mapping[str, str] | None = None) -> None:
+        store = Store.plain(store) if isinstance(store, Path) else store
         self.store = store
-        self.hashes = hashes
+        self.hashes = hashes or {}
         self._read: dict[str, SourceText | None] = {}
 
     def path(self, source_id: str) -> Path | None:
