@@ -173,8 +173,14 @@ class _Run:
         state = _File(shown, path)
         self.files.append(state)
         try:
+            empty = True
             for first, chunk in _chunks(path):
+                empty = False
                 self._chunk(state, model, schema, nulls, first, chunk)
+            if empty:  # as an empty record file is
+                self.diagnostics.append(
+                    Diagnostic(shown, 1, 1, "record.empty", "", "the file holds no record; write one JSON object per line")
+                )
         except OSError as exc:
             self.diagnostics.append(
                 Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}")

@@ -83,6 +83,8 @@ def read_line(raw: bytes, line: int, shown: str) -> Document | Diagnostic:
             data = json.loads(content, object_pairs_hook=_pairs, parse_constant=_constant, parse_int=_integer)
         except json.JSONDecodeError as exc:
             raise _LineProblem("json.syntax", f"{exc.msg}; each line holds one JSON object", exc.colno) from None
+        except RecursionError:
+            raise _LineProblem("json.too-deep", "the line nests arrays or objects too deeply; a record is shallow") from None
         if not isinstance(data, dict):
             raise _LineProblem(
                 "record.not-mapping",
