@@ -178,9 +178,8 @@ class _Run:
                 empty = False
                 self._chunk(state, model, schema, nulls, first, chunk)
             if empty:  # as an empty record file is
-                self.diagnostics.append(
-                    Diagnostic(shown, 1, 1, "record.empty", "", "the file holds no record; write one JSON object per line")
-                )
+                message = "the file holds no record; write one JSON object per line"
+                self.diagnostics.append(Diagnostic(shown, 1, 1, "record.empty", "", message))
         except OSError as exc:
             self.diagnostics.append(
                 Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}")

@@ -84,7 +84,9 @@ def read_line(raw: bytes, line: int, shown: str) -> Document | Diagnostic:
         except json.JSONDecodeError as exc:
             raise _LineProblem("json.syntax", f"{exc.msg}; each line holds one JSON object", exc.colno) from None
         except RecursionError:
-            raise _LineProblem("json.too-deep", "the line nests arrays or objects too deeply; a record is shallow") from None
+            raise _LineProblem(
+                "json.too-deep", "the line nests arrays or objects too deeply; a record is shallow"
+            ) from None
         if not isinstance(data, dict):
             raise _LineProblem(
                 "record.not-mapping",
