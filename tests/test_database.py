@@ -172,20 +172,20 @@ def test_metadata_carries_the_data_dictionary_licence_and_source(release: Path) 
 @pytest.mark.slow
 def test_a_long_bulk_series_goes_in_batch_by_batch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """More rows than a batch, so the citation numbering continues across batches."""
-    from test_bulk import GOOD
+    from test_bulk import GOOD, region
 
-    monkeypatch.setattr(database, "BATCH", 1_000)
+    monkeypatch.setattr(database, "BATCH", 200)
     dataset, texts = chinese_dataset(tmp_path)
-    days = [f"{2000 + i // 365:04d}-{1 + (i % 365) // 31 % 12:02d}-{1 + i % 28:02d}" for i in range(3_000)]
-    days = sorted(set(days))
-    lines = [json.dumps({**GOOD, "id": f"example-app-wau-d{i:05d}", "as_of": day}) for i, day in enumerate(days)]
+    # Rows differ by region, not by date: a row's date must be one its quote states.
+    regions = [region(i) for i in range(26 * 26)]
+    lines = [json.dumps({**GOOD, "id": f"example-app-wau-d{i:05d}", "region": r}) for i, r in enumerate(regions)]
     (dataset / "metrics" / "series.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     build_release(dataset, tmp_path / "release", texts)
     db = sqlite_utils.Database(tmp_path / "release" / database.FILE)
-    assert db["metrics"].count == len(days) + 1
+    assert db["metrics"].count == len(regions) + 1
     ids = [r[0] for r in db.execute("SELECT id FROM citations ORDER BY id")]
     assert ids == list(range(1, len(ids) + 1))
-    first, last = (db["metrics"].get(f"example-app-wau-d{i:05d}") for i in (0, len(days) - 1))
-    assert (first["as_of"], last["as_of"]) == (days[0], days[-1])
+    first, last = (db["metrics"].get(f"example-app-wau-d{i:05d}") for i in (0, len(regions) - 1))
+    assert (first["region"], last["region"]) == (regions[0], regions[-1])
     quotes = list(db.query("SELECT position, quote FROM citations WHERE record_id = ? ORDER BY id", [last["id"]]))
     assert [q["position"] for q in quotes] == [0, 1] and "CountCo" in quotes[1]["quote"]
