@@ -25,7 +25,7 @@ from ailedger.texts import HOW_TO_SUPPLY, Store
 from ailedger.validate.claim_rules import attributed
 from ailedger.validate.context import Context, Rule, is_slug, record_id
 from ailedger.validate.diagnostics import Diagnostic, escape
-from ailedger.validate.quote_rules import derivations, labels, quoted_dates, stated_values
+from ailedger.validate.quote_rules import derivations, field_values, labels, quoted_dates, stated_values
 from ailedger.validate.quotes import shortest
 from ailedger.validate.record import Loaded
 from ailedger.validate.value_rules import dates, figures, metrics, overlaps, plausibility
@@ -76,15 +76,6 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
         seen_folded.setdefault(folded, rec)
 
 
-def _values(record: Any, name: str) -> Iterator[tuple[tuple[str | int, ...], Any]]:
-    value = getattr(record, name)
-    if isinstance(value, list):
-        for i, item in enumerate(value):
-            yield (name, i), item
-    elif value is not None:
-        yield (name,), value
-
-
 def _ref(
     ctx: Context, rec: Loaded, loc: tuple[str | int, ...], target: str, allowed: tuple[str, ...]
 ) -> Iterator[Diagnostic]:
@@ -105,7 +96,7 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
         for (table, name), allowed in LATEST.REFERENCES.items():
             if table != rec.table:
                 continue
-            for loc, target in _values(rec.record, name):
+            for loc, target in field_values(rec.record, name):
                 if target == rec.record.id and name in SAME_TABLE_REFERENCES:
                     yield ctx.diag(rec, loc, "ref.cycle", "a record cannot point at itself here")
                     continue
@@ -152,7 +143,7 @@ def cycles(ctx: Context) -> Iterator[Diagnostic]:
     """Chains of parent_id, family_id and derived_from end somewhere."""
     for table, name in (("organizations", "parent_id"), ("models", "family_id"), ("metrics", "derived_from")):
         recs = {r.record.id: r for r in ctx.valid() if r.table == table}
-        edges = {rid: [t for _, t in _values(r.record, name) if t != rid] for rid, r in recs.items()}
+        edges = {rid: [t for _, t in field_values(r.record, name) if t != rid] for rid, r in recs.items()}
         done: set[str] = set()
         for start in sorted(edges):
             if start in done:
