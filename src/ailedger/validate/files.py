@@ -47,6 +47,9 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic
     found: list[tuple[str, Path]] = []
     problems: list[Diagnostic] = []
 
+    def flag(path: Path, code: str, message: str) -> None:
+        problems.append(Diagnostic(display(path), None, None, code, "", message))
+
     def table_dir(table: str, folder: Path) -> None:
         folded: dict[str, Path] = {}
         # scandir knows each entry's type without a stat call per file (ten thousand files are ten thousand calls)
@@ -56,77 +59,30 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic
             symlink, is_dir = kinds[entry]
             other = folded.setdefault(entry.name.casefold(), entry)
             if other is not entry:
-                problems.append(
-                    Diagnostic(
-                        display(entry),
-                        None,
-                        None,
-                        "file.case-collision",
-                        "",
-                        f"differs only by case from {display(other)}; a checkout on macOS or Windows keeps only one "
-                        "of them",
-                    )
+                flag(
+                    entry,
+                    "file.case-collision",
+                    f"differs only by case from {display(other)}; "
+                    "a checkout on macOS or Windows keeps only one of them",
                 )
             if symlink:
-                problems.append(
-                    Diagnostic(
-                        display(entry),
-                        None,
-                        None,
-                        "file.symlink-forbidden",
-                        "",
-                        "symbolic links are not followed; commit the file itself",
-                    )
-                )
+                flag(entry, "file.symlink-forbidden", "symbolic links are not followed; commit the file itself")
             elif is_dir:
-                problems.append(
-                    Diagnostic(
-                        display(entry),
-                        None,
-                        None,
-                        "file.unexpected",
-                        "",
-                        f"folders inside {table}/ are not read; move the records up into {table}/",
-                    )
+                flag(
+                    entry, "file.unexpected", f"folders inside {table}/ are not read; move the records up into {table}/"
                 )
             elif entry.suffix not in (RECORD_SUFFIX, BULK_SUFFIX):
-                problems.append(
-                    Diagnostic(
-                        display(entry),
-                        None,
-                        None,
-                        "file.extension",
-                        "",
-                        f"only {RECORD_SUFFIX} files are records; rename it to <id>{RECORD_SUFFIX} or remove it",
-                    )
-                )
+                fix = f"rename it to <id>{RECORD_SUFFIX} or remove it"
+                flag(entry, "file.extension", f"only {RECORD_SUFFIX} files are records; {fix}")
             else:
                 found.append((table, entry))
 
     for path in paths:
         if path.is_symlink():
-            problems.append(
-                Diagnostic(
-                    display(path),
-                    None,
-                    None,
-                    "file.symlink-forbidden",
-                    "",
-                    "symbolic links are not followed; commit the file itself",
-                )
-            )
+            flag(path, "file.symlink-forbidden", "symbolic links are not followed; commit the file itself")
         elif path.is_file():
             if path.parent.name not in tables:
-                problems.append(
-                    Diagnostic(
-                        display(path),
-                        None,
-                        None,
-                        "file.unknown-table",
-                        "",
-                        f"a record file lives in a table folder: one of {', '.join(tables)}",
-                    )
-                )
+                flag(path, "file.unknown-table", f"a record file lives in a table folder: one of {', '.join(tables)}")
             else:
                 found.append((path.parent.name, path))
         elif path.is_dir():
@@ -137,24 +93,13 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic
                 if entry.name.startswith("."):
                     continue
                 if entry.is_symlink():
-                    problems.append(
-                        Diagnostic(
-                            display(entry),
-                            None,
-                            None,
-                            "file.symlink-forbidden",
-                            "",
-                            "symbolic links are not followed; commit the folder itself",
-                        )
-                    )
+                    flag(entry, "file.symlink-forbidden", "symbolic links are not followed; commit the folder itself")
                 elif entry.is_dir() and entry.name in tables:
                     table_dir(entry.name, entry)
                 else:
                     hint = difflib.get_close_matches(entry.name, tables, n=1)
                     fix = f"did you mean {hint[0]}/?" if hint else f"tables are {', '.join(tables)}"
-                    problems.append(
-                        Diagnostic(display(entry), None, None, "file.unknown-table", "", f"not a table folder; {fix}")
-                    )
+                    flag(entry, "file.unknown-table", f"not a table folder; {fix}")
         else:
-            problems.append(Diagnostic(display(path), None, None, "file.missing", "", "no such file or folder"))
+            flag(path, "file.missing", "no such file or folder")
     return found, problems
