@@ -87,9 +87,9 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
         for cite in c.citations:
             if cite.via:
                 outlets.setdefault(cite.via, "relays it (the citation's via)")
-            source = ctx.by_id.get(cite.source_id)
-            if source is not None and source.record is not None and source.table == "sources":
-                outlets.setdefault(source.record.publisher, f"published {cite.source_id}")
+            publisher = _publisher(ctx, cite.source_id)
+            if publisher is not None:
+                outlets.setdefault(publisher, f"published {cite.source_id}")
         if c.asserted_by in outlets:
             yield ctx.diag(
                 rec,
@@ -157,9 +157,5 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _publisher(ctx: Context, source_id: str) -> str | None:
-    source = ctx.by_id.get(source_id)
-    return (
-        source.record.publisher
-        if source is not None and source.record is not None and source.table == "sources"
-        else None
-    )
+    source = ctx.source(source_id)
+    return source.publisher if source is not None else None

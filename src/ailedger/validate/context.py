@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ailedger.schema import LATEST
 from ailedger.texts import Store
@@ -97,6 +98,11 @@ class Context:
     ) -> Diagnostic:
         line, col = rec.at(*loc)
         return Diagnostic(rec.path, line, col, code, ".".join(map(str, loc)), message, severity)
+
+    def source(self, source_id: str) -> Any | None:
+        """The valid source record of ``source_id``, else None (a dangling or rejected one is another rule's report)."""
+        found = self.by_id.get(source_id)
+        return found.record if found is not None and found.table == "sources" else None
 
     def valid(self) -> Iterator[Loaded]:
         """The records and bulk rows that passed the schema."""

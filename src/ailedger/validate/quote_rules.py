@@ -232,21 +232,13 @@ def _metric_stated(ctx: Context, rec: Loaded, candidates_of: dict[str, stated.Na
 
 
 def _language(ctx: Context, source_id: str) -> str | None:
-    source = ctx.by_id.get(source_id)
-    return (
-        source.record.language
-        if source is not None and source.record is not None and source.table == "sources"
-        else None
-    )
+    source = ctx.source(source_id)
+    return source.language if source is not None else None
 
 
 def _published(ctx: Context, source_id: str) -> FuzzyDate | None:
-    source = ctx.by_id.get(source_id)
-    return (
-        source.record.published
-        if source is not None and source.record is not None and source.table == "sources"
-        else None
-    )
+    source = ctx.source(source_id)
+    return source.published if source is not None else None
 
 
 def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:

@@ -111,12 +111,8 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
         numbers: set[int] = set()
         for cite in m.citations:
             if "value" in cite.supports:
-                source = ctx.by_id.get(cite.source_id)
-                language = (
-                    source.record.language
-                    if source is not None and source.record is not None and source.table == "sources"
-                    else None
-                )
+                source = ctx.source(cite.source_id)
+                language = source.language if source is not None else None
                 key = (cite.quote, language)
                 if key not in read:
                     read[key] = stated(*key)
