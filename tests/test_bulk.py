@@ -312,3 +312,43 @@ def test_did_you_mean_suggests_a_bulk_id_as_it_does_a_yaml_id(tmp_path: Path) ->
     expected = ["no record has id example-app-wau-2025-1; did you mean example-app-wau-2025-01?"]
     assert dangling(validate([yaml_root], yaml_root.parent / "texts").diagnostics) == expected
     assert dangling(validate([bulk_root], bulk_root.parent / "texts").diagnostics) == expected
+
+
+def test_a_bom_is_a_warning_as_in_a_record_file(tmp_path: Path) -> None:
+    """Audit L7: a bulk file starting with a UTF-8 BOM gets the record file's ``file.bom`` warning, its rows read."""
+    root = dataset(tmp_path)
+    file = root / "metrics" / "series.jsonl"
+    rows = [json.dumps(clean_row(1)).encode(), json.dumps(clean_row(2) | {"value": -1}).encode()]
+    file.write_bytes(bulk.BOM + b"\n".join(rows) + b"\n")
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
+    assert [(d.line, d.column, d.code, d.severity) for d in found] == [
+        (1, 1, "file.bom", "warning"),
+        (2, None, "schema.greater-than-equal", "error"),
+    ]
+    assert found[0].message == "UTF-8 byte order mark ignored; save the file as UTF-8 without BOM"
+
+
+def test_a_flagged_first_row_after_a_bom_is_checked_by_the_exact_rules(tmp_path: Path) -> None:
+    root = dataset(tmp_path)
+    file = root / "metrics" / "series.jsonl"
+    file.write_bytes(bulk.BOM + json.dumps(clean_row(1) | {"value": 12600000}).encode() + b"\n")
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
+    assert sorted((d.line, d.code) for d in found) == [(1, "file.bom"), (1, "metric.quote-mismatch")]
+
+
+@pytest.mark.parametrize("key", [b'"d\\u0065rived_from"', b'"derived_\\u0066rom"'])
+def test_an_escaped_key_set_to_null_is_the_null_of_the_plain_key(key: bytes, tmp_path: Path) -> None:
+    """Audit L16b: the fast path decodes keys before looking for explicit nulls (Arrow reads null as absent)."""
+    plain = json.loads(key).encode()
+    rows = {}
+    for name, spelled in (("plain", b'"' + plain + b'"'), ("escaped", key)):
+        root = dataset(tmp_path / name)
+        line = json.dumps(clean_row(2)).encode().replace(b'"id":', spelled + b': null, "id":', 1)
+        write_lines(root / "metrics" / "series.jsonl", [json.dumps(clean_row(1)).encode(), line])
+        rows[name] = [
+            (d.line, d.code, d.field)
+            for d in validate([root], root.parent / "texts").diagnostics
+            if d.path.endswith("series.jsonl")
+        ]
+    assert rows["escaped"] == rows["plain"]
+    assert rows["plain"] and rows["plain"][0][0] == 2

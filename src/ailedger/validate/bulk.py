@@ -24,7 +24,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import pyarrow as pa
@@ -50,23 +50,25 @@ CHUNK_BYTES = 16 << 20
 _BLANK_LINE = re.compile(rb"\n[ \t\r]+\n")
 
 
-def _chunks(path: Path) -> Iterator[tuple[int, bytes]]:
+BOM = b"\xef\xbb\xbf"
+
+
+def _chunks(fh: BinaryIO) -> Iterator[tuple[int, bytes]]:
     """(number of the chunk's first line, bytes) of whole lines, about CHUNK_BYTES at a time."""
     first = 1
     rest = b""
-    with path.open("rb") as fh:
-        while True:
-            block = fh.read(CHUNK_BYTES)
-            if not block:
-                break
-            block = rest + block
-            cut = block.rfind(b"\n") + 1
-            if cut == 0:
-                rest = block
-                continue
-            chunk, rest = block[:cut], block[cut:]
-            yield first, chunk
-            first += chunk.count(b"\n")
+    while True:
+        block = fh.read(CHUNK_BYTES)
+        if not block:
+            break
+        block = rest + block
+        cut = block.rfind(b"\n") + 1
+        if cut == 0:
+            rest = block
+            continue
+        chunk, rest = block[:cut], block[cut:]
+        yield first, chunk
+        first += chunk.count(b"\n")
     if rest:
         yield first, rest
 
@@ -110,7 +112,10 @@ def _explicit_null(model: type[BaseModel]) -> re.Pattern[bytes] | None:
     ]
     if not names:
         return None
-    return re.compile(rb'"(?:' + b"|".join(re.escape(n.encode()) for n in names) + rb')"\s*:\s*null')
+    # A key spelled with escapes ("d\u0065rived_from") is the same field to Arrow: any escaped key set to null
+    # takes the exact path too, which decodes it first.
+    plain = rb'"(?:' + b"|".join(re.escape(n.encode()) for n in names) + rb')"'
+    return re.compile(rb"(?:" + plain + rb'|"[^"\\]*(?:\\.[^"\\]*)+")\s*:\s*null')
 
 
 # --- the run -------------------------------------------------------------------------------------------
@@ -173,10 +178,16 @@ class _Run:
         state = _File(shown, path)
         self.files.append(state)
         try:
-            empty = True
-            for first, chunk in _chunks(path):
-                empty = False
-                self._chunk(state, model, schema, nulls, first, chunk)
+            with path.open("rb") as fh:
+                if fh.read(len(BOM)) == BOM:  # as in a record file: a warning, and the rows are read without it
+                    message = "UTF-8 byte order mark ignored; save the file as UTF-8 without BOM"
+                    self.diagnostics.append(Diagnostic(shown, 1, 1, "file.bom", "", message, "warning"))
+                else:
+                    fh.seek(0)
+                empty = True
+                for first, chunk in _chunks(fh):
+                    empty = False
+                    self._chunk(state, model, schema, nulls, first, chunk)
             if empty:  # as an empty record file is
                 message = "the file holds no record; write one JSON object per line"
                 self.diagnostics.append(Diagnostic(shown, 1, 1, "record.empty", "", message))
@@ -338,6 +349,7 @@ class _Run:
         with state.path.open("rb") as fh:
             for line, raw in enumerate(fh, start=1):
                 if line in wanted:
+                    raw = raw.removeprefix(BOM) if line == 1 else raw
                     loaded, _ = check_line(state.path.parent.name, raw.rstrip(b"\r\n"), line, state.shown)
                     if loaded is not None and loaded.record is not None:
                         yield loaded
