@@ -209,7 +209,7 @@ class RuleColumns:
                     self.by_token.setdefault(max(words, key=len), []).append((rid, label))
         self.named: dict[tuple[str, str], bool] = {}
         self.expressions: dict[tuple[str, str], list[when.Stated]] = {}
-        self.clear_quote: dict[str, bool] = {}
+        self.clear_quote: dict[tuple[str, bool], bool] = {}
 
     def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
         """Rows that some rule might object to; the exact rules then decide."""
@@ -397,8 +397,11 @@ class RuleColumns:
                     continue
                 ok[row] = self._states(name, values[row], quotes[c], sources[c])
             bad |= is_set & ~ok
-        unclear = np.array([not self._clear(q) for q in quotes], dtype=bool)
+        figures = cites.supporting("value").tolist()
+        unclear = np.array([not self._clear(q, f) for q, f in zip(quotes, figures)], dtype=bool)
         bad[cites.row[unclear]] = True
+        if "formula" in table.column_names:  # the formula rules (issue 14) have no column form
+            bad |= as_flags(table.column("formula").is_valid())
         return bad
 
     def _states(self, name: str, value: str, quote: str, source_id: str) -> bool:
@@ -422,13 +425,20 @@ class RuleColumns:
             self.named[key] = any(stated.names(label, quote) for label in self.labels.get(value, ()))
         return self.named[key]
 
-    def _clear(self, quote: str) -> bool:
-        """No attribution phrase and no difference between figures: nothing the exact rules would weigh."""
-        if quote not in self.clear_quote:
-            self.clear_quote[quote] = (
-                not claims.attributions(quote) and not stated.has_gap(quote) and len(self._owners(quote)) < 2
+    def _clear(self, quote: str, figures: bool) -> bool:
+        """No attribution phrase and, in a quote that supports value (``figures``), no difference between figures
+        and no second record its figures could belong to: nothing the exact rules would weigh.
+
+        Whose figure a number is matters only to the quotes that support value
+        (``metric.value-not-for-subject`` reads no other), so a publisher's line
+        naming the developer and the data provider leaves its rows clear.
+        """
+        key = (quote, figures)
+        if key not in self.clear_quote:
+            self.clear_quote[key] = not claims.attributions(quote) and (
+                not figures or (not stated.has_gap(quote) and len(self._owners(quote)) < 2)
             )
-        return self.clear_quote[quote]
+        return self.clear_quote[key]
 
     def _owners(self, quote: str) -> set[str]:
         """The records whose names the quote holds, found through each name's longest word."""
