@@ -56,7 +56,7 @@ def calls_to_check_file(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = record.check_file
 
-    def spy(table: str, path: Path, raw: bytes | None = None) -> tuple[record.Loaded, list[record.Diagnostic]]:
+    def spy(table: str, path: Path, raw: bytes | None = None) -> tuple[record.ParsedRecord, list[record.Diagnostic]]:
         seen.append(path)
         return real(table, path, raw)
 

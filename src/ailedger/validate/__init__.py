@@ -16,7 +16,7 @@ from ailedger.texts import Store, verified
 from ailedger.validate import rules
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover
-from ailedger.validate.record import Loaded, check_file
+from ailedger.validate.record import ParsedRecord, check_file
 
 
 @dataclass(slots=True)
@@ -29,7 +29,7 @@ class Report:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_checked: int = 0
-    records: list[Loaded] = field(default_factory=list)
+    records: list[ParsedRecord] = field(default_factory=list)
     bulk_rows: dict[str, list[Any]] = field(default_factory=dict)
     """With ``keep_bulk``: per table, the checked rows of its bulk files as Arrow tables."""
     verified: dict[str, bool] = field(default_factory=dict)

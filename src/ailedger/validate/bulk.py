@@ -41,7 +41,7 @@ from ailedger.validate.columns import RuleColumns, SchemaColumns, as_flags
 from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import BULK_SUFFIX, display
 from ailedger.validate.jsonl import check_line
-from ailedger.validate.record import Loaded
+from ailedger.validate.record import ParsedRecord
 
 __all__ = ["BULK_TABLES", "check"]
 
@@ -143,7 +143,11 @@ class _Run:
     """One validation run over YAML records and bulk files."""
 
     def __init__(
-        self, records: list[Loaded], texts: Store | None, keep: dict[str, list[Any]] | None, require_texts: bool = False
+        self,
+        records: list[ParsedRecord],
+        texts: Store | None,
+        keep: dict[str, list[Any]] | None,
+        require_texts: bool = False,
     ) -> None:
         self.records = records
         self.keep = keep
@@ -341,7 +345,7 @@ class _Run:
                 marked = key.append_column("line", pa.array(lines)).join(shared, keys=period, join_type="inner")
                 state.flagged.update(marked.column("line").to_pylist())
 
-    def _reread(self, state: _File) -> Iterator[Loaded]:
+    def _reread(self, state: _File) -> Iterator[ParsedRecord]:
         """The flagged rows of a file as records, for the exact rules."""
         if not state.flagged:
             return
@@ -356,7 +360,7 @@ class _Run:
 
 
 def check(
-    records: list[Loaded],
+    records: list[ParsedRecord],
     files: list[tuple[str, Path]],
     texts: Store | None,
     keep: dict[str, list[Any]] | None = None,

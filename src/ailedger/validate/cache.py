@@ -37,7 +37,7 @@ from typing import Any
 from ailedger.texts import Store
 from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import display
-from ailedger.validate.record import Loaded, check_file
+from ailedger.validate.record import ParsedRecord, check_file
 
 ENV = "AILEDGER_VALIDATE_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
@@ -127,7 +127,7 @@ class ValidationCache:
         except Exception:  # missing, truncated, foreign: an empty cache, never a failed run
             self._old, self._rules = {}, None
 
-    def check_file(self, table: str, path: Path) -> tuple[Loaded, list[Diagnostic]]:
+    def check_file(self, table: str, path: Path) -> tuple[ParsedRecord, list[Diagnostic]]:
         """:func:`ailedger.validate.record.check_file`, from the cache when these bytes were checked before."""
         try:
             raw = path.read_bytes()

@@ -13,12 +13,12 @@ from ailedger.schema import LATEST
 from ailedger.validate.context import Context
 from ailedger.validate.diagnostics import Diagnostic, escape
 from ailedger.validate.quote_rules import cited_fields, field_values, labels, supporting_quotes
-from ailedger.validate.record import Loaded
+from ailedger.validate.record import ParsedRecord
 
 _NAMING = frozenset({"name", "aliases"}) | {name for _, name in LATEST.REFERENCES} - {"runs_on"}
 
 
-def _self_parties(ctx: Context, rec: Loaded) -> set[str]:
+def _self_parties(ctx: Context, rec: ParsedRecord) -> set[str]:
     """Folded names under which a quote's attribution is the record's own developer or subject speaking."""
     from ailedger.validate import stated
 

@@ -16,7 +16,7 @@ from ailedger.schema import LATEST
 from ailedger.texts import Store
 from ailedger.validate.diagnostics import Diagnostic, Severity
 from ailedger.validate.quotes import SourceTexts
-from ailedger.validate.record import Loaded
+from ailedger.validate.record import ParsedRecord
 
 
 class IdIndex(Mapping[str, str]):
@@ -59,13 +59,13 @@ class Context:
     ``bulk_ids`` yields every id of the bulk files, for references.
     """
 
-    records: list[Loaded]
+    records: list[ParsedRecord]
     texts: Store | None
-    bulk_rows: list[Loaded] = field(default_factory=list)
+    bulk_rows: list[ParsedRecord] = field(default_factory=list)
     bulk_ids: Callable[[], Iterable[tuple[str, str]]] | None = None
     require_texts: bool = False
     """Whether a source whose text cannot be had is an error (``--require-texts``) rather than a warning."""
-    by_id: dict[str, Loaded] = field(init=False)
+    by_id: dict[str, ParsedRecord] = field(init=False)
     """The first record file of each id."""
     table_of: IdIndex = field(init=False)
     source_texts: SourceTexts = field(init=False)
@@ -94,7 +94,7 @@ class Context:
         return self._candidates[allowed]
 
     def diag(
-        self, rec: Loaded, loc: tuple[str | int, ...], code: str, message: str, severity: Severity = "error"
+        self, rec: ParsedRecord, loc: tuple[str | int, ...], code: str, message: str, severity: Severity = "error"
     ) -> Diagnostic:
         line, col = rec.at(*loc)
         return Diagnostic(rec.path, line, col, code, ".".join(map(str, loc)), message, severity)
@@ -104,7 +104,7 @@ class Context:
         found = self.by_id.get(source_id)
         return found.record if found is not None and found.table == "sources" else None
 
-    def valid(self) -> Iterator[Loaded]:
+    def valid(self) -> Iterator[ParsedRecord]:
         """The records and bulk rows that passed the schema."""
         return (r for r in (*self.records, *self.bulk_rows) if r.record is not None)
 
@@ -112,7 +112,7 @@ class Context:
 Rule = Callable[[Context], Iterator[Diagnostic]]
 
 
-def _stated_id(rec: Loaded) -> str | None:
+def _stated_id(rec: ParsedRecord) -> str | None:
     if rec.record is not None:
         return rec.record.id
     value = rec.doc.data.get("id")
@@ -124,6 +124,6 @@ def is_slug(value: str) -> bool:
     return re.fullmatch(LATEST.ID_PATTERN, value, re.ASCII) is not None
 
 
-def record_id(rec: Loaded) -> str:
+def record_id(rec: ParsedRecord) -> str:
     """The id a record goes by: the one it states, else its file name (for files that did not parse)."""
     return _stated_id(rec) or Path(rec.path).stem

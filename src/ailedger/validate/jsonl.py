@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from ailedger.validate.diagnostics import Diagnostic, escape
-from ailedger.validate.record import Loaded, check_document
+from ailedger.validate.record import ParsedRecord, check_document
 from ailedger.validate.text import SURROGATE
 from ailedger.validate.yaml12 import Document
 
@@ -99,7 +99,7 @@ def read_line(raw: bytes, line: int, shown: str) -> Document | Diagnostic:
     return _line_doc(data, line)
 
 
-def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[Loaded | None, list[Diagnostic]]:
+def check_line(table: str, raw: bytes, line: int, shown: str) -> tuple[ParsedRecord | None, list[Diagnostic]]:
     """One line of a bulk file, checked like a record file: strict JSON, text hygiene, the schema."""
     doc = read_line(raw, line, shown)
     if isinstance(doc, Diagnostic):

@@ -17,7 +17,7 @@ from ailedger.schema import LATEST
 from ailedger.schema.fields import UNCITED
 from ailedger.validate.context import Context
 from ailedger.validate.diagnostics import Diagnostic, escape
-from ailedger.validate.record import Loaded
+from ailedger.validate.record import ParsedRecord
 from ailedger.validate.value_rules import dated_fields
 
 if TYPE_CHECKING:
@@ -89,7 +89,7 @@ def _clean(label: str) -> bool:
     return not any(severity == "error" for _, severity, _ in text.problems(label, name=True))
 
 
-def labels(rec: Loaded | None) -> list[str]:
+def labels(rec: ParsedRecord | None) -> list[str]:
     """The names a record goes by in text, or none when it has no name (events, metrics, claims)."""
     if rec is None or rec.record is None or rec.table not in ("organizations", "models"):
         return []
@@ -173,7 +173,7 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
             yield from _metric_stated(ctx, rec, candidates)
 
 
-def _metric_stated(ctx: Context, rec: Loaded, candidates_of: dict[str, stated.NameIndex]) -> Iterator[Diagnostic]:
+def _metric_stated(ctx: Context, rec: ParsedRecord, candidates_of: dict[str, stated.NameIndex]) -> Iterator[Diagnostic]:
     """The kind of count is in the quote's words, and the value is the figure it gives for this subject."""
     from ailedger.validate import stated
 

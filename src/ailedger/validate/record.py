@@ -31,8 +31,9 @@ PROSE_FIELDS = frozenset({"quote", "translation", "title"} | LATEST.CURATOR_TEXT
 
 
 @dataclass(frozen=True, slots=True)
-class Loaded:
-    """A parsed record file with its positions; ``record`` is None when the schema rejected it."""
+class ParsedRecord:
+    """One record file or bulk line, parsed with its positions; ``record`` is its model, None when the schema
+    rejected it."""
 
     table: str
     path: str
@@ -172,7 +173,7 @@ def _item_model(annotation: Any) -> type[BaseModel] | None:
     return None
 
 
-def check_file(table: str, path: Path, raw: bytes | None = None) -> tuple[Loaded, list[Diagnostic]]:
+def check_file(table: str, path: Path, raw: bytes | None = None) -> tuple[ParsedRecord, list[Diagnostic]]:
     """Parse and schema-check one record file; ``raw``, its bytes if the caller read them (the cache keys on them).
 
     The file is returned even when it is rejected (``record`` None), so that its
@@ -187,10 +188,10 @@ def check_file(table: str, path: Path, raw: bytes | None = None) -> tuple[Loaded
         doc = loads(content)
     except YamlProblem as exc:
         problems.append(Diagnostic(shown, exc.line, exc.column, exc.code, "", exc.message))
-        return Loaded(table, shown, Document({}), None), problems
+        return ParsedRecord(table, shown, Document({}), None), problems
     except OSError as exc:
         problems.append(Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}"))
-        return Loaded(table, shown, Document({}), None), problems
+        return ParsedRecord(table, shown, Document({}), None), problems
     problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in doc.warnings]
     loaded, found = check_document(table, doc, shown)
     return loaded, problems + found
@@ -226,17 +227,17 @@ def version_problem(doc: Document, shown: str) -> Diagnostic | None:
     )
 
 
-def check_document(table: str, doc: Document, shown: str) -> tuple[Loaded, list[Diagnostic]]:
+def check_document(table: str, doc: Document, shown: str) -> tuple[ParsedRecord, list[Diagnostic]]:
     """A parsed record, from a record file or a bulk line: text hygiene, schema version, then the schema."""
     problems = hygiene(doc, shown)
     unknown = version_problem(doc, shown)
     if unknown is not None:
-        return Loaded(table, shown, doc, None), [*problems, unknown]
+        return ParsedRecord(table, shown, doc, None), [*problems, unknown]
     older = older_major_fix(table, doc)
     if older is not None:
         line, col = doc.locate(("schema_version",))
         problems.append(Diagnostic(shown, line, col, "schema.version-old", "schema_version", older))
-        return Loaded(table, shown, doc, None), problems
+        return ParsedRecord(table, shown, doc, None), problems
     model = LATEST.TABLES[table]
     try:
         record = adapter(model).validate_python(doc.data, strict=True)
@@ -244,10 +245,10 @@ def check_document(table: str, doc: Document, shown: str) -> tuple[Loaded, list[
         errors = exc.errors(include_url=False)
         room = max(MAX_PROBLEMS - len(problems), 0)
         problems += [schema_diagnostics(model, e, shown, doc) for e in errors[:room]]
-        return Loaded(table, shown, doc, None), capped(
+        return ParsedRecord(table, shown, doc, None), capped(
             problems, len(problems) + len(errors) - min(room, len(errors)), shown
         )
-    return Loaded(table, shown, doc, record), capped(problems, len(problems), shown)
+    return ParsedRecord(table, shown, doc, record), capped(problems, len(problems), shown)
 
 
 def capped(problems: list[Diagnostic], total: int, shown: str) -> list[Diagnostic]:

@@ -27,7 +27,7 @@ from ailedger.validate.context import Context, Rule, is_slug, record_id
 from ailedger.validate.diagnostics import Diagnostic, escape
 from ailedger.validate.quote_rules import derivations, field_values, labels, quoted_dates, stated_values
 from ailedger.validate.quotes import shortest
-from ailedger.validate.record import Loaded
+from ailedger.validate.record import ParsedRecord
 from ailedger.validate.value_rules import dates, figures, metrics, overlaps, plausibility
 
 REPORTING_KINDS = frozenset({"news_outlet", "news_agency", "data_provider"})
@@ -37,7 +37,7 @@ RESERVED_NAMES = frozenset({"con", "prn", "aux", "nul"} | {f"{d}{n}" for d in ("
 
 def ids(ctx: Context) -> Iterator[Diagnostic]:
     """Ids are unique across tables, equal the file name, and do not differ only by case (record files only)."""
-    seen_folded: dict[str, Loaded] = {}
+    seen_folded: dict[str, ParsedRecord] = {}
     for rec in ctx.records:
         rid = record_id(rec)
         if Path(rec.path).stem.casefold() in RESERVED_NAMES:
@@ -77,7 +77,7 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
 
 
 def _ref(
-    ctx: Context, rec: Loaded, loc: tuple[str | int, ...], target: str, allowed: tuple[str, ...]
+    ctx: Context, rec: ParsedRecord, loc: tuple[str | int, ...], target: str, allowed: tuple[str, ...]
 ) -> Iterator[Diagnostic]:
     table = ctx.table_of.get(target)
     if table is None:
@@ -230,7 +230,7 @@ def duplicates(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate.text import fold
 
     for table in ("organizations", "models"):
-        owner: dict[str, Loaded] = {}
+        owner: dict[str, ParsedRecord] = {}
         for rec in sorted((r for r in ctx.valid() if r.table == table), key=lambda r: r.record.id):
             keys: dict[str, tuple[str | int, ...]] = {}
             for loc, name in [
@@ -264,7 +264,7 @@ def _similar_names(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate import stated
     from ailedger.validate.text import fold
 
-    owner: dict[str, Loaded] = {}
+    owner: dict[str, ParsedRecord] = {}
     for rec in sorted((r for r in ctx.valid() if r.table == "models"), key=lambda r: r.record.id):
         developers = labels(ctx.by_id.get(rec.record.organization_id)) if rec.record.organization_id else []
         for loc, name in [
@@ -414,7 +414,7 @@ RULES: list[Rule] = [
 ]
 
 
-def check(records: list[Loaded], texts: Store | None, require_texts: bool = False) -> list[Diagnostic]:
+def check(records: list[ParsedRecord], texts: Store | None, require_texts: bool = False) -> list[Diagnostic]:
     """Run every rule over the run's records."""
     ctx = Context(records, texts, require_texts=require_texts)
     out: list[Diagnostic] = []

@@ -14,7 +14,7 @@ from typing import Any
 from ailedger.dates import FuzzyDate
 from ailedger.validate.context import Context
 from ailedger.validate.diagnostics import Diagnostic
-from ailedger.validate.record import Loaded
+from ailedger.validate.record import ParsedRecord
 
 EARLIEST_PLAUSIBLE = date(1950, 1, 1)
 WORLD_POPULATION = 8_300_000_000
@@ -140,7 +140,7 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
 
 def plausibility(ctx: Context) -> Iterator[Diagnostic]:
     """User counts fit the world, and daily <= weekly <= monthly for one product, region and period."""
-    series: dict[tuple[str, tuple[str, str, str]], dict[str, Loaded]] = {}
+    series: dict[tuple[str, tuple[str, str, str]], dict[str, ParsedRecord]] = {}
     for rec in ctx.valid():
         if rec.table != "metrics":
             continue
@@ -169,7 +169,7 @@ def plausibility(ctx: Context) -> Iterator[Diagnostic]:
 def overlaps(ctx: Context) -> Iterator[Diagnostic]:
     """One figure per subject, metric and period from a source; two sources that disagree are both kept, with a
     warning."""
-    groups: dict[tuple[str, str, tuple[str, str, str]], list[Loaded]] = {}
+    groups: dict[tuple[str, str, tuple[str, str, str]], list[ParsedRecord]] = {}
     for rec in sorted((r for r in ctx.valid() if r.table == "metrics"), key=lambda r: r.record.id):
         m = rec.record
         groups.setdefault((m.subject_id, m.metric, _period(m)), []).append(rec)
