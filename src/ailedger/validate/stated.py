@@ -250,21 +250,23 @@ class NameIndex:
     """
 
     def __init__(self, candidates: dict[str, list[str]]) -> None:
-        entries: list[tuple[int, str, tuple[str, ...], re.Pattern[str], list[str]]] = []
+        entries: list[tuple[int, str, tuple[str, ...], str, list[str]]] = []
         for rid, labels in candidates.items():
             for label in labels:
-                words, pattern = _label_pattern(label)
-                if pattern is not None:
+                words = _label_words(label)
+                if words:
                     keys = [] if _CJK.search(label) else [w for w in words if _RUN.fullmatch(w)]
-                    entries.append((len(entries), rid, words, pattern, keys))
+                    entries.append((len(entries), rid, words, label, keys))
         often = Counter(w for *_, keys in entries for w in set(keys))
-        self._by_word: dict[str, list[tuple[int, str, tuple[str, ...], re.Pattern[str]]]] = {}
-        self._others: list[tuple[int, str, tuple[str, ...], re.Pattern[str]]] = []
-        for order, rid, words, pattern, keys in entries:
+        # A name's pattern is compiled only when a quote holds all its words: compiling 50,000 aliases' patterns
+        # up front cost seconds for names no quote has.
+        self._by_word: dict[str, list[tuple[int, str, tuple[str, ...], str]]] = {}
+        self._others: list[tuple[int, str, tuple[str, ...], str]] = []
+        for order, rid, words, label, keys in entries:
             if keys:
-                self._by_word.setdefault(min(keys, key=lambda w: often[w]), []).append((order, rid, words, pattern))
+                self._by_word.setdefault(min(keys, key=lambda w: often[w]), []).append((order, rid, words, label))
             else:
-                self._others.append((order, rid, words, pattern))
+                self._others.append((order, rid, words, label))
 
     def spans(self, quote: str) -> list[tuple[str, int, int]]:
         """(id, start, end) in ``quote`` of each name or alias, in the order of the index's records and names.
@@ -278,9 +280,9 @@ class NameIndex:
             for word in (run, run[:-1]) if run.endswith("s") else (run,):
                 tried.update((entry[0], entry) for entry in self._by_word.get(word, ()))
         out = []
-        for _, rid, words, pattern in sorted(tried.values(), key=lambda entry: entry[0]):
+        for _, rid, words, label in sorted(tried.values(), key=lambda entry: entry[0]):
             if all(word in plain for word in words):
-                out += [(rid, m.start(), m.end()) for m in pattern.finditer(plain)]
+                out += [(rid, m.start(), m.end()) for m in _label_pattern(label).finditer(plain)]
         return out
 
 
@@ -288,14 +290,16 @@ _RUN = re.compile(r"[^\W_]+")
 """A run of letters and digits: where a name's pattern may begin and end (it looks around for ``[^\\W_]``)."""
 
 
+def _label_words(label: str) -> tuple[str, ...]:
+    """A name's words as :class:`NameIndex` compares them: marks as spaces, lower case."""
+    return tuple(label.translate(_MARKS).lower().split())
+
+
 @lru_cache(maxsize=1 << 16)
-def _label_pattern(label: str) -> tuple[tuple[str, ...], re.Pattern[str] | None]:
-    """A name's words and the pattern :class:`NameIndex` finds it by (None for a name without words)."""
-    words = tuple(label.translate(_MARKS).lower().split())
-    if not words:
-        return words, None
-    body = r"\s+".join(map(re.escape, words))
-    return words, re.compile(body if _CJK.search(label) else rf"(?<![^\W_]){body}(?:'?s)?(?![^\W_]|\.[0-9])")
+def _label_pattern(label: str) -> re.Pattern[str]:
+    """The pattern :class:`NameIndex` finds a name by (a name with words)."""
+    body = r"\s+".join(map(re.escape, _label_words(label)))
+    return re.compile(body if _CJK.search(label) else rf"(?<![^\W_]){body}(?:'?s)?(?![^\W_]|\.[0-9])")
 
 
 def meaning_key(name: str, developers: Iterable[str] = ()) -> str:
