@@ -123,12 +123,12 @@ def test_files_whose_names_differ_by_case_are_flagged(dataset: Path) -> None:
     )
 
 
-def test_a_file_with_thousands_of_problems_reports_the_first_and_counts_the_rest(dataset: Path) -> None:
+def test_a_file_with_hundreds_of_problems_reports_the_first_and_counts_the_rest(dataset: Path) -> None:
     from ailedger.validate.record import MAX_PROBLEMS
 
-    keys = [f"unknown_{i:05d}" for i in range(MAX_PROBLEMS * 3)]
     record = (dataset / "models" / "example-1.yaml").read_text(encoding="utf-8")
-    (dataset / "models" / "example-1.yaml").write_text(record + "".join(f"{k}: 1\n" for k in keys), encoding="utf-8")
+    aliases = "aliases:\n" + "".join(f"  - {i}\n" for i in range(MAX_PROBLEMS * 3))  # numbers, not text
+    (dataset / "models" / "example-1.yaml").write_text(record + aliases, encoding="utf-8")
     code, lines = validate(dataset)
     mine = [line for line in lines if line.startswith("models/example-1.yaml")]
     assert code == 1
@@ -138,4 +138,27 @@ def test_a_file_with_thousands_of_problems_reports_the_first_and_counts_the_rest
         "above and run again"
         in mine
     )
-    assert sum("error[schema.extra-field] unknown_" in line for line in mine) == MAX_PROBLEMS
+    assert sum("error[schema.string-type] aliases." in line for line in mine) == MAX_PROBLEMS
+
+
+def test_what_the_rules_find_is_capped_per_record_file_and_per_bulk_row() -> None:
+    from ailedger.validate import per_record_cap
+    from ailedger.validate.record import MAX_PROBLEMS
+
+    def many(path: str, line: int | None, n: int) -> list[Diagnostic]:
+        return [Diagnostic(path, line, i, "quote.name-not-stated", "aliases", f"{i}") for i in range(1, n + 1)]
+
+    found = diagnostics.sort(
+        many("m/a.yaml", 3, MAX_PROBLEMS + 5) + many("m/b.yaml", 3, MAX_PROBLEMS)
+        + many("m/s.jsonl", 7, MAX_PROBLEMS + 2) + many("m/s.jsonl", 8, 2)
+    )
+    capped = per_record_cap(found)
+    assert capped == diagnostics.sort(capped)
+    summaries = [(d.path, d.line, d.message) for d in capped if d.code == "record.too-many-problems"]
+    assert summaries == [
+        ("m/a.yaml", None, "and 5 more problems in this file; fix the ones above and run again"),
+        ("m/s.jsonl", 7, "and 2 more problems in this row; fix the ones above and run again"),
+    ]
+    assert [d.column for d in capped if d.path == "m/a.yaml" and d.line] == list(range(1, MAX_PROBLEMS + 1))
+    assert len(capped) == 3 * MAX_PROBLEMS + 2 + 2
+    assert per_record_cap(capped) == capped

@@ -138,6 +138,44 @@ def test_both_parsers_agree_on_the_edge_cases(text: str) -> None:
     assert_same(text)
 
 
+def _keys(n: int, flow: bool = False) -> str:
+    pairs = [f"k{i}: {i}" for i in range(n)]
+    return "{" + ", ".join(pairs) + "}\n" if flow else "".join(f"{p}\n" for p in pairs)
+
+
+def _items(n: int, item: str = "x", flow: bool = False) -> str:
+    return "a: [" + ", ".join([item] * n) + "]\n" if flow else "a:\n" + f"  - {item}\n" * n
+
+
+CAPS = {
+    "keys-at-cap": (_keys(yaml12.MAX_KEYS), None),
+    "keys-over-cap": (_keys(yaml12.MAX_KEYS + 1), ("yaml.too-many-keys", yaml12.MAX_KEYS + 1, 1)),
+    "flow-keys-over-cap": (_keys(yaml12.MAX_KEYS + 1, flow=True), ("yaml.too-many-keys", 1, None)),
+    "nested-keys-over-cap": ("a:\n" + _keys(yaml12.MAX_KEYS + 1).replace("k", "  k"), ("yaml.too-many-keys", None, 3)),
+    "items-at-cap": (_items(yaml12.MAX_ITEMS), None),
+    "items-over-cap": (_items(yaml12.MAX_ITEMS + 1), ("yaml.too-many-items", yaml12.MAX_ITEMS + 2, 5)),
+    "flow-items-over-cap": (_items(yaml12.MAX_ITEMS + 1, "1", flow=True), ("yaml.too-many-items", 1, None)),
+    "list-items-over-cap": (_items(yaml12.MAX_ITEMS + 1, "[x]", flow=True), ("yaml.too-many-items", 1, None)),
+    "mapping-items-over-cap": (_items(yaml12.MAX_ITEMS + 1, "{b: 1}"), ("yaml.too-many-items", None, 5)),
+}
+
+
+@pytest.mark.parametrize("name", list(CAPS))
+def test_keys_and_items_are_capped_alike_by_both_parsers(name: str) -> None:
+    """More keys or items than any record has are refused where the cap is passed, alike by both parsers."""
+    text, expected = CAPS[name]
+    assert_same(text)
+    if expected is None:
+        assert loads(text).data
+        return
+    with pytest.raises(YamlProblem) as problem:
+        loads(text)
+    code, line, column = expected
+    assert problem.value.code == code
+    assert line is None or problem.value.line == line
+    assert column is None or problem.value.column == column
+
+
 def test_the_default_parser_is_libyaml_and_the_environment_can_force_the_fallback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

@@ -6,6 +6,7 @@ only read, never written.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from ailedger.texts import Store, verified
 from ailedger.validate import rules
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover
-from ailedger.validate.record import ParsedRecord, check_file
+from ailedger.validate.record import MAX_PROBLEMS, ParsedRecord, check_file
 
 
 @dataclass(slots=True)
@@ -136,5 +137,37 @@ def _validate(
         store.save()
     sources = [r.record for r in report.records if r.table == "sources" and r.record is not None]
     report.verified = verified(texts, sources)
-    report.diagnostics = sort(report.diagnostics)
+    report.diagnostics = per_record_cap(sort(report.diagnostics))
     return report
+
+
+def per_record_cap(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """At most ``MAX_PROBLEMS`` per record (a record file, or a bulk row), then one line saying how many more.
+
+    Parsing and the schema stop at the cap themselves; this caps what the
+    rules find (a record with 1,000 aliases its quote does not state). The
+    list comes sorted and stays so.
+    """
+
+    def record(d: Diagnostic) -> tuple[str, int | None]:
+        return (d.path, d.line if d.path.endswith(BULK_SUFFIX) else None)
+
+    counts = Counter(map(record, diagnostics))
+    over = {key for key, n in counts.items() if n > MAX_PROBLEMS + 1}  # + 1: the parser's own summary line
+    if not over:
+        return diagnostics
+    out: list[Diagnostic] = []
+    shown: Counter[tuple[str, int | None]] = Counter()
+    for d in diagnostics:
+        key = record(d)
+        if key in over:
+            shown[key] += 1
+            if shown[key] > MAX_PROBLEMS:
+                continue
+        out.append(d)
+    for path, line in over:
+        more = counts[(path, line)] - MAX_PROBLEMS
+        where = "file" if line is None else "row"
+        message = f"and {more} more problems in this {where}; fix the ones above and run again"
+        out.append(Diagnostic(path, line, None, "record.too-many-problems", "", message))
+    return sorted(out, key=Diagnostic.sort_key)

@@ -28,6 +28,12 @@ from ailedger.validate.text import SURROGATE
 
 MAX_BYTES = 1 << 20
 MAX_DEPTH = 32
+MAX_KEYS = 100
+"""Keys of one mapping: the widest table has about 20 fields, so more is a mangled file, refused before the schema
+suggests a field name for each unknown key."""
+MAX_ITEMS = 1000
+"""Items of one list (aliases, citations, supports, derived_from): far above any record's, far below what a 1 MiB
+file can hold (500,000), whose items would each be checked against their quotes."""
 
 Path = tuple[str | int, ...]
 
@@ -140,6 +146,15 @@ def _scalar(event: Any, escapes: bool) -> Any:
 def _problem(event: Any, code: str, message: str) -> YamlProblem:
     mark = event.start_mark
     return YamlProblem(code, message, mark.line + 1, mark.column + 1)
+
+
+def _too_many(event: Any, what: str, cap: int) -> YamlProblem:
+    where = "mapping" if what == "keys" else "list"
+    return _problem(
+        event,
+        f"yaml.too-many-{what}",
+        f"more than {cap} {what} in one {where}; no record has that many, so this file is not one",
+    )
 
 
 def _refuse_features(event: Any) -> None:
@@ -312,6 +327,8 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
                     raise _problem(
                         event, "yaml.duplicate-key", f"duplicate key {value!r} (first at line {seen[value]}); keep one"
                     )
+                if len(seen) >= MAX_KEYS:
+                    raise _too_many(event, "keys", MAX_KEYS)
                 mark = event.start_mark
                 seen[value] = mark.line + 1
                 key = value
@@ -321,6 +338,8 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
                     container[key] = value
                     key = None
                 else:
+                    if len(container) >= MAX_ITEMS:
+                        raise _too_many(event, "items", MAX_ITEMS)
                     mark = event.start_mark
                     positions[path + (len(container),)] = (mark.line + 1, mark.column + 1)
                     container.append(value)
@@ -352,6 +371,8 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
                 inner = path + (key,)
                 container[key] = value
             else:
+                if len(container) >= MAX_ITEMS:
+                    raise _too_many(event, "items", MAX_ITEMS)
                 inner = path + (len(container),)
                 positions[inner] = (mark.line + 1, mark.column + 1)
                 container.append(value)
