@@ -44,6 +44,7 @@ from ailedger.fetch import DEFAULT_BASE_URL, parse_registry, parse_sums, registr
 from ailedger.loader import sha256
 from ailedger.release import SUMS
 from ailedger.schema import SCHEMA_VERSION
+from ailedger.schema.json_schema import GENERATED
 
 ROOT = Path(__file__).resolve().parent.parent
 GITHUB_REPO = "ailedger/ailedger"
@@ -171,7 +172,8 @@ def check(release: Path, dist: Path | None, tag: str | None, version: str = __ve
         frozen = ROOT / "schema" / SCHEMA_VERSION
         for file in sorted(release.glob("*.schema.json")):
             if not (frozen / file.name).is_file():
-                problems.append(f"schema {SCHEMA_VERSION} is not frozen: copy schema/v{SCHEMA_VERSION.split('-')[0]}/ "
+                generated = f"{GENERATED}/v{SCHEMA_VERSION.split('-')[0]}/"
+                problems.append(f"schema {SCHEMA_VERSION} is not frozen: copy {generated} "
                                 f"to schema/{SCHEMA_VERSION}/ and commit it before tagging")
                 break
             if (frozen / file.name).read_bytes() != file.read_bytes():

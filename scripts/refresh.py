@@ -1,6 +1,6 @@
 """Regenerate the committed artifacts from dataset/ and the models, in the checkout this script is in.
 
-Writes schema/v<major>/<table>.schema.json, src/ailedger/data/ (Parquet +
+Writes schema/generated/v<major>/<table>.schema.json, src/ailedger/data/ (Parquet +
 manifest) and src/ailedger/registry/<version>.txt (the SHA-256 of every release
 file, which ailedger.download() checks), then runs scripts/refresh_docs.py
 (data dictionary, README's release table and example output, charts). Run it
@@ -39,6 +39,7 @@ from ailedger.errors import AiledgerError  # noqa: E402
 from ailedger.release import registry_text, schema_text  # noqa: E402
 from ailedger.release.tables import write_package_data  # noqa: E402
 from ailedger.schema import MAJORS, version  # noqa: E402
+from ailedger.schema.json_schema import GENERATED  # noqa: E402
 from ailedger.texts import Store, resolve  # noqa: E402
 
 PACKAGE = ROOT / "src" / "ailedger"
@@ -76,7 +77,7 @@ def main() -> int:
         print(f"refresh: error: imported ailedger from {ailedger.__file__}, not from {PACKAGE}", file=sys.stderr)
         return 2
     for major in MAJORS:  # the current major and the ones beside it (older, or the next in preview)
-        folder = ROOT / "schema" / f"v{major}"
+        folder = ROOT / GENERATED / f"v{major}"
         folder.mkdir(parents=True, exist_ok=True)
         for table in version(major).TABLES:
             (folder / f"{table}.schema.json").write_text(schema_text(table, major), encoding="utf-8")

@@ -25,7 +25,7 @@ from ailedger.fetch import parse_sums
 from ailedger.release import SUMS, build_release, card, database, jsonl_text
 from ailedger.release.tables import write_package_data
 from ailedger.schema import LATEST, SCHEMA_VERSION
-from ailedger.schema.json_schema import json_schema
+from ailedger.schema.json_schema import GENERATED, json_schema
 
 TABLES = list(LATEST.TABLES)
 METADATA = ["README.md", SUMS, "croissant.json", "datapackage.json"]
@@ -113,7 +113,7 @@ def test_json_schemas_are_the_published_ones(release: Path) -> None:
         shipped = json.loads((release / f"{table}.schema.json").read_text(encoding="utf-8"))
         assert shipped == json_schema(table)
         assert shipped == json.loads(
-            (ROOT / "schema" / f"v{LATEST.MAJOR}" / f"{table}.schema.json").read_text(encoding="utf-8")
+            (ROOT / GENERATED / f"v{LATEST.MAJOR}" / f"{table}.schema.json").read_text(encoding="utf-8")
         )
 
 

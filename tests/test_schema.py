@@ -16,9 +16,9 @@ from pydantic import ValidationError
 from strategies import RECORDS, tables
 
 from ailedger.schema import LATEST, SCHEMA_VERSION
-from ailedger.schema.json_schema import json_schema
+from ailedger.schema.json_schema import GENERATED, json_schema
 
-SCHEMA_DIR = ROOT / "schema" / f"v{LATEST.MAJOR}"
+SCHEMA_DIR = ROOT / GENERATED / f"v{LATEST.MAJOR}"
 
 
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:

@@ -1,7 +1,7 @@
 """The JSON Schemas published for each table, generated from the pydantic models.
 
 They let non-Python users check records; ``scripts/refresh.py`` writes them to
-``schema/v<major>/`` and a test fails when the committed files drift.
+:data:`GENERATED` and a test fails when the committed files drift.
 """
 
 from __future__ import annotations
@@ -11,6 +11,9 @@ from typing import Any
 from ailedger.schema import LATEST, SCHEMAVER, version
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+GENERATED = "schema/generated"
+"""In the repository, ``schema/generated/v<major>/``: each major's schemas as the models make them now, rewritten
+by ``scripts/refresh.py``. The released versions sit beside it as ``schema/<X-Y-Z>/``, frozen (never rewritten)."""
 BASE = "https://huggingface.co/datasets/ailedger/ailedger/resolve/main/schema"
 """Where the release workflow publishes every SchemaVer of the schemas (the Hub mirror, ``schema/<X-Y-Z>/``),
 so each ``$id`` resolves."""
