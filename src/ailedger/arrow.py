@@ -31,7 +31,8 @@ def unwrap(annotation: Any, meta: Iterable[Any] = ()) -> tuple[Any, bool, dict[s
     """The bare type of a field annotation, whether it takes None, and its constraints (pattern, lengths, bounds).
 
     ``meta`` is the field's own metadata (``FieldInfo.metadata``); constraints
-    inside ``Annotated`` are collected too.
+    inside ``Annotated`` are collected too, and, as ``description``, the first
+    description a type alias carries there (``Id``, ``Country``).
     """
     nullable = False
     meta = list(meta)
@@ -48,6 +49,8 @@ def unwrap(annotation: Any, meta: Iterable[Any] = ()) -> tuple[Any, bool, dict[s
             break
     bounds: dict[str, Any] = {}
     for item in meta:
+        if isinstance(item, FieldInfo) and item.description:
+            bounds.setdefault("description", item.description)
         for part in item.metadata if isinstance(item, FieldInfo) else [item]:
             for name in ("pattern", "min_length", "max_length", "ge", "le"):
                 if getattr(part, name, None) is not None:

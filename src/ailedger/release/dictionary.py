@@ -8,13 +8,13 @@ examples from the packaged data, so a change to any of them shows up as drift.
 
 from __future__ import annotations
 
-import types
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, get_args, get_origin
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
+from ailedger.arrow import unwrap
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST, SCHEMA_VERSION
 from ailedger.schema.fields import needs_citation
@@ -22,38 +22,17 @@ from ailedger.schema.fields import needs_citation
 _EXAMPLE_WIDTH = 70
 
 
-def _unwrap(annotation: Any) -> tuple[Any, list[Any]]:
-    """The bare type under ``Annotated`` layers, with their metadata."""
-    metadata: list[Any] = []
-    while get_origin(annotation) is Annotated:
-        annotation, *extra = get_args(annotation)
-        metadata.extend(extra)
-    return annotation, metadata
-
-
-def _constraints(metadata: Iterable[Any]) -> dict[str, Any]:
-    """Bounds and patterns from pydantic's ``StringConstraints`` and annotated-types'
-    ``Ge``/``Le``/``MinLen``/``MaxLen``."""
-    found: dict[str, Any] = {}
-    for item in metadata:
-        for key in ("pattern", "min_length", "max_length", "ge", "le"):
-            if getattr(item, key, None) is not None:
-                found[key] = getattr(item, key)
-    return found
-
-
 def _describe(annotation: Any, metadata: list[Any], targets: tuple[str, ...]) -> tuple[str, str]:
     """(type, allowed values) of one annotation, in words a reader of the Parquet files needs."""
-    bare, inner = _unwrap(annotation)
-    metadata = metadata + inner
+    bare, nullable, bounds = unwrap(annotation, metadata)
+    kind, allowed = _describe_bare(bare, bounds, targets)
+    return f"{kind} or null" if nullable else kind, allowed
+
+
+def _describe_bare(bare: Any, bounds: dict[str, Any], targets: tuple[str, ...]) -> tuple[str, str]:
     origin = get_origin(bare)
-    if origin in (Union, types.UnionType):
-        options = [a for a in get_args(bare) if a is not type(None)]
-        kind, allowed = _describe(options[0], metadata, targets)
-        return f"{kind} or null", allowed
     if origin is list:
         kind, allowed = _describe(get_args(bare)[0], [], targets)
-        bounds = _constraints(metadata)
         allowed = "; ".join(
             filter(None, [allowed, f"at least {bounds['min_length']}" if "min_length" in bounds else ""])
         )
@@ -66,7 +45,6 @@ def _describe(annotation: Any, metadata: list[Any], targets: tuple[str, ...]) ->
         return "date", "EDTF: `YYYY`, `YYYY-MM`, `YYYY-MM-DD` or `[START..END]`"
     if isinstance(bare, type) and issubclass(bare, BaseModel):
         return bare.__name__.lower(), f"see {bare.__name__}"
-    bounds = _constraints(metadata)
     if bare is bool:
         return "boolean", "`true`, `false`"
     if bare is int:
@@ -82,18 +60,15 @@ def _describe(annotation: Any, metadata: list[Any], targets: tuple[str, ...]) ->
         if "max_length" in bounds:
             return "text", f"{bounds.get('min_length', 0)} to {bounds['max_length']} characters"
         return "text", ""
-    raise TypeError(f"no description for annotation {annotation!r}; teach ailedger.release.dictionary about it")
+    raise TypeError(f"no description for annotation {bare!r}; teach ailedger.release.dictionary about it")
 
 
 def _annotated_description(annotation: Any) -> str | None:
-    """A description attached to a type alias (``Country``, ``Language``), also inside ``X | None``."""
-    bare, metadata = _unwrap(annotation)
-    for item in metadata:
-        if isinstance(item, FieldInfo) and item.description:
-            return item.description
-    if get_origin(bare) in (Union, types.UnionType, list):
-        return next(filter(None, map(_annotated_description, get_args(bare))), None)
-    return None
+    """A description attached to a type alias (``Country``, ``Language``), also inside ``X | None`` or a list."""
+    bare, _, found = unwrap(annotation)
+    if "description" in found:
+        return str(found["description"])
+    return _annotated_description(get_args(bare)[0]) if get_origin(bare) is list else None
 
 
 _ID_TEXT = _annotated_description(LATEST.Id)
