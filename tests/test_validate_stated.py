@@ -61,3 +61,23 @@ def test_a_name_is_found_with_its_plural_and_possessive() -> None:
         "glm",
         "doubao",
     ]
+
+
+def name_pattern(name: str, quote: str) -> bool:
+    """The plain way of ``stated.names``, kept as the reference: the folded name's pattern searched in the quote."""
+    folded = re.escape(stated.fold(name))
+    pattern = folded if stated._CJK.search(name) else rf"(?<![^\W_]){folded}(?:'?s)?(?![^\W_]|\.[0-9])"
+    return re.search(pattern, stated.fold(quote)) is not None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(name=st.one_of(st.sampled_from(WORDS), TEXT), quote=TEXT)
+def test_names_finds_what_the_name_pattern_finds(name: str, quote: str) -> None:
+    assert stated.names(name, quote) == name_pattern(name, quote)
+
+
+def test_the_character_classes_of_the_patterns_are_the_string_methods() -> None:
+    """The matcher reads ``[^\\W_]`` as ``str.isalnum`` and ``\\s`` as ``str.isspace``: true of every code point."""
+    every = "".join(map(chr, range(0x110000)))
+    assert re.findall(r"[^\W_]", every) == [c for c in every if c.isalnum()]
+    assert re.findall(r"\s", every) == [c for c in every if c.isspace()]

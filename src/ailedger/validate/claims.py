@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ailedger.validate.stated import fold
 
@@ -62,8 +63,12 @@ class Attribution:
     party: str | None
 
 
-def attributions(quote: str) -> list[Attribution]:
-    """Every attribution phrase of ``quote``; the named party as written, SELF, or None for hearsay."""
+@lru_cache(maxsize=1 << 14)
+def attributions(quote: str) -> tuple[Attribution, ...]:
+    """Every attribution phrase of ``quote``; the named party as written, SELF, or None for hearsay.
+
+    Kept per quote: each field a quote supports asks again.
+    """
     out: list[Attribution] = []
     taken: list[tuple[int, int]] = []
     for i, pattern in enumerate(_PHRASES):
@@ -81,7 +86,7 @@ def attributions(quote: str) -> list[Attribution]:
                 if not party or fold(party).split()[0] in _NOT_PARTIES:
                     continue
                 out.append(Attribution(m.group(0), party))
-    return out
+    return tuple(out)
 
 
 _CONFIRMED = re.compile(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 _E = Decimal(10)
 
@@ -77,11 +78,19 @@ def stated(quote: str, language: str | None = None) -> set[int]:
     return out
 
 
-def located(quote: str, language: str | None = None) -> list[tuple[int, int, set[int]]]:
-    """Each figure of the quote: its start and end, and the whole numbers it may mean."""
+_EXACT_DIGITS = 15
+"""Up to this many digits, times the largest unit (10^12), a figure fits Decimal's 28 digits: no rounding."""
+
+
+@lru_cache(maxsize=1 << 14)
+def located(quote: str, language: str | None = None) -> tuple[tuple[int, int, frozenset[int]], ...]:
+    """Each figure of the quote: its start and end, and the whole numbers it may mean.
+
+    Kept per (quote, language): a quote is read by several rules and, in a
+    series, by every row that cites it.
+    """
     found = []
     for match in _FIGURE.finditer(quote):
-        out: set[int] = set()
         digits, cjk, word = match.groups()
         unit = (cjk or word or "").rstrip(".")
         key = unit if cjk else unit.lower()
@@ -93,6 +102,13 @@ def located(quote: str, language: str | None = None) -> list[tuple[int, int, set
         elif key in UNITS:
             factor, unit_language = UNITS[key]
             multipliers = [factor]
+        known = bool(cjk) or key == "billion" or key in UNITS
+        end = match.end() if known or not word else match.end(1)
+        if digits.isdigit() and len(digits) <= _EXACT_DIGITS:  # every reading is the plain number, exactly
+            whole = int(digits)
+            found.append((match.start(), end, frozenset(whole * int(factor) for factor in multipliers)))
+            continue
+        out: set[int] = set()
         readings = [n for mark in _conventions(language, unit_language) if (n := _number(digits, mark)) is not None]
         # "1.5 Mio." in a German text: the language's reading fails, and the only other one is meant.
         readings = readings or [n for mark in ",." if (n := _number(digits, mark)) is not None]
@@ -101,6 +117,5 @@ def located(quote: str, language: str | None = None) -> list[tuple[int, int, set
                 value = number * factor
                 if value == value.to_integral_value():
                     out.add(int(value))
-        known = bool(cjk) or key == "billion" or key in UNITS
-        found.append((match.start(), match.end() if known or not word else match.end(1), out))
-    return found
+        found.append((match.start(), end, frozenset(out)))
+    return tuple(found)

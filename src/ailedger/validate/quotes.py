@@ -44,6 +44,8 @@ class SourceText:
     path: Path
     sha256: str
     normalized: str
+    _contains: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    """Answers of :meth:`contains` so far: each rule asks whether a quote is in its source again."""
 
     @classmethod
     def read(cls, path: Path) -> SourceText:
@@ -51,7 +53,10 @@ class SourceText:
         return cls(path, hashlib.sha256(raw).hexdigest(), normalize(raw.decode("utf-8")))
 
     def contains(self, quote: str) -> bool:
-        return normalize(quote) in self.normalized
+        found = self._contains.get(quote)
+        if found is None:
+            found = self._contains[quote] = normalize(quote) in self.normalized
+        return found
 
     def closest(self, quote: str) -> tuple[str, float]:
         """The source span that best matches ``quote`` and the share of the quote it covers.

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -56,42 +56,88 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 _TOKEN = re.compile(r"[^\W_]+(?:\.[0-9]+)*", re.UNICODE)
 
 
+@lru_cache(maxsize=1 << 16)
 def fold(text: str) -> str:
-    """Case, spacing, hyphens and typographic marks folded away, for comparing names with quotes."""
+    """Case, spacing, hyphens and typographic marks folded away, for comparing names with quotes.
+
+    Kept per text: every rule folds the same quotes and names again.
+    """
     text = unicodedata.normalize("NFKC", text).translate(_MARKS).casefold()
     return _SPACES.sub(" ", text).strip()
 
 
-def _pattern(name: str) -> re.Pattern[str]:
-    """A folded name as a whole word: not inside another word or version ("GLM 5" is not in "GLM 50").
-
-    A trailing genitive s ("NVIDIAs", "Googles", "OpenAI's") still names it.
-    """
-    folded = re.escape(fold(name))
-    if _CJK.search(name):
-        return re.compile(folded)
-    return re.compile(rf"(?<![^\W_]){folded}(?:'?s)?(?![^\W_]|\.[0-9])")
-
-
-_PATTERNS: dict[str, re.Pattern[str]] = {}
-
-
 def names(name: str, quote: str) -> bool:
-    """Whether ``quote`` names ``name`` (both as written; folding is done here)."""
-    pattern = _PATTERNS.get(name)
-    if pattern is None:
-        pattern = _PATTERNS[name] = _pattern(name)
-    return pattern.search(fold(quote)) is not None
+    """Whether ``quote`` names ``name`` (both as written; folding is done here).
+
+    The folded name as a whole word: not inside another word or version ("GLM 5"
+    is not in "GLM 50"); a trailing genitive s ("NVIDIAs", "Googles", "OpenAI's")
+    still names it. A CJK name is found anywhere.
+    """
+    return next(_occurrences(fold(quote), (fold(name),), not _CJK.search(name)), None) is not None
 
 
-def scripts(text: str) -> set[str]:
+def _occurrences(text: str, words: tuple[str, ...], whole: bool) -> Iterator[tuple[int, int]]:
+    r"""(start, end) of each occurrence of ``words`` in ``text``, left to right and not overlapping.
+
+    The words are separated by white space; with ``whole``, the occurrence
+    stands as a whole word, perhaps with a genitive or plural s. This is what
+    ``re.finditer`` finds with ``(?<![^\W_])w1\s+w2(?:'?s)?(?![^\W_]|\.[0-9])``
+    (without ``whole``: ``w1\s+w2``), without compiling a pattern per name:
+    a dataset of thousands of names spent more compiling than matching.
+    """
+    first, size = words[0], len(text)
+    start = text.find(first)
+    while start >= 0:
+        end: int | None = _words_end(text, start + len(first), words[1:], size)
+        if end is not None and whole:
+            end = _whole_word_end(text, start, end)
+        if end is None:
+            start = text.find(first, start + 1)
+            continue
+        yield start, end
+        start = text.find(first, end if end > start else start + 1)
+
+
+def _words_end(text: str, end: int, words: tuple[str, ...], size: int) -> int | None:
+    """Where ``words`` end when they follow ``text[:end]``, each after a run of white space; None if they do not."""
+    for word in words:
+        at = end
+        while at < size and text[at].isspace():
+            at += 1
+        if at == end or not text.startswith(word, at):
+            return None
+        end = at + len(word)
+    return end
+
+
+def _whole_word_end(text: str, start: int, end: int) -> int | None:
+    r"""Where a name found at ``text[start:end]`` ends as a whole word, with its s if it has one; else None.
+
+    ``[^\W_]`` is ``str.isalnum`` and ``[0-9]`` the ASCII digits, as in Python's ``re``.
+    """
+    if start and text[start - 1].isalnum():
+        return None
+    for stop in (end + 2 if text.startswith("'s", end) else -1, end + 1 if text.startswith("s", end) else -1, end):
+        if stop < 0 or (stop < len(text) and text[stop].isalnum()):
+            continue
+        if text.startswith(".", stop) and stop + 1 < len(text) and text[stop + 1] in _ASCII_DIGITS:
+            continue
+        return stop
+    return None
+
+
+_ASCII_DIGITS = frozenset("0123456789")
+
+
+@lru_cache(maxsize=1 << 16)
+def scripts(text: str) -> frozenset[str]:
     """ "cjk" and/or "latin": a name in one script cannot be looked for in a quote written only in the other."""
     out = set()
     if _CJK.search(text):
         out.add("cjk")
     if re.search(r"[^\W\d_]", _CJK.sub("", text)):
         out.add("latin")
-    return out
+    return frozenset(out)
 
 
 def comparable(label: str, quotes: Iterable[str]) -> bool:
@@ -105,8 +151,9 @@ def comparable(label: str, quotes: Iterable[str]) -> bool:
     return bool(scripts(label) & have)
 
 
-def tokens(text: str) -> set[str]:
-    return set(_TOKEN.findall(fold(text)))
+@lru_cache(maxsize=1 << 16)
+def tokens(text: str) -> frozenset[str]:
+    return frozenset(_TOKEN.findall(fold(text)))
 
 
 def composed(name: str, quotes: Iterable[str]) -> bool:
@@ -174,6 +221,7 @@ METRIC_WORDS: dict[str, re.Pattern[str]] = {
 }
 
 
+@lru_cache(maxsize=1 << 14)
 def metric_words(metric: str, quote: str) -> str | None:
     """The words of ``quote`` that state ``metric``, or None."""
     pattern = METRIC_WORDS.get(metric)
@@ -223,6 +271,12 @@ def figures(quote: str, language: str | None, named: Sequence[tuple[str, int, in
     ``named`` holds (record id, start, end) of the names found in the quote,
     among the records a figure of this kind could belong to.
     """
+    return list(_figures(quote, language, tuple(named)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _figures(quote: str, language: str | None, named: tuple[tuple[str, int, int], ...]) -> tuple[Figure, ...]:
+    """:func:`figures`, once per quote, language and names: every metric citing the quote asks again."""
     out = []
     for start, end, values in numbers.located(quote, language):
         if start and (
@@ -234,7 +288,7 @@ def figures(quote: str, language: str | None, named: Sequence[tuple[str, int, in
         if named:
             owner = min(named, key=lambda n: n[1] - end if n[1] >= end else start - n[2] if n[2] <= start else 0)[0]
         out.append(Figure(quote[start:end], frozenset(values), gap, owner))
-    return out
+    return tuple(out)
 
 
 class NameIndex:
@@ -250,56 +304,51 @@ class NameIndex:
     """
 
     def __init__(self, candidates: dict[str, list[str]]) -> None:
-        entries: list[tuple[int, str, tuple[str, ...], str, list[str]]] = []
+        entries: list[tuple[int, str, tuple[str, ...], bool, list[str]]] = []
         for rid, labels in candidates.items():
             for label in labels:
-                words = _label_words(label)
+                words = tuple(label.translate(_MARKS).lower().split())
                 if words:
-                    keys = [] if _CJK.search(label) else [w for w in words if _RUN.fullmatch(w)]
-                    entries.append((len(entries), rid, words, label, keys))
+                    cjk = _CJK.search(label) is not None
+                    keys = [] if cjk else [w for w in words if _RUN.fullmatch(w)]
+                    entries.append((len(entries), rid, words, not cjk, keys))
+        self._spans: dict[str, list[tuple[str, int, int]]] = {}
         often = Counter(w for *_, keys in entries for w in set(keys))
-        # A name's pattern is compiled only when a quote holds all its words: compiling 50,000 aliases' patterns
-        # up front cost seconds for names no quote has.
-        self._by_word: dict[str, list[tuple[int, str, tuple[str, ...], str]]] = {}
-        self._others: list[tuple[int, str, tuple[str, ...], str]] = []
-        for order, rid, words, label, keys in entries:
+        self._by_word: dict[str, list[tuple[int, str, tuple[str, ...], bool]]] = {}
+        self._others: list[tuple[int, str, tuple[str, ...], bool]] = []
+        for order, rid, words, whole, keys in entries:
             if keys:
-                self._by_word.setdefault(min(keys, key=lambda w: often[w]), []).append((order, rid, words, label))
+                self._by_word.setdefault(min(keys, key=lambda w: often[w]), []).append((order, rid, words, whole))
             else:
-                self._others.append((order, rid, words, label))
+                self._others.append((order, rid, words, whole))
 
     def spans(self, quote: str) -> list[tuple[str, int, int]]:
         """(id, start, end) in ``quote`` of each name or alias, in the order of the index's records and names.
 
         Positions are found in the quote as written (case-insensitively,
         hyphens as spaces) so they line up with the figures' positions.
+        Kept per quote, which every metric citing it asks for.
         """
+        found = self._spans.get(quote)
+        if found is None:
+            found = self._spans[quote] = self._find(quote)
+        return list(found)
+
+    def _find(self, quote: str) -> list[tuple[str, int, int]]:
         plain = quote.translate(_MARKS).lower()
         tried = {entry[0]: entry for entry in self._others}
         for run in set(_RUN.findall(plain)):
             for word in (run, run[:-1]) if run.endswith("s") else (run,):
                 tried.update((entry[0], entry) for entry in self._by_word.get(word, ()))
         out = []
-        for _, rid, words, label in sorted(tried.values(), key=lambda entry: entry[0]):
+        for _, rid, words, whole in sorted(tried.values(), key=lambda entry: entry[0]):
             if all(word in plain for word in words):
-                out += [(rid, m.start(), m.end()) for m in _label_pattern(label).finditer(plain)]
+                out += [(rid, start, end) for start, end in _occurrences(plain, words, whole)]
         return out
 
 
 _RUN = re.compile(r"[^\W_]+")
 """A run of letters and digits: where a name's pattern may begin and end (it looks around for ``[^\\W_]``)."""
-
-
-def _label_words(label: str) -> tuple[str, ...]:
-    """A name's words as :class:`NameIndex` compares them: marks as spaces, lower case."""
-    return tuple(label.translate(_MARKS).lower().split())
-
-
-@lru_cache(maxsize=1 << 16)
-def _label_pattern(label: str) -> re.Pattern[str]:
-    """The pattern :class:`NameIndex` finds a name by (a name with words)."""
-    body = r"\s+".join(map(re.escape, _label_words(label)))
-    return re.compile(body if _CJK.search(label) else rf"(?<![^\W_]){body}(?:'?s)?(?![^\W_]|\.[0-9])")
 
 
 def meaning_key(name: str, developers: Iterable[str] = ()) -> str:

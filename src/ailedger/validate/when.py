@@ -25,6 +25,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from ailedger.dates import FuzzyDate
 
@@ -283,6 +284,12 @@ def found(quote: str, published: FuzzyDate) -> list[Stated]:
     not also a month and a year. When the publication date is itself a range,
     an expression relative to it allows the days it allows from either end.
     """
+    return list(_found(quote, published))
+
+
+@lru_cache(maxsize=1 << 14)
+def _found(quote: str, published: FuzzyDate) -> tuple[Stated, ...]:
+    """:func:`found`, once per quote and publication date: every record citing the quote asks again."""
     text = quote.replace("\u00a0", " ")
     taken = [False] * len(text)
     out: list[tuple[int, Stated]] = []
@@ -304,7 +311,7 @@ def found(quote: str, published: FuzzyDate) -> list[Stated]:
             for i in range(m.start(), m.end()):
                 taken[i] = True
             out.append((m.start(), Stated(quote[m.start() : m.end()], first, last)))
-    return [s for _, s in sorted(out, key=lambda pair: pair[0])]
+    return tuple(s for _, s in sorted(out, key=lambda pair: pair[0]))
 
 
 @dataclass(frozen=True, slots=True)
