@@ -67,6 +67,7 @@ def side(case: Case, name: str, work: Path, repeat: int) -> dict[str, Any]:
         raise SystemExit(f"case {case.key} ({name}) failed:\n{done.stderr[-2000:]}")
     figures = json.loads(done.stdout.strip().splitlines()[-1])
     figures["median"] = statistics.median(figures["times"])
+    figures["cpu_median"] = statistics.median(figures["cpu"])
     figures["min"] = min(figures["times"])
     return figures
 
@@ -85,6 +86,14 @@ def verdict(case: Case, ours: dict[str, Any], base: dict[str, Any] | None) -> tu
 CHART_BYTES = 500_000
 MEMORY_LIMITS = {"a": 1024, "i": 500}
 """Peak memory targets in MB: validating a million metrics, and ten thousand record files."""
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: on a shared machine, what else ran beside the benchmarks."""
+    try:
+        return ", ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def seconds(value: float) -> str:
@@ -124,11 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     generate(work, args.metrics, models=args.models, seed=args.seed)
     size = paths.metrics.stat().st_size
     info = machine()
+    info["load_average_start"] = load_average()
     print(
         f"ailedger benchmarks: {args.metrics} metrics ({size / 1e6:.0f} MB of JSON Lines), {args.models} models, "
         f"{args.records} record files, seed {args.seed}, "
         f"{args.repeat} runs per side (whole processes e, f: {args.process_repeat}), medians"
     )
+    print(f"load average at start: {load_average()}")
     print(f"machine: {info['cpu']}, {info['cpus']} cores, {info['memory_gb']} GB, Python {info['python']}, "
           + ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
     print()
@@ -171,6 +182,12 @@ def main(argv: list[str] | None = None) -> int:
                 shown += f", {seconds(ours['median'])}, SVG {ours['bytes'] / 1000:,.0f} KB"
                 shown += f" (baseline {base['bytes'] / 1000:,.0f} KB)" if base and "bytes" in base else ""
             print(f"    {shown}   target {case.target}: {'met' if met else 'MISSED'}")
+            if base is not None:
+                row["cpu_ratio"] = ours["cpu_median"] / base["cpu_median"]
+                print(
+                    f"    cpu time   ailedger {seconds(ours['cpu_median'])}, baseline {seconds(base['cpu_median'])}: "
+                    f"ratio {row['cpu_ratio']:.2f}x"
+                )
             if case.key in MEMORY_LIMITS:
                 limit = MEMORY_LIMITS[case.key]
                 within = ours["peak_mb"] <= limit
@@ -182,6 +199,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if args.work is None:
             clean(paths)
+    print(f"load average at the end: {load_average()}")
+    info["load_average_end"] = load_average()
     report = {"params": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()}, "jsonl_bytes": size,
               "machine": info, "seconds_total": round(time.perf_counter() - start, 1), "cases": results}
     args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -244,7 +244,7 @@ def _process(argv: list[str], cwd: Path | None = None, env: dict[str, str] | Non
                 f"{' '.join(argv)} exited with {child.returncode}: "
                 f"{child.stderr.read().decode()[-500:] if child.stderr else ''}"
             )
-        return {"seconds": elapsed, "peak_mb": usage.ru_maxrss / 1024}
+        return {"seconds": elapsed, "cpu": usage.ru_utime + usage.ru_stime, "peak_mb": usage.ru_maxrss / 1024}
 
     return run
 

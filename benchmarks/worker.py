@@ -1,7 +1,9 @@
 """Run one side of one case several times in this process and print its figures as JSON.
 
 A process per side keeps each side's peak memory its own: ``ru_maxrss`` is the
-high-water mark of the process, setup included.
+high-water mark of the process, setup included. CPU time (user and system, all
+threads; of the child for whole-process cases) is kept beside the wall clock:
+on a shared machine it varies less with what else runs.
 """
 
 from __future__ import annotations
@@ -23,22 +25,24 @@ def main(argv: list[str]) -> None:
     assert setup is not None
     timed = setup(Paths(work))
     times: list[float] = []
+    cpu: list[float] = []
     child_peaks: list[float] = []
     sizes: list[float] = []
     for _ in range(repeat):
         gc.collect()
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = timed()
-        elapsed = time.perf_counter() - start
+        elapsed, used = time.perf_counter() - start, time.process_time() - start_cpu
         if isinstance(result, dict) and "seconds" in result:  # a whole process: its own time and memory
-            elapsed = result["seconds"]
+            elapsed, used = result["seconds"], result["cpu"]
             child_peaks.append(result["peak_mb"])
         if isinstance(result, dict) and "bytes" in result:  # a file written: its size is a figure too
             sizes.append(result["bytes"])
         times.append(elapsed)
+        cpu.append(used)
         del result
     peak = max(child_peaks) if child_peaks else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    figures: dict[str, object] = {"times": times, "peak_mb": round(peak, 1)}
+    figures: dict[str, object] = {"times": times, "cpu": cpu, "peak_mb": round(peak, 1)}
     if sizes:
         figures["bytes"] = max(sizes)
     print(json.dumps(figures))

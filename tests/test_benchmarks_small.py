@@ -35,9 +35,11 @@ def test_small_benchmark_run_reports_every_case(tmp_path: Path) -> None:
     for key in "abcdeghij":
         assert cases[key]["ratio"] > 0
         assert cases[key]["baseline"]["peak_mb"] > 0
+        assert cases[key]["cpu_ratio"] > 0, "CPU time is measured beside the wall clock"
         assert f"({key}) " in done.stdout
     assert all(c["ailedger"]["times"] and c["ailedger"]["peak_mb"] > 0 for c in cases.values())
     assert report["machine"]["cpus"] >= 1
+    assert report["machine"]["load_average_start"] and report["machine"]["load_average_end"]
     assert report["params"]["metrics"] == 10000
     lines = (tmp_path / "work" / "dataset" / "metrics" / "dau.jsonl").read_bytes().count(b"\n")
     assert lines == 10000
