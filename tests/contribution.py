@@ -224,6 +224,7 @@ def add(dataset: Path, texts: Path, rows: int = 20_000) -> Contribution:
                 "as_of": "2026-02",
                 "derived_from": ["examplechat-wau-2026-02"],
                 "derivation": "Examplechat's 42 million weekly active users less the stated gap of 12 million.",
+                "formula": "examplechat-wau-2026-02 - 12000000",
                 "citations": [_cite(art, gap, ["subject_id", "metric", "value", "as_of", "derived_from"])],
             },
             {

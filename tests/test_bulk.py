@@ -85,6 +85,11 @@ def cite(**changes: Any) -> list[dict[str, Any]]:
 
 
 ABSENT = object()
+DERIVED: dict[str, Any] = {
+    "derived_from": ["example-app-wau-2026-02"],
+    "derivation": "The same figure as the base record's.",
+    "citations": cite(supports=["subject_id", "metric", "value", "as_of", "derived_from"]),
+}
 BAD: dict[str, dict[str, Any]] = {
     "older-schema-version": {"schema_version": 1},
     "negative-value": {"value": -5},
@@ -137,6 +142,13 @@ BAD: dict[str, dict[str, Any]] = {
     "value-from-another-sentence": {
         "citations": cite(quote="Example Labs from Hangzhou released its open model Example-1 on 2 March")
     },
+    # derived figures recomputed from their formula
+    "formula-mismatch": DERIVED | {"formula": "example-app-wau-2026-02 - 12500000"},
+    "formula-number-not-stated": DERIVED | {"formula": "example-app-wau-2026-02 + 7"},
+    "formula-invalid": DERIVED | {"formula": "example-app-wau-2026-02 ** 2"},
+    "formula-ids": DERIVED | {"formula": "example-app-wau-2025-01 + 0"},
+    "formula-missing": DERIVED,
+    "formula-without-derived-from": {"formula": "12500000"},
 }
 
 
@@ -154,6 +166,39 @@ def test_bulk_row_gets_the_diagnostics_of_a_record_file(name: str, tmp_path: Pat
     assert from_yaml or name == "region-null", "the mutation must be an error in a record file"
     assert from_bulk == from_yaml
     assert {d.line for d in found if d.path.endswith("series.jsonl")} <= {3}
+
+
+def test_a_formula_over_bulk_rows_is_recomputed_with_their_values(tmp_path: Path) -> None:
+    """The row a derived row is computed from may pass every column check; it goes the exact way all the same."""
+    root = dataset(tmp_path)
+    plain = {k: v for k, v in GOOD.items() if k not in ("measured_by", "region")}  # no attribution: clears the columns
+    first = plain | {"id": "example-app-wau-late-feb", "as_of": "[2026-02-21..2026-02-28]"}
+    first["citations"] = [GOOD["citations"][0]]
+    supports = ["subject_id", "metric", "value", "as_of", "derived_from"]
+    derived = plain | {
+        "id": "example-app-wau-2026",
+        "as_of": "2026",
+        "derived_from": [first["id"]],
+        "derivation": "The same figure as the row before.",
+        "formula": first["id"],
+        "citations": [{**GOOD["citations"][0], "supports": supports}],
+    }
+    file = root / "metrics" / "series.jsonl"
+    write_lines(file, [json.dumps(first).encode(), json.dumps(derived).encode()])
+    assert validate([root], root.parent / "texts").diagnostics == []
+    wrong = derived | {"formula": f"{first['id']} - 12500000"}
+    write_lines(file, [json.dumps(first).encode(), json.dumps(wrong).encode()])
+    found = validate([root], root.parent / "texts").diagnostics
+    assert [(d.line, d.code, d.message) for d in found] == [
+        (
+            2,
+            "metric.formula-mismatch",
+            (
+                f"12500000 differs from its formula {first['id']} - 12500000, which gives 0 (with {first['id']} = "
+                "12500000); correct the value or the formula"
+            ),
+        )
+    ]
 
 
 def test_clean_bulk_file_is_valid_and_counts_as_one_file(tmp_path: Path) -> None:
@@ -215,7 +260,7 @@ def test_a_rejected_row_still_exists_for_references(tmp_path: Path) -> None:
     ]
     write_lines(root / "metrics" / "series.jsonl", [json.dumps(broken).encode(), json.dumps(derived).encode()])
     found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
-    assert [(d.line, d.code) for d in found] == [(1, "schema.greater-than-equal")]
+    assert [(d.line, d.code) for d in found] == [(1, "schema.greater-than-equal"), (2, "metric.formula-missing")]
 
 
 def test_bulk_files_outside_metrics_are_refused(tmp_path: Path) -> None:

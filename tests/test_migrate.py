@@ -173,8 +173,10 @@ def _models_as_data(folder: Path) -> dict[str, Any]:
 def test_real_dataset_goes_down_to_v1_and_back_passing_every_rule(tmp_path: Path, texts: Path) -> None:
     work, as_v1 = tmp_path / "dataset", tmp_path / "v1"
     shutil.copytree(DATASET, work)
-    code, out, err = cli("migrate", "--to", "1", "--dataset", str(work))
-    assert code == 0, out + err  # nothing lost: no model has two dates or notes
+    code, out, err = cli("migrate", "--to", "1", "--allow-loss", "--dataset", str(work))
+    assert code == 0, out + err
+    lost = [line for line in out.splitlines() if "dropped" in line]
+    assert all(": formula: dropped" in line for line in lost), lost  # no model has two dates or notes
     shutil.copytree(work, as_v1)
     with validating_as(v1):
         report = validate.validate([as_v1], texts)
@@ -183,10 +185,18 @@ def test_real_dataset_goes_down_to_v1_and_back_passing_every_rule(tmp_path: Path
     assert code == 0, out + err
     dated = sum(data.get("released") is not None for table, data in records(as_v1) if table == "models")
     assert out.count("released: moved to") == dated
-    assert [d.text() for d in validate.validate([work], texts).diagnostics] == []
+    back = validate.validate([work], texts).diagnostics
+    assert [d.text() for d in back if d.code != "metric.formula-missing"] == []  # a dropped formula is asked for
+    assert len(back) == len(lost)
     assert _models_as_data(work) == _models_as_data(DATASET)
     changed = {Path(p).relative_to(work).as_posix() for p in same_tree(work, DATASET)}
-    assert {c for c in changed if not c.startswith("models/")} == set(), "only a model's date kind may change"
+    for c in sorted(c for c in changed if not c.startswith("models/")):  # only a model's date kind, and formulas
+        original = (DATASET / c).read_text(encoding="utf-8").splitlines()
+        kept = [line for line in original if not line.startswith("formula")]
+        assert (work / c).read_text(encoding="utf-8").splitlines() == kept, c
+    assert len([line for line in lost if "formula" in line]) == len(
+        [c for c in changed if c.startswith("metrics/")]
+    )
     code, _, err = cli("migrate", "--to", "2", "--dataset", str(work))
     assert (code, err.strip()) == (0, f"ok: migrated 0 records to schema v2; {len(records(DATASET))} already were")
 
@@ -462,3 +472,30 @@ def test_load_pinned_to_v1_leaves_out_a_model_v1_cannot_hold_and_says_so(monkeyp
     with pytest.warns(RecordsLeftOutWarning, match=r"models: 1 records cannot be written in schema v1 .*\(anon\)"):
         pinned = ailedger.load("models", schema_version=1)
     assert {m.id for m in pinned} == {m.id for m in models}
+
+
+# --- schema 2-1-1: a metric's formula ----------------------------------------------
+
+DERIVED_METRIC = {
+    "id": "b-dau", "schema_version": 2, "subject_id": "b", "metric": "daily_active_users", "value": 81000000,
+    "reported": "2026-02", "derived_from": ["a-dau"], "derivation": "A's figure plus the stated gap.",
+    "formula": "a-dau + 23000000",
+    "citations": [{"source_id": "src", "quote": "A had 58 million, 23 million fewer than B", "supports": ["value"]}],
+}
+
+
+def test_going_down_drops_a_formula_as_lost_and_keeps_the_derivation() -> None:
+    down, notes = migrate("metrics", DERIVED_METRIC, 1)
+    TypeAdapter(v1.Metric).validate_python(down, strict=True)
+    assert [(n.field, n.lost) for n in notes] == [("formula", True)]
+    assert "formula" not in down and down["derivation"] == DERIVED_METRIC["derivation"]
+    assert migrate("metrics", {**DERIVED_METRIC, "formula": None}, 1)[1] == []
+
+
+def test_load_pinned_to_v1_serves_metrics_with_a_formula() -> None:
+    current = {m.id: m for m in ailedger.load("metrics")}
+    pinned = {m.id: m for m in ailedger.load("metrics", schema_version=1)}
+    assert pinned.keys() == current.keys()
+    for rid, metric in pinned.items():
+        assert (metric.value, metric.derivation) == (current[rid].value, current[rid].derivation)
+        assert not hasattr(metric, "formula")

@@ -166,6 +166,12 @@ ARCHIVE_FIELDS = ("archive_url", "archive_sha256", "extractor")
 def v2_to_v1(table: str, record: Record) -> tuple[Record, list[Note]]:
     """One v2 record as v1, whose single ``released`` keeps the date the public could use it, else the others.
 
+    What v1 cannot say is dropped and listed as lost: a source's archive fields,
+    a model's other dates and notes, a metric's ``formula`` (schema 2-1-1). The
+    formula is dropped rather than refused because the prose ``derivation``
+    beside it stays: a v1 reader keeps the figure and how it was computed, only
+    not in the form the validator recomputes.
+
     A model that names no developer cannot be a v1 record at all (v1 requires
     ``organization_id``): that is a :class:`MigrationError`, not a made-up value.
     """
@@ -174,6 +180,13 @@ def v2_to_v1(table: str, record: Record) -> tuple[Record, list[Note]]:
         dropped = [Note(table, record["id"], k, f"dropped {record[k]!r}: v1 sources have no {k}", lost=True)
                  for k in ARCHIVE_FIELDS if record.get(k) is not None]
         return {k: v for k, v in out.items() if k not in ARCHIVE_FIELDS}, dropped
+    if table == "metrics":
+        formula = record.get("formula")
+        dropped = [] if formula is None else [Note(
+            table, record["id"], "formula", f"dropped {formula!r}: v1 metrics have no formula (derivation stays)",
+            lost=True,
+        )]
+        return {k: v for k, v in out.items() if k != "formula"}, dropped
     if table != "models":
         return out, []
     rid = record["id"]

@@ -15,7 +15,13 @@ Schema 2-1-0 is an ADDITION (docs/versioning.md): sources gained the optional
 ``archive_url``, ``archive_sha256`` and ``extractor`` (a text rebuilt from a
 web-archive snapshot), and a model's ``organization_id`` may be null when no
 source names the developer. Every 2-0-0 record is still valid and means the
-same. Within a major, only additions like these may change this module;
+same.
+
+Schema 2-1-1 is an ADDITION too: a metric's optional ``formula`` states a
+derived value's arithmetic so that ``ailedger validate`` can recompute it
+(the prose ``derivation`` stays beside it). Like ``derivation`` it is the
+curator's text: the numbers in it must be stated by the quotes, the formula
+itself is not quoted. Within a major, only additions like these may change this module;
 migrations to and from v1 are in :mod:`ailedger.schema.migrations`.
 """
 
@@ -108,6 +114,12 @@ class Metric(v1.Metric):
     """A usage figure: what was measured, its value, when, where and by whom."""
 
     schema_version: SchemaVersion  # type: ignore[assignment]  # v2 narrows v1's Literal[1] to Literal[2]
+    formula: Text | None = Field(
+        default=None,
+        description="How a derived value is computed, as arithmetic the validator recomputes: the ids of "
+        "derived_from and numbers its quotes state, joined by + - * / and parentheses, like "
+        "'qwen-app-dau-after-campaign + 23000000' (schema 2-1-1).",
+    )
 
 
 class Claim(v1.Claim):
@@ -170,5 +182,5 @@ TABLES: dict[str, type[Record]] = {
 REFERENCES = v1.REFERENCES
 """Unchanged from v1: (table, field) to the tables its ids may point into."""
 
-CURATOR_TEXT: frozenset[str] = v1.CURATOR_TEXT | {"notes"}
+CURATOR_TEXT: frozenset[str] = v1.CURATOR_TEXT | {"notes", "formula"}
 """Fields written by the curator, which no quote needs to back."""

@@ -158,6 +158,8 @@ class _Run:
         self.diagnostics: list[Diagnostic] = []
         self.files: list[_File] = []
         self.key_codes: dict[str, dict[str | None, int]] = {}
+        self.derived_from: set[str] = set()
+        """Ids that some bulk row is derived from: the exact path needs their values to recompute a formula."""
 
     # a file -----------------------------------------------------------------------------------------
 
@@ -240,6 +242,7 @@ class _Run:
             return
         flagged = self.rule_columns.rows(table, model)
         state.flagged.update(lines[flagged].tolist())
+        self.derived_from.update(pc.unique(table.column("derived_from").combine_chunks().flatten()).to_pylist())
         if self.keep is not None:
             self.keep.setdefault(state.path.parent.name, []).append(table)
         state.ids.append(table.column("id").combine_chunks())
@@ -253,6 +256,7 @@ class _Run:
         """
         self._duplicate_ids()
         self._shared_series()
+        self._derivation_inputs()
         flagged = [loaded for state in self.files for loaded in self._reread(state)]
         ctx = context.Context(
             self.records, self.texts, bulk_rows=flagged, bulk_ids=self._ids, require_texts=self.require_texts
@@ -302,6 +306,15 @@ class _Run:
                                 f"id {rid} is already used by {owner}; ids are unique across all tables",
                             )
                         )
+
+    def _derivation_inputs(self) -> None:
+        """Rows that a derived row is computed from go the exact way too, so its formula meets their values."""
+        if not self.derived_from:
+            return
+        wanted = pa.array(sorted(self.derived_from), pa.string())
+        for state in self.files:
+            for ids, lines in zip(state.ids, state.lines):
+                state.flagged.update(lines[as_flags(pc.is_in(ids, value_set=wanted))].tolist())
 
     @staticmethod
     def _yaml_ids_reused(arrays: list[pa.Array], yaml_ids: dict[str, str]) -> set[str]:

@@ -343,11 +343,13 @@ class RuleColumns:
     def metrics(self, table: pa.Table, cites: Citations) -> np.ndarray:
         """Stands in for ``metrics``, ``figures`` and ``plausibility`` on one row.
 
-        Dated, derivation with derived_from (derived values are rare: the exact
-        path checks them), the value stated by its quote, within the world.
+        Dated, derivation and formula with derived_from (derived values are rare: the
+        exact path recomputes them, with the rows they derive from), the value
+        stated by its quote, within the world.
         """
         bad = as_flags(table.column("as_of").is_null()) & as_flags(table.column("reported").is_null())
         bad |= as_flags(table.column("derivation").is_valid())
+        bad |= as_flags(table.column("formula").is_valid())
         value = table.column("value").combine_chunks().to_numpy()
         metric = table.column("metric").combine_chunks()
         users = as_flags(pc.is_in(metric, value_set=pa.array(value_rules.USER_METRICS)))
@@ -400,8 +402,6 @@ class RuleColumns:
         figures = cites.supporting("value").tolist()
         unclear = np.array([not self._clear(q, f) for q, f in zip(quotes, figures)], dtype=bool)
         bad[cites.row[unclear]] = True
-        if "formula" in table.column_names:  # the formula rules (issue 14) have no column form
-            bad |= as_flags(table.column("formula").is_valid())
         return bad
 
     def _states(self, name: str, value: str, quote: str, source_id: str) -> bool:

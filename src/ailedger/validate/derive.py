@@ -41,7 +41,7 @@ def _names(formula: str) -> tuple[str, dict[str, str]]:
 def parse(formula: str) -> tuple[ast.expr, dict[str, str]]:
     """The formula's tree and the ids it names; FormulaError says what is not allowed."""
     if len(formula) > MAX_LENGTH:
-        raise FormulaError(f"a formula of {len(formula)} characters is too long; write at most {MAX_LENGTH}")
+        raise FormulaError(f"is {len(formula)} characters long; write at most {MAX_LENGTH}")
     text, ids = _names(formula)
     try:
         tree = ast.parse(text, mode="eval").body
@@ -51,19 +51,20 @@ def parse(formula: str) -> tuple[ast.expr, dict[str, str]]:
             "such as qwen-app-dau + 23000000"
         ) from None
     for node in ast.walk(tree):
-        if (
-            isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Name, ast.Load))
+        # ** // % << ...: the BinOp itself is refused, shown with its operands (an operator has no text of its own)
+        allowed = (
+            (isinstance(node, ast.BinOp) and type(node.op) in _OPS)
+            or isinstance(node, (ast.UnaryOp, ast.Name, ast.Load, ast.USub, ast.UAdd))
             or type(node) in _OPS
-            or isinstance(node, (ast.USub, ast.UAdd))
-        ):
-            continue
-        if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+            or (isinstance(node, ast.Constant) and type(node.value) in (int, float))
+        )
+        if allowed:
             continue
         shown = ast.get_source_segment(text, node) or type(node).__name__
         for key, value in ids.items():
             shown = shown.replace(key, value)
         raise FormulaError(
-            f"{shown!r} is not allowed; a formula holds only metric ids, numbers, + - * / and parentheses"
+            f"holds {shown!r}, which is not allowed; a formula holds only metric ids, numbers, + - * / and parentheses"
         )
     return tree, ids
 

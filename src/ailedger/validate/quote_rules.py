@@ -297,11 +297,13 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate import derive
     from ailedger.validate.numbers import stated
 
+    # bulk rows derived from bulk rows: the column checks send both to the exact path, so both are in ctx.valid()
+    metrics = {r.record.id: r.record for r in ctx.valid() if r.table == "metrics"}
     for rec in ctx.valid():
         if rec.table != "metrics":
             continue
         m = rec.record
-        formula = getattr(m, "formula", None)
+        formula = getattr(m, "formula", None)  # v1 metrics (checked in their own version) have none
         if formula is None:
             if m.derived_from and "formula" in type(m).model_fields:
                 yield ctx.diag(
@@ -356,10 +358,10 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
             continue
         values = {}
         for rid in used:
-            other = ctx.by_id.get(rid)
-            if other is None or other.record is None or other.table != "metrics":
+            other = metrics.get(rid)
+            if other is None:  # a dangling or rejected reference is another rule's report
                 break
-            values[rid] = other.record.value
+            values[rid] = other.value
         else:
             try:
                 result = derive.evaluate(tree, ids, values)
