@@ -13,7 +13,9 @@ from conftest import CASES, DATASET
 from releases import grown_dataset
 
 import ailedger
+from ailedger import diff
 from ailedger.cli import main, run
+from ailedger.errors import ReleaseReadError
 from ailedger.loader import data_dir
 from ailedger.schema import LATEST
 
@@ -168,6 +170,15 @@ def test_a_new_record_under_another_name_is_not_a_rename(tmp_path: Path) -> None
     (tmp_path / "new" / "models" / "rival-2.yaml").unlink()
     doc = json.loads(cli("diff", str(BASE), str(tmp_path / "new"), "--format", "json")[1])
     assert [(c["change"], c["id"]) for c in doc["changes"]] == [("removed", "rival-2"), ("added", "rival-3")]
+
+
+def test_a_broken_record_file_is_named_where_validate_names_it(tmp_path: Path) -> None:
+    shutil.copytree(BASE, tmp_path / "new")
+    broken = tmp_path / "new" / "models" / "rival-2.yaml"
+    broken.write_bytes("id: rival-2\n".encode("utf-16"))
+    with pytest.raises(ReleaseReadError) as exc:
+        diff.read(tmp_path / "new")
+    assert str(exc.value) == f"{broken}:1:1: file is UTF-16; save it as UTF-8; run ailedger validate on it"
 
 
 def test_a_folder_that_is_not_a_release_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

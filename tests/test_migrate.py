@@ -298,6 +298,27 @@ def test_migrate_refuses_invalid_records_and_writes_nothing(tmp_path: Path) -> N
     assert same_tree(tmp_path / "dataset" / "organizations", GOLDEN_V1 / "organizations") == []
 
 
+
+def test_migrate_reads_record_files_as_validate_does(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One reader: an unreadable file is validate's file.unreadable (was an internal error), a YAML problem located."""
+    shutil.copytree(GOLDEN_V1, tmp_path / "dataset")
+    broken = tmp_path / "dataset" / "models" / "rival-2.yaml"
+    broken.write_text("id: [unclosed\n", encoding="utf-8")
+    gone = tmp_path / "dataset" / "organizations" / next(p.name for p in (GOLDEN_V1 / "organizations").iterdir())
+    read_bytes = Path.read_bytes
+
+    def failing(path: Path) -> bytes:
+        if path == gone:
+            raise PermissionError(13, "Permission denied")
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", failing)
+    code, out, err = cli("migrate", "--to", "2", "--dataset", str(tmp_path / "dataset"))
+    assert code == 1 and "nothing written" in err
+    assert f"{gone.name}: error[file.unreadable] cannot read: Permission denied" in out
+    assert "rival-2.yaml:2:1: error[yaml.syntax]" in out, out
+
+
 # Serving a pinned major
 
 

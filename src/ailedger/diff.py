@@ -139,14 +139,14 @@ def _parquet(file: Path, table: str, shown: Path) -> Iterator[dict[str, Any]]:
 def _dataset_table(folder: Path, table: str) -> Iterator[dict[str, Any]]:
     """The records of a dataset's table folder: each YAML record file, then each line of its bulk files."""
     from ailedger.validate.files import BULK_SUFFIX, RECORD_SUFFIX
-    from ailedger.validate.yaml12 import YamlProblem, decode, loads
+    from ailedger.validate.record import read_document
 
     for file in sorted(folder.glob(f"*{RECORD_SUFFIX}")):
-        try:
-            data = loads(decode(file.read_bytes())[0]).data
-        except YamlProblem as exc:
-            raise ReleaseReadError(f"{file}:{exc.line}:{exc.column}: {exc.message}; {REVALIDATE}") from None
-        yield _normalised(table, data, str(file), REVALIDATE)
+        _, doc, problems = read_document(file, str(file))
+        if doc is None:
+            where = ":".join(str(p) for p in (file, problems[-1].line, problems[-1].column) if p is not None)
+            raise ReleaseReadError(f"{where}: {problems[-1].message}; {REVALIDATE}")
+        yield _normalised(table, doc.data, str(file), REVALIDATE)
     for file in sorted(folder.glob(f"*{BULK_SUFFIX}")):
         yield from _jsonl(file, table, file, REVALIDATE)
 

@@ -29,7 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -40,8 +39,8 @@ from ailedger.schema.migrations import Note, migrate
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover, display
 from ailedger.validate.jsonl import read_line
-from ailedger.validate.record import schema_diagnostics, version_problem
-from ailedger.validate.yaml12 import Document, YamlProblem, decode, loads
+from ailedger.validate.record import in_major, read_document, version_problem
+from ailedger.validate.yaml12 import Document, loads
 
 
 @dataclass(slots=True)
@@ -131,12 +130,7 @@ def _check(table: str, data: Any, shown: str, doc: Any) -> list[Diagnostic]:
     if major is None:
         line, col = doc.locate(())
         return [Diagnostic(shown, line, col, "schema.missing", "schema_version", "required field is missing; add it")]
-    model = version(major).TABLES[table]
-    try:
-        adapter(model).validate_python(data, strict=True)
-    except ValidationError as exc:
-        return [schema_diagnostics(model, e, shown, doc) for e in exc.errors(include_url=False)]
-    return []
+    return in_major(table, doc, shown, major)[1]
 
 
 def plan(dataset: Path, to: int) -> Plan:
@@ -149,11 +143,9 @@ def plan(dataset: Path, to: int) -> Plan:
         if path.suffix == BULK_SUFFIX:
             _plan_bulk(result, table, path, shown)
             continue
-        try:
-            text, _ = decode(path.read_bytes())
-            doc = loads(text)
-        except YamlProblem as exc:
-            result.problems.append(Diagnostic(shown, exc.line, exc.column, exc.code, "", exc.message))
+        text, doc, found = read_document(path, shown)
+        if doc is None:
+            result.problems += [d for d in found if d.severity == "error"]
             continue
         new = _migrated(result, table, doc, shown, None)
         if new is None:

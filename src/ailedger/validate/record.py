@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
-from ailedger.schema import LATEST, MAJORS, adapter
+from ailedger.schema import LATEST, MAJORS, adapter, version
 from ailedger.schema.migrations import replacement_hint
 from ailedger.validate import text
 from ailedger.validate.diagnostics import Diagnostic, escape
@@ -181,6 +181,16 @@ def check_file(table: str, path: Path, raw: bytes | None = None) -> tuple[Parsed
     dangling references elsewhere.
     """
     shown = display(path)
+    _, doc, problems = read_document(path, shown, raw)
+    if doc is None:
+        return ParsedRecord(table, shown, Document({}), None), problems
+    loaded, found = check_document(table, doc, shown)
+    return loaded, problems + found
+
+
+def read_document(path: Path, shown: str, raw: bytes | None = None) -> tuple[str, Document | None, list[Diagnostic]]:
+    """A record file's text and YAML document, and the file's problems: the decoding's and the YAML's warnings, or
+    the error that left no document (None). The one way a record file is read, by validate, migrate and diff."""
     problems: list[Diagnostic] = []
     try:
         content, warnings = decode(path.read_bytes() if raw is None else raw)
@@ -188,13 +198,12 @@ def check_file(table: str, path: Path, raw: bytes | None = None) -> tuple[Parsed
         doc = loads(content)
     except YamlProblem as exc:
         problems.append(Diagnostic(shown, exc.line, exc.column, exc.code, "", exc.message))
-        return ParsedRecord(table, shown, Document({}), None), problems
+        return "", None, problems
     except OSError as exc:
         problems.append(Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}"))
-        return ParsedRecord(table, shown, Document({}), None), problems
+        return "", None, problems
     problems += [Diagnostic(shown, w.line, w.column, w.code, "", w.message, "warning") for w in doc.warnings]
-    loaded, found = check_document(table, doc, shown)
-    return loaded, problems + found
+    return content, doc, problems
 
 
 def version_problem(doc: Document, shown: str) -> Diagnostic | None:
@@ -238,17 +247,21 @@ def check_document(table: str, doc: Document, shown: str) -> tuple[ParsedRecord,
         line, col = doc.locate(("schema_version",))
         problems.append(Diagnostic(shown, line, col, "schema.version-old", "schema_version", older))
         return ParsedRecord(table, shown, doc, None), problems
-    model = LATEST.TABLES[table]
+    record, found, total = in_major(table, doc, shown, LATEST.MAJOR, room=max(MAX_PROBLEMS - len(problems), 0))
+    return ParsedRecord(table, shown, doc, record), capped(problems + found, len(problems) + total, shown)
+
+
+def in_major(
+    table: str, doc: Document, shown: str, major: int, room: int | None = None
+) -> tuple[Any, list[Diagnostic], int]:
+    """The record as schema ``major`` reads it, or None with the schema's problems: the first ``room`` of them
+    located (a "did you mean" each, so a mangled file is not read to the end), and how many there are."""
+    model = version(major).TABLES[table]
     try:
-        record = adapter(model).validate_python(doc.data, strict=True)
+        return adapter(model).validate_python(doc.data, strict=True), [], 0
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        room = max(MAX_PROBLEMS - len(problems), 0)
-        problems += [schema_diagnostics(model, e, shown, doc) for e in errors[:room]]
-        return ParsedRecord(table, shown, doc, None), capped(
-            problems, len(problems) + len(errors) - min(room, len(errors)), shown
-        )
-    return ParsedRecord(table, shown, doc, record), capped(problems, len(problems), shown)
+        return None, [schema_diagnostics(model, e, shown, doc) for e in errors[:room]], len(errors)
 
 
 def capped(problems: list[Diagnostic], total: int, shown: str) -> list[Diagnostic]:
