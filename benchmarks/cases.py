@@ -292,19 +292,21 @@ def chart_ailedger(p: Paths) -> Timed:
     import matplotlib
 
     from ailedger import plot
+    from ailedger.plot.draw import Fonts, Name, Span
+    from ailedger.plot.usage import Usage, UsageFigure, draw_usage
 
-    names = {app: plot.Name(app.title(), (), app) for app in {a for a, _, _ in _chart_figures()}}
-    by = plot.Name("Dataprobe", (), "dataprobe")
-    spec = plot.Usage(tuple(
-        plot.UsageFigure("daily_active_users", v, plot.Span(names[a], d, d), "as_of", by, False)
+    names = {app: Name(app.title(), (), app) for app in {a for a, _, _ in _chart_figures()}}
+    by = Name("Dataprobe", (), "dataprobe")
+    spec = Usage(tuple(
+        UsageFigure("daily_active_users", v, Span(names[a], d, d), "as_of", by, False)
         for a, d, v in _chart_figures()
     ))
-    fonts = plot._Fonts()
+    fonts = Fonts()
     out = p.work / "usage.svg"
 
     def run() -> dict[str, float]:
         with matplotlib.rc_context({"svg.hashsalt": plot.HASHSALT, "font.family": "DejaVu Sans"}):
-            plot.draw_usage(spec, fonts).savefig(out, format="svg", metadata={"Date": None})
+            draw_usage(spec, fonts).savefig(out, format="svg", metadata={"Date": None})
         return {"bytes": out.stat().st_size}
 
     return run

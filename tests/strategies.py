@@ -322,24 +322,24 @@ def chart_spans(draw: st.DrawFn, label: Any) -> Any:
     """A date as the charts receive it: a day, a week, a month or a year, anywhere in a decade."""
     from datetime import date, timedelta
 
-    from ailedger import plot
+    from ailedger.plot.draw import Span
 
     start = date(2016, 1, 1) + timedelta(days=draw(st.integers(0, 3650)))
     length = draw(st.sampled_from([0, 0, 6, 27, 30, 364]))
-    return plot.Span(label, start, start + timedelta(days=length))
+    return Span(label, start, start + timedelta(days=length))
 
 
 @st.composite
 def chart_names(draw: st.DrawFn, prefix: str, n: int) -> list[Any]:
-    from ailedger import plot
+    from ailedger.plot.draw import Name
 
-    return [plot.Name(draw(CHART_NAMES), ("Latin alias",), f"{prefix}-{i}") for i in range(n)]
+    return [Name(draw(CHART_NAMES), ("Latin alias",), f"{prefix}-{i}") for i in range(n)]
 
 
 @st.composite
 def timelines(draw: st.DrawFn) -> Any:
     """Many organizations, a decade of dates, names in several scripts and lengths."""
-    from ailedger import plot
+    from ailedger.plot.timeline import Timeline
 
     orgs = draw(chart_names("org", draw(st.integers(1, 14))))
     rows = []
@@ -349,7 +349,7 @@ def timelines(draw: st.DrawFn) -> Any:
         rows.append((org, tuple(spans)))
     rows.sort(key=lambda row: (row[1][0].earliest, row[0].id))
     undated = tuple((m, orgs[0]) for m in draw(chart_names("undated", draw(st.integers(0, 12)))))
-    return plot.Timeline(tuple(rows), undated)
+    return Timeline(tuple(rows), undated)
 
 
 @st.composite
@@ -357,7 +357,8 @@ def usages(draw: st.DrawFn) -> Any:
     """Several metrics, many products, single figures and long daily series over up to a decade."""
     from datetime import timedelta
 
-    from ailedger import plot
+    from ailedger.plot.draw import Span
+    from ailedger.plot.usage import SERIES_MIN, Usage, UsageFigure
 
     products = draw(chart_names("app", draw(st.integers(1, 12))))
     measurers = [None, *draw(chart_names("measurer", 2))]
@@ -367,17 +368,17 @@ def usages(draw: st.DrawFn) -> Any:
         by = draw(st.sampled_from(measurers))
         if draw(st.booleans()):
             first = draw(chart_spans(product)).earliest
-            days = draw(st.integers(plot.SERIES_MIN, 3000))
+            days = draw(st.integers(SERIES_MIN, 3000))
             values = draw(st.lists(st.integers(0, 10**9), min_size=1, max_size=5))
             for n in range(days):
                 day = first + timedelta(days=n)
-                span = plot.Span(product, day, day)
-                figures.append(plot.UsageFigure(metric, values[n % len(values)] + n, span, "as_of", by, False))
+                span = Span(product, day, day)
+                figures.append(UsageFigure(metric, values[n % len(values)] + n, span, "as_of", by, False))
         else:
             for _ in range(draw(st.integers(1, 4))):
                 dated_by = draw(st.sampled_from(["as_of", "reported"]))
                 value, span, derived = draw(st.integers(0, 2 * 10**9)), draw(chart_spans(product)), draw(st.booleans())
-                figures.append(plot.UsageFigure(metric, value, span, dated_by, by, derived))
+                figures.append(UsageFigure(metric, value, span, dated_by, by, derived))
     nodate = draw(chart_names("nodate", draw(st.integers(0, 5))))
     undated = tuple((p, "downloads", draw(st.integers(0, 10**9))) for p in nodate)
-    return plot.Usage(tuple(figures), undated)
+    return Usage(tuple(figures), undated)

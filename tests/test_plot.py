@@ -37,6 +37,9 @@ import ailedger
 from ailedger import plot
 from ailedger.cli import run
 from ailedger.errors import AiledgerError
+from ailedger.plot.draw import Fonts, Name, Span, choose_label, when_text
+from ailedger.plot.timeline import UNNAMED_DEVELOPER, Timeline, draw_timeline, timeline_spec
+from ailedger.plot.usage import SERIES_POINTS, Usage, UsageFigure, draw_usage
 from ailedger.schema import v2
 
 DOCS = ROOT / "docs"
@@ -44,18 +47,18 @@ NUMBER = re.compile(rb"-?\d+\.\d+|-?\d+")
 
 
 @pytest.fixture(scope="module")
-def fonts() -> plot._Fonts:
-    return plot._Fonts()
+def fonts() -> Fonts:
+    return Fonts()
 
 
 @pytest.fixture(scope="module")
-def specs() -> dict[str, plot.Timeline | plot.Usage]:
+def specs() -> dict[str, Timeline | Usage]:
     return plot.specs()
 
 
-def _draw(name: str, spec: plot.Timeline | plot.Usage, fonts: plot._Fonts) -> Figure:
+def _draw(name: str, spec: Timeline | Usage, fonts: Fonts) -> Figure:
     with matplotlib.rc_context({"font.family": "DejaVu Sans"}):
-        fig = plot.draw_timeline(spec, fonts) if name == "timeline" else plot.draw_usage(spec, fonts)  # type: ignore[arg-type]
+        fig = draw_timeline(spec, fonts) if name == "timeline" else draw_usage(spec, fonts)  # type: ignore[arg-type]
         FigureCanvasAgg(fig).draw()
     return fig
 
@@ -63,9 +66,9 @@ def _draw(name: str, spec: plot.Timeline | plot.Usage, fonts: plot._Fonts) -> Fi
 # --- what is drawn --------------------------------------------------------------
 
 
-def test_timeline_has_every_dated_model_and_lists_the_undated(specs: dict[str, plot.Timeline | plot.Usage]) -> None:
+def test_timeline_has_every_dated_model_and_lists_the_undated(specs: dict[str, Timeline | Usage]) -> None:
     timeline = specs["timeline"]
-    assert isinstance(timeline, plot.Timeline)
+    assert isinstance(timeline, Timeline)
     models = ailedger.load("models")
     drawn = {span.label.id for _, spans in timeline.rows for span in spans}
     dated = {m.id for m in models if (m.available, m.announced, m.weights_released) != (None, None, None)}
@@ -75,7 +78,7 @@ def test_timeline_has_every_dated_model_and_lists_the_undated(specs: dict[str, p
     assert len(orgs) == len(set(orgs)), "one row per organization"
 
 
-def test_timeline_prefers_available_and_marks_any_other_date(fonts: plot._Fonts) -> None:
+def test_timeline_prefers_available_and_marks_any_other_date(fonts: Fonts) -> None:
     cite = [{"source_id": "src", "quote": "Org released it, a made-up quote", "supports": ["name"]}]
     org = v2.Organization(id="org", schema_version=2, name="Org", citations=cite)
     dates = {
@@ -88,7 +91,7 @@ def test_timeline_prefers_available_and_marks_any_other_date(fonts: plot._Fonts)
         v2.Model(id=i, schema_version=2, name=i.title(), organization_id="org", kind="model", citations=cite, **d)
         for i, d in dates.items()
     ]
-    spec = plot.timeline_spec(models, [org])
+    spec = timeline_spec(models, [org])
     spans = {s.label.id: s for _, row in spec.rows for s in row}
     assert {i: (s.dated_by, s.earliest, s.latest) for i, s in spans.items()} == {
         "both": ("available", date(2026, 3, 2), date(2026, 3, 2)),
@@ -110,18 +113,18 @@ def test_models_without_a_named_developer_get_their_own_row() -> None:
         v2.Model(id="anon", schema_version=2, name="Anon", kind="model", citations=cite, available="2026-03"),
         v2.Model(id="undated", schema_version=2, name="Undated", kind="model", citations=cite),
     ]
-    spec = plot.timeline_spec(models, [])
-    assert [(org, [s.label.id for s in row]) for org, row in spec.rows] == [(plot.UNNAMED_DEVELOPER, ["anon"])]
-    assert [(m.id, o) for m, o in spec.undated] == [("undated", plot.UNNAMED_DEVELOPER)]
+    spec = timeline_spec(models, [])
+    assert [(org, [s.label.id for s in row]) for org, row in spec.rows] == [(UNNAMED_DEVELOPER, ["anon"])]
+    assert [(m.id, o) for m, o in spec.undated] == [("undated", UNNAMED_DEVELOPER)]
 
 
 def test_uncertain_dates_are_bars_as_wide_as_their_range(
-    specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts
+    specs: dict[str, Timeline | Usage], fonts: Fonts
 ) -> None:
     from matplotlib import dates as mdates
 
     timeline = specs["timeline"]
-    assert isinstance(timeline, plot.Timeline)
+    assert isinstance(timeline, Timeline)
     spans = [s for _, row in timeline.rows for s in row]
     fig = _draw("timeline", timeline, fonts)
     bars = sorted(
@@ -145,12 +148,12 @@ def _figure(
     dated_by: str = "as_of",
     by: str | None = "Countco",
     derived: bool = False,
-) -> plot.UsageFigure:
-    measurer = plot.Name(by, (), by.lower()) if by else None
-    return plot.UsageFigure(
+) -> UsageFigure:
+    measurer = Name(by, (), by.lower()) if by else None
+    return UsageFigure(
         "daily_active_users",
         value,
-        plot.Span(plot.Name(product, (), product.lower()), earliest, latest),
+        Span(Name(product, (), product.lower()), earliest, latest),
         dated_by,
         measurer,
         derived,
@@ -158,13 +161,13 @@ def _figure(
 
 
 def test_usage_has_every_dated_figure_with_who_measured_it(
-    specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts
+    specs: dict[str, Timeline | Usage], fonts: Fonts
 ) -> None:
     usage = specs["usage"]
-    assert isinstance(usage, plot.Usage)
+    assert isinstance(usage, Usage)
     metrics = ailedger.load("metrics")
     assert len(usage.figures) == sum(m.as_of is not None or m.reported is not None for m in metrics)
-    spec = plot.Usage(
+    spec = Usage(
         (
             _figure("Doubao", 155_000_000, date(2025, 12, 1), date(2025, 12, 31), "reported", "QuestMobile"),
             _figure("Doubao", 81_000_000, date(2026, 2, 6), date(2026, 2, 22), by="QuestMobile", derived=True),
@@ -177,16 +180,16 @@ def test_usage_has_every_dated_figure_with_who_measured_it(
     assert "Qwen 7 M (measurer not stated; reported 6–22 Feb 2026)" in texts
 
 
-def test_a_series_is_one_line_with_one_label(fonts: plot._Fonts) -> None:
+def test_a_series_is_one_line_with_one_label(fonts: Fonts) -> None:
     """Many figures of one product and measurer: a line, not a mark and a label per figure."""
     days = [date(2016, 1, 1) + timedelta(days=n) for n in range(3000)]
     series = tuple(_figure("Examplechat", 1_000_000 + 997 * n, d, d) for n, d in enumerate(days))
     few = (_figure("Mockchat", 5_000_000, date(2020, 3, 1), date(2020, 3, 31)),)
-    fig = _draw("usage", plot.Usage(series + few), fonts)
+    fig = _draw("usage", Usage(series + few), fonts)
     texts = [t.get_text() for t in fig.findobj(Text) if "Examplechat" in t.get_text()]
     assert texts == ["Examplechat: 3,000 figures, 1 M to 4 M (Countco; as of 1 Jan 2016 to 18 Mar 2024)"]
     lines = [line for ax in fig.axes for line in ax.lines if len(line.get_xdata()) > 2]
-    assert len(lines) == 1 and len(lines[0].get_xdata()) <= plot.SERIES_POINTS
+    assert len(lines) == 1 and len(lines[0].get_xdata()) <= SERIES_POINTS
     assert max(lines[0].get_ydata()) == series[-1].value and min(lines[0].get_ydata()) == series[0].value
     assert sum(line.get_marker() == "o" for ax in fig.axes for line in ax.lines) == 1, (
         "only Mockchat's figure has marks"
@@ -227,7 +230,7 @@ def assert_legible(fig: Figure) -> None:
 
 @pytest.mark.parametrize("name", plot.CHARTS)
 def test_no_two_labels_overlap_and_all_fit_in_the_figure(
-    name: str, specs: dict[str, plot.Timeline | plot.Usage], fonts: plot._Fonts
+    name: str, specs: dict[str, Timeline | Usage], fonts: Fonts
 ) -> None:
     fig = _draw(name, specs[name], fonts)
     assert len(_labels(fig)) > 10
@@ -237,19 +240,19 @@ def test_no_two_labels_overlap_and_all_fit_in_the_figure(
 @pytest.mark.slow
 @settings(max_examples=12, deadline=None, phases=NO_SHRINK, suppress_health_check=SLOW_DATA)
 @given(spec=timelines())
-def test_any_timeline_is_legible(spec: plot.Timeline, fonts: plot._Fonts) -> None:
+def test_any_timeline_is_legible(spec: Timeline, fonts: Fonts) -> None:
     assert_legible(_draw("timeline", spec, fonts))
 
 
 @pytest.mark.slow
 @settings(max_examples=12, deadline=None, phases=NO_SHRINK, suppress_health_check=SLOW_DATA)
 @given(spec=usages())
-def test_any_usage_chart_is_legible(spec: plot.Usage, fonts: plot._Fonts) -> None:
+def test_any_usage_chart_is_legible(spec: Usage, fonts: Fonts) -> None:
     assert_legible(_draw("usage", spec, fonts))
 
 
 @pytest.mark.slow
-def test_a_chart_of_100000_figures_stays_small(tmp_path: Path, fonts: plot._Fonts) -> None:
+def test_a_chart_of_100000_figures_stays_small(tmp_path: Path, fonts: Fonts) -> None:
     """Drawing time at this size is measured in benchmarks/ (case g); the file's size is a property of the drawing."""
     import matplotlib
 
@@ -260,7 +263,7 @@ def test_a_chart_of_100000_figures_stays_small(tmp_path: Path, fonts: plot._Font
         for n in range(5000)
     )
     with matplotlib.rc_context({"svg.hashsalt": plot.HASHSALT, "font.family": "DejaVu Sans"}):
-        plot.draw_usage(plot.Usage(figures), fonts).savefig(tmp_path / "usage.svg", format="svg")
+        draw_usage(Usage(figures), fonts).savefig(tmp_path / "usage.svg", format="svg")
     assert (tmp_path / "usage.svg").stat().st_size < 500_000
 
 
@@ -268,17 +271,17 @@ def test_a_chart_of_100000_figures_stays_small(tmp_path: Path, fonts: plot._Font
 
 
 def test_a_name_without_glyphs_falls_back_to_its_latin_alias() -> None:
-    name = plot.Name("豆包", ("Doubao",), "doubao")
-    assert plot.choose_label(name, lambda text: text.isascii()) == "Doubao"
-    assert plot.choose_label(name, lambda text: True) == "豆包"
-    assert plot.choose_label(plot.Name("豆包", (), "doubao"), lambda text: text.isascii()) == "doubao"
+    name = Name("豆包", ("Doubao",), "doubao")
+    assert choose_label(name, lambda text: text.isascii()) == "Doubao"
+    assert choose_label(name, lambda text: True) == "豆包"
+    assert choose_label(Name("豆包", (), "doubao"), lambda text: text.isascii()) == "doubao"
 
 
-def test_a_chinese_name_draws_without_a_missing_glyph(fonts: plot._Fonts) -> None:
+def test_a_chinese_name_draws_without_a_missing_glyph(fonts: Fonts) -> None:
     """With the warnings-as-errors setting, a missing glyph would fail this test."""
-    org = plot.Name("字节跳动", ("ByteDance",), "bytedance")
-    model = plot.Name("豆包", ("Doubao",), "doubao")
-    spec = plot.Timeline(((org, (plot.Span(model, date(2023, 1, 1), date(2023, 12, 31)),)),), ())
+    org = Name("字节跳动", ("ByteDance",), "bytedance")
+    model = Name("豆包", ("Doubao",), "doubao")
+    spec = Timeline(((org, (Span(model, date(2023, 1, 1), date(2023, 12, 31)),)),), ())
     fig = _draw("timeline", spec, fonts)
     label, kwargs = fonts.label(model)
     assert label == "豆包" if kwargs else label == "Doubao"
@@ -288,11 +291,11 @@ def test_a_chinese_name_draws_without_a_missing_glyph(fonts: plot._Fonts) -> Non
 # --- edge cases -------------------------------------------------------------
 
 
-def test_nothing_dated_is_a_clear_error(fonts: plot._Fonts) -> None:
+def test_nothing_dated_is_a_clear_error(fonts: Fonts) -> None:
     with pytest.raises(AiledgerError, match="nothing to draw"):
-        plot.draw_timeline(plot.Timeline((), ()), fonts)
+        draw_timeline(Timeline((), ()), fonts)
     with pytest.raises(AiledgerError, match="nothing to draw"):
-        plot.draw_usage(plot.Usage(()), fonts)
+        draw_usage(Usage(()), fonts)
 
 
 @pytest.mark.parametrize(
@@ -307,7 +310,7 @@ def test_nothing_dated_is_a_clear_error(fonts: plot._Fonts) -> None:
     ],
 )
 def test_dates_are_written_as_people_write_them(earliest: date, latest: date, text: str) -> None:
-    assert plot.when_text(plot.Span(plot.Name("x"), earliest, latest)) == text
+    assert when_text(Span(Name("x"), earliest, latest)) == text
 
 
 # --- the committed SVGs ------------------------------------------------------
@@ -321,7 +324,7 @@ def _description(svg: bytes) -> str:
 
 @pytest.mark.parametrize("name", plot.CHARTS)
 def test_committed_chart_was_drawn_from_the_current_data(
-    name: str, specs: dict[str, plot.Timeline | plot.Usage]
+    name: str, specs: dict[str, Timeline | Usage]
 ) -> None:
     committed = (DOCS / f"{name}.svg").read_bytes()
     assert f"spec sha256 {plot.digest(specs[name])}" in _description(committed), (
@@ -373,16 +376,16 @@ def test_without_matplotlib_plot_says_which_extra_to_install(monkeypatch: pytest
     assert not list(tmp_path.iterdir())
 
 
-def test_a_figure_without_any_date_is_listed_not_dropped(fonts: plot._Fonts) -> None:
-    dated = plot.UsageFigure(
+def test_a_figure_without_any_date_is_listed_not_dropped(fonts: Fonts) -> None:
+    dated = UsageFigure(
         "daily_active_users",
         58_000_000,
-        plot.Span(plot.Name("Qwen", (), "qwen-app"), date(2026, 2, 6), date(2026, 2, 22)),
+        Span(Name("Qwen", (), "qwen-app"), date(2026, 2, 6), date(2026, 2, 22)),
         "as_of",
         None,
         False,
     )
-    spec = plot.Usage((dated,), ((plot.Name("Doubao", (), "doubao"), "daily_active_users", 81_000_000),))
+    spec = Usage((dated,), ((Name("Doubao", (), "doubao"), "daily_active_users", 81_000_000),))
     fig = _draw("usage", spec, fonts)
     assert any(
         "Not drawn, no date in the sources (1): Doubao 81 M daily active users" in t.get_text()
