@@ -26,14 +26,9 @@ def _self_parties(ctx: Context, rec: ParsedRecord) -> set[str]:
     for name in ("organization_id", "subject_id", "organization_ids", "subject_ids"):
         ids |= {t for _, t in field_values(rec.record, name)} if hasattr(rec.record, name) else set()
     for rid in list(ids):
-        target = ctx.by_id.get(rid)
-        if (
-            target is not None
-            and target.record is not None
-            and target.table == "models"
-            and target.record.organization_id
-        ):
-            ids.add(target.record.organization_id)
+        model = ctx.record(rid, "models")
+        if model is not None and model.organization_id:
+            ids.add(model.organization_id)
     return {stated.fold(label) for rid in ids for label in labels(ctx.by_id.get(rid))}
 
 
@@ -44,9 +39,8 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
     """
     from ailedger.validate import claims, stated
 
-    for rec in ctx.valid():
-        if rec.table not in ("models", "events", "metrics"):
-            continue  # an organization's kind or city is not what a company claims; claims are claims
+    # an organization's kind or city is not what a company claims; claims are claims
+    for rec in ctx.valid("models", "events", "metrics"):
         selves = _self_parties(ctx, rec)
         for name in cited_fields(rec.record):
             if name in _NAMING or (rec.table, name) == ("models", "kind"):
@@ -79,9 +73,7 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
                         "the statement in claims/ with asserted_by, or cite a source that states it as fact",
                         "warning",
                     )
-    for rec in ctx.valid():
-        if rec.table != "claims":
-            continue
+    for rec in ctx.valid("claims"):
         c = rec.record
         outlets: dict[str, str] = {}
         for cite in c.citations:

@@ -101,12 +101,17 @@ class Context:
 
     def source(self, source_id: str) -> Any | None:
         """The valid source record of ``source_id``, else None (a dangling or rejected one is another rule's report)."""
-        found = self.by_id.get(source_id)
-        return found.record if found is not None and found.table == "sources" else None
+        return self.record(source_id, "sources")
 
-    def valid(self) -> Iterator[ParsedRecord]:
-        """The records and bulk rows that passed the schema."""
-        return (r for r in (*self.records, *self.bulk_rows) if r.record is not None)
+    def record(self, rid: str, table: str) -> Any | None:
+        """The valid record of ``rid`` in ``table``, else None (a dangling or rejected one is another rule's report)."""
+        found = self.by_id.get(rid)
+        return found.record if found is not None and found.table == table else None
+
+    def valid(self, *tables: str) -> Iterator[ParsedRecord]:
+        """The records and bulk rows that passed the schema; only those of ``tables`` when they are named."""
+        every = (r for r in (*self.records, *self.bulk_rows) if r.record is not None)
+        return (r for r in every if r.table in tables) if tables else every
 
 
 Rule = Callable[[Context], Iterator[Diagnostic]]

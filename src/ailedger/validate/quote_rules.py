@@ -61,14 +61,9 @@ def _citations(record: Any, field: str, ctx: Context | None = None) -> list[Any]
     out = [c for c in record.citations if field in c.supports and (ctx is None or _found(ctx, c))]
     if ctx is not None and field in _INHERITED and getattr(record, "derived_from", None):
         for rid in record.derived_from:
-            other = ctx.by_id.get(rid)
-            if (
-                other is not None
-                and other.record is not None
-                and other.table == "metrics"
-                and other.record is not record
-            ):
-                out += [c for c in other.record.citations if field in c.supports and _found(ctx, c)]
+            other = ctx.record(rid, "metrics")
+            if other is not None and other is not record:
+                out += [c for c in other.citations if field in c.supports and _found(ctx, c)]
     return out
 
 
@@ -299,9 +294,7 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
 
     # bulk rows derived from bulk rows: the column checks send both to the exact path, so both are in ctx.valid()
     metrics = {r.record.id: r.record for r in ctx.valid() if r.table == "metrics"}
-    for rec in ctx.valid():
-        if rec.table != "metrics":
-            continue
+    for rec in ctx.valid("metrics"):
         m = rec.record
         formula = getattr(m, "formula", None)  # v1 metrics (checked in their own version) have none
         if formula is None:

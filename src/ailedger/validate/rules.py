@@ -233,18 +233,11 @@ def duplicates(ctx: Context) -> Iterator[Diagnostic]:
         owner: dict[str, ParsedRecord] = {}
         for rec in sorted((r for r in ctx.valid() if r.table == table), key=lambda r: r.record.id):
             keys: dict[str, tuple[str | int, ...]] = {}
-            for loc, name in [
-                (("name",), rec.record.name),
-                *((("aliases", i), a) for i, a in enumerate(rec.record.aliases)),
-            ]:
+            for loc, name in _names(rec.record):
                 keys.setdefault(fold(name), loc)
             for key, loc in keys.items():
                 first = owner.setdefault(key, rec)
-                if (
-                    first.record.id == rec.record.id
-                    or first.record.id in rec.record.distinct_from
-                    or rec.record.id in first.record.distinct_from
-                ):
+                if _known_apart(first.record, rec.record):
                     continue
                 yield ctx.diag(
                     rec,
@@ -254,6 +247,16 @@ def duplicates(ctx: Context) -> Iterator[Diagnostic]:
                     f"merge the two records, or add distinct_from: [{first.record.id}] if they are different",
                 )
     yield from _similar_names(ctx)
+
+
+def _names(record: Any) -> list[tuple[tuple[str | int, ...], str]]:
+    """A record's name and aliases, each with its place in the record."""
+    return [(("name",), record.name), *((("aliases", i), a) for i, a in enumerate(record.aliases))]
+
+
+def _known_apart(first: Any, other: Any) -> bool:
+    """The same record met again under another of its names, or two records that say they differ."""
+    return first.id == other.id or first.id in other.distinct_from or other.id in first.distinct_from
 
 
 def _similar_names(ctx: Context) -> Iterator[Diagnostic]:
@@ -267,19 +270,12 @@ def _similar_names(ctx: Context) -> Iterator[Diagnostic]:
     owner: dict[str, ParsedRecord] = {}
     for rec in sorted((r for r in ctx.valid() if r.table == "models"), key=lambda r: r.record.id):
         developers = labels(ctx.by_id.get(rec.record.organization_id)) if rec.record.organization_id else []
-        for loc, name in [
-            (("name",), rec.record.name),
-            *((("aliases", i), a) for i, a in enumerate(rec.record.aliases)),
-        ]:
+        for loc, name in _names(rec.record):
             key = stated.meaning_key(name, developers)
             if not key:
                 continue
             first = owner.setdefault(key, rec)
-            if (
-                first.record.id == rec.record.id
-                or first.record.id in rec.record.distinct_from
-                or rec.record.id in first.record.distinct_from
-            ):
+            if _known_apart(first.record, rec.record):
                 continue
             if {fold(n) for n in labels(first)} & {fold(n) for n in labels(rec)}:
                 continue  # the same name outright: record.possible-duplicate says so
@@ -297,9 +293,7 @@ def _similar_names(ctx: Context) -> Iterator[Diagnostic]:
 
 def sources(ctx: Context) -> Iterator[Diagnostic]:
     """Each source has its text file, with the recorded hash."""
-    for rec in ctx.valid():
-        if rec.table != "sources":
-            continue
+    for rec in ctx.valid("sources"):
         archive = {k: getattr(rec.record, k, None) for k in ("archive_url", "archive_sha256", "extractor")}
         if any(v is not None for v in archive.values()) and not all(v is not None for v in archive.values()):
             missing = [k for k, v in archive.items() if v is None]

@@ -63,9 +63,7 @@ def dates(ctx: Context) -> Iterator[Diagnostic]:
 
 def metrics(ctx: Context) -> Iterator[Diagnostic]:
     """A metric has a date, and a derived value says how it was derived."""
-    for rec in ctx.valid():
-        if rec.table != "metrics":
-            continue
+    for rec in ctx.valid("metrics"):
         m = rec.record
         if m.as_of is None and m.reported is None:
             yield ctx.diag(
@@ -104,8 +102,8 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate.numbers import stated
 
     read: dict[tuple[str, str | None], set[int]] = {}  # a series quotes one line for many rows: read it once
-    for rec in ctx.valid():
-        if rec.table != "metrics" or rec.record.derived_from:
+    for rec in ctx.valid("metrics"):
+        if rec.record.derived_from:
             continue
         m = rec.record
         numbers: set[int] = set()
@@ -141,9 +139,7 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
 def plausibility(ctx: Context) -> Iterator[Diagnostic]:
     """User counts fit the world, and daily <= weekly <= monthly for one product, region and period."""
     series: dict[tuple[str, tuple[str, str, str]], dict[str, ParsedRecord]] = {}
-    for rec in ctx.valid():
-        if rec.table != "metrics":
-            continue
+    for rec in ctx.valid("metrics"):
         m = rec.record
         if m.metric in USER_METRICS and m.value > WORLD_POPULATION:
             yield ctx.diag(
