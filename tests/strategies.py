@@ -67,14 +67,19 @@ def _list(strategy: st.SearchStrategy[Any], max_size: int = 3) -> st.SearchStrat
     return st.lists(strategy, max_size=max_size)
 
 
-citations = st.fixed_dictionaries(
-    {
-        "source_id": ids,
-        "quote": texts,
-        "supports": st.lists(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), min_size=1, max_size=4),
-    },
-    optional={"via": _maybe(ids), "translation": _maybe(texts)},
-)
+def citations(schema: ModuleType, table: str) -> st.SearchStrategy[dict[str, Any]]:
+    """A citation whose ``supports`` names fields of the table a quote may back, each once, as validate requires
+    (and the JSON Schemas from 2-1-2 on); whether those fields are set is the validator's business."""
+    from ailedger.schema.json_schema import citable
+
+    return st.fixed_dictionaries(
+        {
+            "source_id": ids,
+            "quote": texts,
+            "supports": st.lists(st.sampled_from(citable(table, schema.MAJOR)), min_size=1, max_size=4, unique=True),
+        },
+        optional={"via": _maybe(ids), "translation": _maybe(texts)},
+    )
 
 
 def _model_dates(schema: ModuleType) -> dict[str, st.SearchStrategy[Any]]:
@@ -101,7 +106,10 @@ def _source_archive(schema: ModuleType) -> dict[str, st.SearchStrategy[Any]]:
 def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]:
     """Table name to a strategy of valid record dicts of one schema major."""
     record = {"id": ids, "schema_version": st.just(schema.MAJOR)}
-    cited = {**record, "citations": st.lists(citations, min_size=1, max_size=3)}
+
+    def cited(table: str) -> dict[str, st.SearchStrategy[Any]]:
+        return {**record, "citations": st.lists(citations(schema, table), min_size=1, max_size=3)}
+
     return {
         "sources": st.fixed_dictionaries(
             {
@@ -117,7 +125,7 @@ def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]
             optional=_source_archive(schema),
         ),
         "organizations": st.fixed_dictionaries(
-            {**cited, "name": texts},
+            {**cited("organizations"), "name": texts},
             optional={
                 "aliases": _list(texts),
                 "kind": _maybe(vocabulary(schema.OrganizationKind)),
@@ -129,7 +137,7 @@ def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]
         ),
         "models": st.fixed_dictionaries(
             {
-                **cited,
+                **cited("models"),
                 "name": texts,
                 "kind": vocabulary(schema.ModelKind),
                 **({"organization_id": ids} if schema.MAJOR == 1 else {}),
@@ -147,12 +155,12 @@ def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]
             },
         ),
         "events": st.fixed_dictionaries(
-            {**cited, "kind": vocabulary(schema.EventKind), "date": edtf_dates(), "summary": texts},
+            {**cited("events"), "kind": vocabulary(schema.EventKind), "date": edtf_dates(), "summary": texts},
             optional={"organization_ids": _list(ids), "subject_ids": _list(ids)},
         ),
         "metrics": st.fixed_dictionaries(
             {
-                **cited,
+                **cited("metrics"),
                 "subject_id": ids,
                 "metric": vocabulary(schema.MetricName),
                 "value": st.integers(0, schema.MAX_INT64),
@@ -164,11 +172,12 @@ def _records(schema: ModuleType) -> dict[str, st.SearchStrategy[dict[str, Any]]]
                 "measured_by": _maybe(ids),
                 "derived_from": _list(ids),
                 "derivation": _maybe(texts),
+                **({} if schema.MAJOR == 1 else {"formula": _maybe(texts)}),  # from 2-1-1 on
             },
         ),
         "claims": st.fixed_dictionaries(
             {
-                **cited,
+                **cited("claims"),
                 "subject_id": ids,
                 "kind": vocabulary(schema.ClaimKind),
                 "asserted_by": ids,

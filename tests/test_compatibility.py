@@ -213,3 +213,65 @@ def test_cli_fails_with_one_line_per_undeclared_breaking_change(tmp_path: Path) 
 def test_cli_without_released_versions_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = cli("schema", "check", "--schemas", str(tmp_path))
     assert code == 2 and "no released versions" in err
+
+
+# --- refinements (docs/versioning.md, "Refinements") -----------------------------------------------------------
+
+
+def test_the_refined_schema_is_only_refinements_of_the_unrefined_one() -> None:
+    from ailedger.schema.json_schema import citable, refined
+
+    schemas = {t: refined(copy.deepcopy(s), citable(t, 1) if "citations" in s["properties"] else None)
+               for t, s in V1.items()}
+    found = check(RELEASED, (1, 0, 1), schemas)
+    assert found and all(f.change.refinement and not f.change.breaking for f in found)
+    shown = {f.text() for f in found}
+    assert (
+        "refinement: models.id: the pattern ends at the very end, also for Python's re (no trailing newline); "
+        "refuses only what ailedger already refused (against released 1-0-0)"
+    ) in shown
+    assert (
+        "refinement: models.citations[].supports: names only the table's own fields, each once; refuses only what "
+        "ailedger already refused (against released 1-0-0)"
+    ) in shown
+    assert (
+        "refinement: models.released: calendar dates only (no 2026-02-30, no year 0000; 29 February in leap years); "
+        "refuses only what ailedger already refused (against released 1-0-0)"
+    ) in shown
+    assert (
+        "refinement: models.name: free text without control, direction or invisible characters; refuses only what "
+        "ailedger already refused (against released 1-0-0)"
+    ) in shown
+
+
+def test_a_refinement_of_a_released_version_asks_for_an_addition_bump() -> None:
+    from ailedger.schema.json_schema import refined
+
+    def refine(s: dict[str, Any]) -> None:
+        s["properties"]["id"] = refined(s["properties"]["id"])
+
+    assert lines((1, 0, 0), models_variant(refine)) == [
+        ("refinement: models.id: the pattern ends at the very end, also for Python's re (no trailing newline); "
+        "refuses only what ailedger already refused; released 1-0-0 changed: bump ADDITION to 1-0-1")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "what"),
+    [
+        ("^[a-z0-9]+$(?!\\n)", "pattern changed: ^[a-z0-9]+$(?!\\n)"),  # anchored, but narrower: no hyphen
+        ("^[a-z0-9]+(-[a-z0-9]+)*$(?!-)", "pattern changed: ^[a-z0-9]+(-[a-z0-9]+)*$(?!-)"),
+    ],
+)
+def test_a_tightening_that_is_not_the_refinement_is_still_breaking(pattern: str, what: str) -> None:
+    def tighten(s: dict[str, Any]) -> None:
+        s["properties"]["family_id"]["anyOf"][0]["pattern"] = pattern
+
+    assert errors((1, 1, 0), models_variant(tighten)) == [f"error: models.family_id: {what}; {BUMP}"]
+
+
+def test_supports_restricted_to_other_names_than_the_fields_is_breaking() -> None:
+    def restrict(s: dict[str, Any]) -> None:
+        s["$defs"]["Citation"]["properties"]["supports"]["items"] = {"type": "string", "enum": ["name"]}
+
+    assert any("supports[]: values restricted" in line for line in errors((1, 1, 0), models_variant(restrict)))

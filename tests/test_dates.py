@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from strategies import date_points, edtf_dates
 
-from ailedger.dates import EDTF_PATTERN, FuzzyDate
+from ailedger.dates import CALENDAR_PATTERN, EDTF_PATTERN, FuzzyDate
 
 
 def oracle_bounds(text: str) -> tuple[date, date]:
@@ -84,3 +84,34 @@ def test_parse_never_raises_anything_but_value_error(text: str) -> None:
         return
     assert re.fullmatch(EDTF_PATTERN, text)
     assert parsed.earliest <= parsed.latest
+
+
+@st.composite
+def date_like(draw: st.DrawFn) -> str:
+    """Dates of the right shape with any digits: years 0000-9999 (leap or not), months 00-13, days 00-32."""
+    year = f"{draw(st.integers(0, 9999) | st.sampled_from([0, 1900, 2000, 2024, 2100, 2400])):04d}"
+    month = f"{draw(st.integers(0, 13)):02d}"
+    day = f"{draw(st.integers(0, 32) | st.sampled_from([28, 29, 30, 31])):02d}"
+    return draw(st.sampled_from([year, f"{year}-{month}", f"{year}-{month}-{day}"]))
+
+
+def parses(text: str) -> bool:
+    try:
+        FuzzyDate.parse(text)
+    except ValueError:
+        return False
+    return True
+
+
+@given(date_like())
+def test_calendar_pattern_takes_exactly_the_days_the_parser_takes(text: str) -> None:
+    assert (re.search(CALENDAR_PATTERN, text) is not None) == parses(text), text
+
+
+@given(date_like(), date_like())
+def test_calendar_pattern_leaves_only_a_range_s_order_to_the_parser(first: str, last: str) -> None:
+    text = f"[{first}..{last}]"
+    by_pattern = re.search(CALENDAR_PATTERN, text) is not None
+    assert by_pattern == (parses(first) and parses(last) and len(first) == len(last)), text
+    if parses(text):
+        assert by_pattern

@@ -22,7 +22,7 @@ def test_import_ailedger_loads_no_heavy_module() -> None:
 
 def test_schema_version_is_still_an_attribute() -> None:
     loaded = imported_after(
-        "import ailedger; assert ailedger.SCHEMA_VERSION == '2-1-1'; from ailedger import SCHEMA_VERSION"
+        "import ailedger; assert ailedger.SCHEMA_VERSION == '2-1-2'; from ailedger import SCHEMA_VERSION"
     )
     assert "ailedger.schema.v2" in loaded
     assert "pyarrow" not in loaded

@@ -57,7 +57,7 @@ def known_gap(doc: Any, table: str) -> str | None:
             try:
                 FuzzyDate.parse(value)
             except ValueError:
-                return "calendar days (2026-02-30) and range order are checked by the parser, not the pattern"
+                return "a range's order and distinct ends are checked by the parser, not the pattern"
         if isinstance(value, float) and value.is_integer():
             return "JSON Schema's integer type accepts 1.0; pydantic strict does not"
     return None
@@ -198,3 +198,84 @@ def test_schema_module_is_frozen_per_version() -> None:
     # Every major keeps the tables v1 released; a new major goes beside the old module, never into it.
     assert list(LATEST.TABLES) == ["sources", "organizations", "models", "events", "metrics", "claims"]
     assert Path(LATEST.__file__).name == f"v{LATEST.MAJOR}.py"
+
+
+# --- what python-jsonschema itself refuses (issue 16, F17; issue 14, item 8) ---------------------------------
+
+PLAIN = {t: jsonschema.Draft202012Validator(json_schema(t)) for t in RECORDS}
+"""python-jsonschema as a user runs it: Python's re, where `$` also matches before a final newline."""
+
+GLM_5 = {
+    "id": "glm-5",
+    "schema_version": LATEST.MAJOR,
+    "name": "GLM 5",
+    "organization_id": "zhipu-ai",
+    "kind": "model",
+    "available": "2026-02",
+    "citations": [{"source_id": "s", "quote": "Zhipu AI launched GLM 5 in February", "supports": ["name"]}],
+}
+
+
+def test_python_jsonschema_accepts_the_plain_record() -> None:
+    assert PLAIN["models"].is_valid(GLM_5)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"id": "glm-5\n"},
+        {"organization_id": "zhipu-ai\n"},
+        {"available": "2026-02-30"},
+        {"available": "2025-02-29"},
+        {"available": "1900-02-29"},
+        {"available": "0000"},
+        {"available": "[2026-02-15..2026-02-30]"},
+        {"name": "GLM\u200b5"},
+        {"name": "GLM \u202e5"},
+        {"aliases": ["GLM\x075"]},
+        {"citations": [{**GLM_5["citations"][0], "supports": ["nonexistent"]}]},
+        {"citations": [{**GLM_5["citations"][0], "supports": ["name", "name"]}]},
+        {"citations": [{**GLM_5["citations"][0], "supports": ["id"]}]},
+        {"citations": [{**GLM_5["citations"][0], "supports": ["notes"]}]},
+        {"citations": [{**GLM_5["citations"][0], "source_id": "s\n"}]},
+    ],
+)
+def test_python_jsonschema_refuses_what_ailedger_refuses(change: dict[str, Any]) -> None:
+    bad = {**GLM_5, **change}
+    assert not PLAIN["models"].is_valid(bad)
+    assert not pydantic_accepts("models", bad) or validate_refuses(bad)
+
+
+def validate_refuses(record: dict[str, Any]) -> bool:
+    """Whether ailedger's record checks (the model, then text hygiene and the citations' names) refuse it."""
+    from ailedger.schema.fields import BOOKKEEPING
+    from ailedger.validate.text import problems
+
+    texts = [record["name"], *record.get("aliases", [])]
+    if any(sev == "error" for t in texts for _, sev, _ in problems(t, name=True)):
+        return True
+    names = [n for c in record["citations"] for n in c["supports"]]
+    fields = LATEST.TABLES["models"].model_fields
+    return len(set(names)) < len(names) or any(
+        n not in fields or n in BOOKKEEPING | LATEST.CURATOR_TEXT for n in names
+    )
+
+
+def test_python_jsonschema_accepts_29_february_of_a_leap_year() -> None:
+    assert PLAIN["models"].is_valid({**GLM_5, "available": "2024-02-29"})
+    assert PLAIN["models"].is_valid({**GLM_5, "available": "2000-02-29"})
+
+
+def test_a_range_out_of_order_is_left_to_the_parser_and_said_so() -> None:
+    reversed_range = {**GLM_5, "available": "[2026-02-15..2026-02-09]"}
+    assert PLAIN["models"].is_valid(reversed_range) and not pydantic_accepts("models", reversed_range)
+    assert "order" in (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_python_jsonschema_accepts_every_record_the_model_accepts(data: st.DataObject) -> None:
+    table = data.draw(tables)
+    doc = data.draw(RECORDS[table])
+    assert pydantic_accepts(table, doc)
+    assert PLAIN[table].is_valid(doc), list(PLAIN[table].iter_errors(doc))[:1]

@@ -24,14 +24,30 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-__all__ = ["EDTF_PATTERN", "FuzzyDate"]
+__all__ = ["CALENDAR_PATTERN", "EDTF_PATTERN", "FuzzyDate"]
 
 _YEAR = r"[0-9]{4}"
 _MONTH = rf"{_YEAR}-(?:0[1-9]|1[0-2])"
 _DAY = rf"{_MONTH}-(?:0[1-9]|[12][0-9]|3[01])"
 _POINT = rf"(?:{_DAY}|{_MONTH}|{_YEAR})"
 EDTF_PATTERN = rf"^(?:{_POINT}|\[(?:{_YEAR}\.\.{_YEAR}|{_MONTH}\.\.{_MONTH}|{_DAY}\.\.{_DAY})\])$"
-"""The pattern published in the JSON Schema; the parser also checks real calendar days."""
+"""The pattern of the JSON Schemas released up to 2-1-1; the parser also checks real calendar days."""
+
+_CAL_YEAR = r"(?!0000)[0-9]{4}"
+_LEAP_YEAR = r"(?!0000)(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:[02468][048]|[13579][26])00)"
+_MONTH_DAY = (
+    r"(?:(?:0[13578]|1[02])-(?:0[1-9]|[12][0-9]|3[01])|(?:0[469]|11)-(?:0[1-9]|[12][0-9]|30)"
+    r"|02-(?:0[1-9]|1[0-9]|2[0-8]))"
+)
+_CAL_MONTH = rf"{_CAL_YEAR}-(?:0[1-9]|1[0-2])"
+_CAL_DAY = rf"(?:{_CAL_YEAR}-{_MONTH_DAY}|{_LEAP_YEAR}-02-29)"
+CALENDAR_PATTERN = (
+    rf"^(?:{_CAL_DAY}|{_CAL_MONTH}|{_CAL_YEAR}"
+    rf"|\[(?:{_CAL_YEAR}\.\.{_CAL_YEAR}|{_CAL_MONTH}\.\.{_CAL_MONTH}|{_CAL_DAY}\.\.{_CAL_DAY})\])$"
+)
+"""EDTF_PATTERN with the calendar in it (schema 2-1-2 on): no year 0000, no 2026-02-30, 29 February only in
+leap years (Gregorian: every 4th year, not every 100th, every 400th). What a pattern cannot say, the order and
+distinctness of a range's ends, only the parser checks."""
 
 _MONTH_DAYS = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _POINT_RE = re.compile(r"([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?", re.ASCII)

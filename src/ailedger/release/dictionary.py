@@ -191,8 +191,11 @@ def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[A
         f"{h}# Checks only `ailedger validate` makes",
         "",
         (
-            "The JSON Schemas check each record alone (types, vocabularies, patterns, bounds). "
-            "These need other records or the source texts, so only the validator makes them:"
+            "The JSON Schemas check each record alone: types, vocabularies, patterns and bounds; from schema 2-1-2 "
+            "also calendar days (`2026-02-30`, 29 February outside leap years), ids without a trailing newline, "
+            "`supports` naming only the table's fields once each, and free text without control, direction or "
+            "invisible characters. These need more than a pattern, other records or the source texts, so only the "
+            "validator makes them:"
         ),
         "",
         *[f"- {check}" for check in VALIDATOR_ONLY],
@@ -202,8 +205,9 @@ def dictionary_markdown(heading_level: int = 1, records: Mapping[str, Sequence[A
 
 
 VALIDATOR_ONLY = (
-    "calendar days and date ranges in order (`2026-02-30`, `[2026-03..2026-02]`), and no date before 1950",
-    "text hygiene: no control, bidirectional or zero-width characters, NFC, no confusable mixed scripts in names",
+    "date ranges in order and with two different ends (`[2026-03..2026-02]`), and no date before 1950",
+    ("text hygiene a pattern cannot say: NFC, a joiner only between letters of a script that needs it, no tab or "
+    "line break in a one-line value, no confusable mixed scripts in names"),
     "ids unique across tables and equal to the file name; references point at existing records of the right table",
     "every set field backed by a citation whose `supports` names it, and `supports` naming only set fields",
     "each quote verbatim in its source's text, long enough, and the text's SHA-256 as recorded",

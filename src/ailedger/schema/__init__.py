@@ -17,7 +17,7 @@ from pydantic import BaseModel, TypeAdapter
 from ailedger.errors import SchemaVersionError
 from ailedger.schema import v1, v2
 
-SCHEMAVER: dict[int, str] = {1: "1-0-0", 2: "2-1-1"}
+SCHEMAVER: dict[int, str] = {1: "1-0-0", 2: "2-1-2"}
 """SchemaVer ``MODEL-REVISION-ADDITION`` of each major's models; records carry the MODEL part."""
 
 LATEST = v2

@@ -11,7 +11,14 @@ compared with each of them, not only the newest (Confluent's
   removed, a new required field, a field made required, a tightened pattern,
   format or bound, a changed default, a closed object;
 * addition: a new optional field, a new enum value, a widened type or
-  loosened constraint.
+  loosened constraint;
+* refinement: a string or list node that is exactly what
+  :func:`ailedger.schema.json_schema.refined` makes of the released one (a
+  pattern that also ends at the end under Python's ``re``, calendar dates,
+  free text without control or invisible characters, ``supports`` naming the
+  table's fields once each). It refuses only what the models and
+  ``ailedger validate`` already refuse, so no record ailedger accepts becomes
+  invalid: it needs an ADDITION bump, never a MODEL one.
 
 Records are closed (``additionalProperties: false``), so a new optional field
 cannot clash with data already out there. A breaking change passes only when
@@ -27,6 +34,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ailedger.dates import CALENDAR_PATTERN
+from ailedger.schema.fields import UNCITED
+from ailedger.schema.json_schema import TEXT, anchored, refined
 
 ANNOTATIONS = frozenset({"title", "description", "examples", "$comment", "$id", "$schema", "default", "$defs"})
 LOWER_BOUNDS = ("minLength", "minItems", "minProperties", "minimum", "exclusiveMinimum")
@@ -56,6 +67,8 @@ class Change:
     field: str
     what: str
     breaking: bool
+    refinement: bool = False
+    """Says in a pattern or enum what ailedger already refused (docs/versioning.md, "Refinements")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +91,7 @@ class Finding:
             return (
                 f"error: {where}: {c.what}; breaking against released {old}: bump MODEL to {bump} and add a migration"
             )
-        kind = "breaking" if c.breaking else "addition"
+        kind = "breaking" if c.breaking else "refinement" if c.refinement else "addition"
         if self.current == self.released:
             bump = show_version(self.released[:2] + (self.released[2] + 1,))
             return f"{kind}: {where}: {c.what}; released {old} changed: bump ADDITION to {bump}"
@@ -94,9 +107,30 @@ class _Walk:
         self.old_defs = old.get("$defs", {})
         self.new_defs = new.get("$defs", {})
         self.changes: list[Change] = []
+        properties = new.get("properties", {})
+        self.fields = [p for p in properties if p not in UNCITED] if "citations" in properties else None
+        """The fields a quote may support, which a refined ``supports`` names: the table's own, not the new
+        schema's word for it."""
 
-    def add(self, path: str, what: str, breaking: bool) -> None:
-        self.changes.append(Change(self.table, path, what, breaking))
+    def add(self, path: str, what: str, breaking: bool, refinement: bool = False) -> None:
+        self.changes.append(Change(self.table, path, what, breaking, refinement))
+
+    def refinement(self, old: dict[str, Any], new: dict[str, Any]) -> str | None:
+        """What a refinement of a string or list node says now, when ``new`` is exactly that of ``old``."""
+        if old.get("type") not in ("string", "array") or old == new:
+            return None
+        if refined(self.shape(old, self.old_defs), self.fields) != self.shape(new, self.new_defs):
+            return None
+        if new.get("type") == "array":
+            items = self.refinement(self._resolve(old["items"], self.old_defs), new["items"])
+            return f"{items}{', each once' if new.get('uniqueItems') else ''}"
+        if "enum" in new:
+            return "names only the table's own fields"
+        if new["pattern"] == TEXT:
+            return "free text without control, direction or invisible characters"
+        if new["pattern"] == anchored(CALENDAR_PATTERN):
+            return "calendar dates only (no 2026-02-30, no year 0000; 29 February in leap years)"
+        return "the pattern ends at the very end, also for Python's re (no trailing newline)"
 
     @staticmethod
     def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
@@ -107,6 +141,10 @@ class _Walk:
 
     def node(self, old: dict[str, Any], new: dict[str, Any], path: str) -> None:
         old, new = self._resolve(old, self.old_defs), self._resolve(new, self.new_defs)
+        said = self.refinement(old, new)
+        if said is not None:
+            self.add(path, f"{said}; refuses only what ailedger already refused", False, refinement=True)
+            return
         if "default" in old and "default" in new and old["default"] != new["default"]:
             self.add(path, f"default changed from {old['default']!r} to {new['default']!r}", True)
         if "anyOf" in old or "anyOf" in new:

@@ -21,7 +21,11 @@ Schema 2-1-1 is an ADDITION too: a metric's optional ``formula`` states a
 derived value's arithmetic so that ``ailedger validate`` can recompute it
 (the prose ``derivation`` stays beside it). Like ``derivation`` it is the
 curator's text: the numbers in it must be stated by the quotes, the formula
-itself is not quoted. Within a major, only additions like these may change this module;
+itself is not quoted.
+
+Schema 2-1-2 changes no model: its published JSON Schemas are refined
+(:mod:`ailedger.schema.json_schema`) to refuse with patterns and enums what
+these models and ``ailedger validate`` already refuse. Within a major, only additions like these may change this module;
 migrations to and from v1 are in :mod:`ailedger.schema.migrations`.
 """
 
