@@ -293,7 +293,7 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate.numbers import stated
 
     # bulk rows derived from bulk rows: the column checks send both to the exact path, so both are in ctx.valid()
-    metrics = {r.record.id: r.record for r in ctx.valid() if r.table == "metrics"}
+    metrics = {r.record.id: r.record for r in ctx.valid("metrics")}
     for rec in ctx.valid("metrics"):
         m = rec.record
         formula = getattr(m, "formula", None)  # v1 metrics (checked in their own version) have none
