@@ -8,6 +8,7 @@ the same; only the location differs (``file:line`` for JSON Lines).
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -15,6 +16,8 @@ from typing import Any
 
 import pytest
 from conftest import CASES
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ailedger import arrow
 from ailedger.schema import LATEST
@@ -410,3 +413,60 @@ def test_clean_rows_never_take_the_exact_path(tmp_path: Path, monkeypatch: pytes
     monkeypatch.setattr(bulk, "check_line", lambda *a, **k: reread.append(a[2]) or exact(*a, **k))
     assert validate([made["dataset"]], made["texts"]).diagnostics == []
     assert reread == []
+
+
+def _naive_lines(data: bytes, cap: int) -> list[tuple[int, bytes | int]]:
+    lines = data.split(b"\n")
+    if lines[-1] == b"":
+        lines.pop()
+    return [(n, line if len(line) <= cap else len(line)) for n, line in enumerate(lines, start=1)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"x")), max_size=30),
+    last_newline=st.booleans(),
+    chunk=st.integers(1, 64),
+    cap=st.integers(0, 24),
+)
+def test_chunks_give_every_line_in_order_and_only_the_length_of_an_overlong_one(
+    lines: list[bytes], last_newline: bool, chunk: int, cap: int
+) -> None:
+    data = b"\n".join(lines) + (b"\n" if last_newline and lines else b"")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bulk, "CHUNK_BYTES", chunk)
+        got: list[tuple[int, bytes | int]] = []
+        for first, part in bulk._chunks(io.BytesIO(data), cap):
+            if isinstance(part, int):
+                got.append((first, part))
+            else:
+                assert part and all(len(line) <= cap for line in bulk._lines_of(part))
+                got += [(first + i, line) for i, line in enumerate(bulk._lines_of(part))]
+    assert got == _naive_lines(data, cap)
+
+
+def test_a_line_longer_than_a_record_is_refused_unread_and_the_rows_around_it_are_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "CHUNK_BYTES", 4096)
+    root = dataset(tmp_path)
+    long = json.dumps(clean_row(2) | {"citations": cite(translation="x" * 20_000)}).encode()
+    rows = [json.dumps(clean_row(1)).encode(), long, json.dumps(clean_row(3) | {"value": -1}).encode()]
+    write_lines(root / "metrics" / "series.jsonl", rows)
+    monkeypatch.setattr(bulk, "MAX_ROW_BYTES", 10_000)
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
+    assert [(d.line, d.column, d.code, d.message) for d in found] == [
+        (2, 1, "file.too-large", f"line is {len(long)} bytes long; a bulk row is at most 10000"),
+        (3, None, "schema.greater-than-equal", found[1].message),
+    ]
+
+
+def test_a_bulk_file_over_the_cap_is_refused_unread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = dataset(tmp_path)
+    write_lines(root / "metrics" / "series.jsonl", [json.dumps(clean_row(m)).encode() for m in (1, 2)])
+    size = (root / "metrics" / "series.jsonl").stat().st_size
+    monkeypatch.setattr(bulk, "MAX_FILE_BYTES", size - 1)
+    found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
+    assert [(d.line, d.code, d.message) for d in found] == [
+        (None, "file.too-large", f"file is {size} bytes; a bulk file is at most {size - 1}: split the series")
+    ]

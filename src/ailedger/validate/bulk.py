@@ -19,7 +19,9 @@ needs every row (unique ids, rows of one series) is checked here.
 
 from __future__ import annotations
 
+import bisect
 import io
+import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -42,6 +44,7 @@ from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import BULK_SUFFIX, display
 from ailedger.validate.jsonl import check_line
 from ailedger.validate.record import ParsedRecord
+from ailedger.validate.yaml12 import MAX_BYTES
 
 __all__ = ["BULK_TABLES", "check"]
 
@@ -53,23 +56,73 @@ _BLANK_LINE = re.compile(rb"\n[ \t\r]+\n")
 BOM = b"\xef\xbb\xbf"
 
 
-def _chunks(fh: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    """(number of the chunk's first line, bytes) of whole lines, about CHUNK_BYTES at a time."""
+MAX_ROW_BYTES = MAX_BYTES
+"""A bulk row is one record, and a record file is at most this: a longer line is refused unread."""
+MAX_FILE_BYTES = 1 << 30
+"""A bulk file's cap: its ids and series keys stay in memory (a million rows, 700 MB, take about as much), and git
+hosts refuse far smaller files (GitHub: 100 MB)."""
+
+
+def _long_lines(data: bytes, cap: int) -> list[tuple[int, int]]:
+    """(start, end) of each line of ``data`` (whole lines) longer than ``cap`` bytes.
+
+    A line is that long exactly when a window of ``cap`` + 1 bytes from its
+    start holds no newline, so the search jumps a window at a time: a 16 MB
+    chunk costs a few ``rfind`` calls, not one per line.
+    """
+    out = []
+    start = 0
+    while len(data) - start > cap:
+        newline = data.rfind(b"\n", start, start + cap + 1)
+        if newline >= 0:
+            start = newline + 1
+            continue
+        end = data.find(b"\n", start + cap + 1)
+        end = len(data) if end < 0 else end
+        out.append((start, end))
+        start = end + 1
+    return out
+
+
+def _chunks(fh: BinaryIO, cap: int | None = None) -> Iterator[tuple[int, bytes | int]]:
+    """(number of the chunk's first line, bytes) of whole lines, about CHUNK_BYTES at a time.
+
+    A line longer than ``cap`` is never held whole: it comes as (its line
+    number, its length in bytes) between the chunks around it.
+    """
+    cap = MAX_ROW_BYTES if cap is None else cap
     first = 1
     rest = b""
+    skipped = 0  # bytes of an over-long line read so far and dropped
     while True:
         block = fh.read(CHUNK_BYTES)
         if not block:
             break
+        if skipped:
+            end = block.find(b"\n")
+            if end < 0:
+                skipped += len(block)
+                continue
+            yield first, skipped + end
+            first, skipped, block = first + 1, 0, block[end + 1 :]
         block = rest + block
         cut = block.rfind(b"\n") + 1
-        if cut == 0:
-            rest = block
-            continue
-        chunk, rest = block[:cut], block[cut:]
-        yield first, chunk
-        first += chunk.count(b"\n")
-    if rest:
+        whole, rest = block[:cut], block[cut:]
+        done = 0
+        for start, end in _long_lines(whole, cap):
+            if start > done:
+                yield first, whole[done:start]
+                first += whole.count(b"\n", done, start)
+            yield first, end - start
+            first, done = first + 1, end + 1
+        if done < len(whole):
+            yield first, whole[done:]
+            first += whole.count(b"\n", done)
+        if len(rest) > cap:
+            skipped, rest = len(rest), b""
+    if skipped:
+        yield first, skipped
+    elif rest:
         yield first, rest
 
 
@@ -190,10 +243,19 @@ class _Run:
                     self.diagnostics.append(Diagnostic(shown, 1, 1, "file.bom", "", message, "warning"))
                 else:
                     fh.seek(0)
+                size = os.fstat(fh.fileno()).st_size
+                if size > MAX_FILE_BYTES:
+                    message = f"file is {size} bytes; a bulk file is at most {MAX_FILE_BYTES}: split the series"
+                    self.diagnostics.append(Diagnostic(shown, None, None, "file.too-large", "", message))
+                    return
                 empty = True
                 for first, chunk in _chunks(fh):
                     empty = False
-                    self._chunk(state, model, schema, nulls, first, chunk)
+                    if isinstance(chunk, int):
+                        message = f"line is {chunk} bytes long; a bulk row is at most {MAX_ROW_BYTES}"
+                        self.diagnostics.append(Diagnostic(shown, first, 1, "file.too-large", "", message))
+                    else:
+                        self._chunk(state, model, schema, nulls, first, chunk)
             if empty:  # as an empty record file is
                 message = "the file holds no record; write one JSON object per line"
                 self.diagnostics.append(Diagnostic(shown, 1, 1, "record.empty", "", message))
@@ -362,12 +424,17 @@ class _Run:
         """The flagged rows of a file as records, for the exact rules."""
         if not state.flagged:
             return
-        wanted = state.flagged
+        wanted = sorted(state.flagged)
         with state.path.open("rb") as fh:
-            for line, raw in enumerate(fh, start=1):
-                if line in wanted:
-                    raw = raw.removeprefix(BOM) if line == 1 else raw
-                    loaded, _ = check_line(state.path.parent.name, raw.rstrip(b"\r\n"), line, state.shown)
+            if fh.read(len(BOM)) != BOM:
+                fh.seek(0)
+            for first, chunk in _chunks(fh):  # as read the first time: no over-long line is held
+                if isinstance(chunk, int) or bisect.bisect_left(wanted, first) == len(wanted):
+                    continue
+                lines = _lines_of(chunk)
+                for line in wanted[bisect.bisect_left(wanted, first) : bisect.bisect_left(wanted, first + len(lines))]:
+                    raw = lines[line - first].rstrip(b"\r")
+                    loaded, _ = check_line(state.path.parent.name, raw, line, state.shown)
                     if loaded is not None and loaded.record is not None:
                         yield loaded
 
