@@ -181,6 +181,15 @@ def test_a_broken_record_file_is_named_where_validate_names_it(tmp_path: Path) -
     assert str(exc.value) == f"{broken}:1:1: file is UTF-16; save it as UTF-8; run ailedger validate on it"
 
 
+def test_a_row_whose_schema_version_is_a_list_is_named_as_such(tmp_path: Path) -> None:
+    release = tmp_path / "release"
+    release.mkdir()
+    (release / "models.jsonl").write_text('{"schema_version": [2], "id": "x"}\n', encoding="utf-8")
+    with pytest.raises(ReleaseReadError) as exc:
+        diff.read(release)
+    assert str(exc.value).startswith(f"{release / 'models.jsonl'}:1: schema version [2] is not known;")
+
+
 def test_a_folder_that_is_not_a_release_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(["diff", str(tmp_path), str(BASE)])

@@ -28,7 +28,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -77,16 +76,6 @@ def _tables() -> list[str]:
     return list(LATEST.TABLES)
 
 
-@cache
-def _model(major: int, table: str) -> Any:
-    """The model of ``table`` in schema ``major`` and its adapter, made once: a series has thousands of rows."""
-    from pydantic import TypeAdapter
-
-    from ailedger.schema import version
-
-    return TypeAdapter(version(major).TABLES[table])
-
-
 REBUILD = "rebuild it with ailedger build"
 """What to do about a bad record in a release: releases are written by the build, never by hand."""
 REVALIDATE = "run ailedger validate on it"
@@ -96,14 +85,16 @@ def _normalised(table: str, data: Any, where: str, fix: str = REBUILD) -> dict[s
     """A record in its full JSON form (defaults filled in), checked against the schema version it states."""
     from pydantic import ValidationError
 
-    major = data.get("schema_version") if isinstance(data, dict) else None
+    from ailedger.schema import adapter, version
+
+    major: Any = data.get("schema_version") if isinstance(data, dict) else None
     try:
-        return _model(major, table).validate_python(data, strict=True).model_dump(mode="json")
+        return adapter(version(major).TABLES[table]).validate_python(data, strict=True).model_dump(mode="json")
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         loc = ".".join(map(str, first["loc"]))
         raise ReleaseReadError(f"{where}: {loc}: {first['msg']}; {fix}") from None
-    except (AiledgerError, TypeError) as exc:  # an unknown or unhashable schema_version
+    except AiledgerError as exc:  # not a schema_version this package knows
         raise ReleaseReadError(f"{where}: {exc}") from None
 
 
