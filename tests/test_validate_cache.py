@@ -14,6 +14,7 @@ import os
 import pickle
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import CASES
@@ -21,7 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ailedger.cli import run
-from ailedger.validate import cache, record, validate
+from ailedger.validate import cache, record, rules, validate
 
 BASE = CASES / "_base"
 CASE_DIRS = sorted(p for p in CASES.glob("*/*") if p.is_dir() and p.parent.name != "_base" and (p / "files").is_dir())
@@ -50,6 +51,91 @@ def test_cached_runs_equal_the_fresh_run(case: Path, tmp_path: Path, monkeypatch
     fresh = shape([Path(".")], texts, None)
     assert shape([Path(".")], texts, tmp_path / "cache") == fresh
     assert shape([Path(".")], texts, tmp_path / "cache") == fresh
+
+
+@pytest.mark.parametrize("case", CASE_DIRS, ids=[f"{p.parent.name}/{p.name}" for p in CASE_DIRS])
+def test_a_case_added_to_a_cached_dataset_gives_the_fresh_result(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The case's files land on a dataset whose verdicts are cached: only what they change or lend is judged again."""
+    root, texts = copy_base(tmp_path)
+    monkeypatch.chdir(root)
+    shape([Path(".")], texts, tmp_path / "cache")
+    shutil.copytree(case / "files", root, dirs_exist_ok=True, symlinks=True)
+    if (case / "texts").is_dir():
+        shutil.copytree(case / "texts", texts, dirs_exist_ok=True)
+    assert shape([Path(".")], texts, tmp_path / "cache") == shape([Path(".")], texts, None)
+
+
+def judged_records(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
+    """The paths each run's per-record rules judged (the rules across records always see every record)."""
+    runs: list[list[str]] = []
+    real = rules.check_apart
+
+    def spy(*args: Any) -> tuple[list[Any], list[Any]]:
+        runs.append([r.path for r in args[3]])
+        return real(*args)
+
+    monkeypatch.setattr(rules, "check_apart", spy)
+    return runs
+
+
+def test_an_edited_metric_alone_is_judged_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root, texts = copy_base(tmp_path)
+    monkeypatch.chdir(root)
+    folder = tmp_path / "cache"
+    shape([Path(".")], texts, folder)
+    metric = Path("metrics") / "example-app-wau-2026-02.yaml"
+    metric.write_text(metric.read_text(encoding="utf-8").replace("12500000", "12600000"), encoding="utf-8")
+    runs = judged_records(monkeypatch)
+    cached = shape([Path(".")], texts, folder)
+    assert runs == [[str(metric)]]
+    assert any("metric.quote-mismatch" in line for line in cached)
+    assert cached == shape([Path(".")], texts, None)
+
+
+def test_an_edited_model_judges_every_record_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A model lends its names to every quote that may name it: nothing is kept."""
+    root, texts = copy_base(tmp_path)
+    monkeypatch.chdir(root)
+    folder = tmp_path / "cache"
+    shape([Path(".")], texts, folder)
+    model = next(Path("models").glob("*.yaml"))
+    model.write_text(model.read_text(encoding="utf-8") + "aliases: [Exampel]\n", encoding="utf-8")
+    runs = judged_records(monkeypatch)
+    cached = shape([Path(".")], texts, folder)
+    assert len(runs) == 1 and len(runs[0]) == len(list(Path(".").glob("*/*.yaml")))
+    assert cached == shape([Path(".")], texts, None)
+
+
+DERIVED = """id: example-app-dau-2026-02
+schema_version: 2
+subject_id: example-app
+metric: weekly_active_users
+value: 12500000
+as_of: "2026-02-25"
+derived_from: [example-app-wau-2026-02]
+derivation: "The weekly figure taken as it is."
+citations:
+  - source_id: example-news
+    quote: "the Example app reached 12,5 Millionen weekly active users at the end of February"
+    supports: [subject_id, metric, value, derived_from]
+"""
+
+
+def test_a_metric_lends_its_quotes_to_what_derives_from_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The derived metric's date is judged by the quotes of what it is derived from: editing those judges it again."""
+    root, texts = copy_base(tmp_path)
+    monkeypatch.chdir(root)
+    folder = tmp_path / "cache"
+    Path("metrics", "example-app-dau-2026-02.yaml").write_text(DERIVED, encoding="utf-8")
+    before = shape([Path(".")], texts, folder)
+    assert any("date.sharper-than-quote" in line for line in before)
+    source = Path("metrics", "example-app-wau-2026-02.yaml")
+    source.write_text(source.read_text(encoding="utf-8").replace("value, as_of]", "value]"), encoding="utf-8")
+    after = shape([Path(".")], texts, folder)
+    assert after == shape([Path(".")], texts, None)
+    assert not any("date.sharper-than-quote" in line for line in after)
 
 
 def calls_to_check_file(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
@@ -135,8 +221,13 @@ def test_a_cache_folder_that_cannot_be_written_is_skipped(tmp_path: Path) -> Non
     assert shape([root], texts, blocker / "cache") == shape([root], texts, None)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(edits=st.lists(st.tuples(st.integers(0, 20), st.sampled_from(["append", "delete", "swap", "text"])), max_size=4))
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, 20), st.sampled_from(["append", "delete", "swap", "value", "name", "text"])),
+        max_size=6,
+    )
+)
 def test_any_sequence_of_edits_gives_the_fresh_result(
     edits: list[tuple[int, str]], tmp_path_factory: pytest.TempPathFactory
 ) -> None:
@@ -153,6 +244,13 @@ def test_any_sequence_of_edits_gives_the_fresh_result(
         elif edit == "swap" and target.exists():
             lines = target.read_text(encoding="utf-8").splitlines(keepends=True)
             target.write_text("".join(lines[1:2] + lines[:1] + lines[2:]), encoding="utf-8")
+        elif edit == "value" and target.exists():  # a figure, a date or an id's digit changes
+            body = target.read_text(encoding="utf-8")
+            at = next((i for i, c in enumerate(body) if c.isdigit() and i > len(body) // 3), None)
+            if at is not None:
+                target.write_text(body[:at] + str((int(body[at]) + 1) % 10) + body[at + 1 :], encoding="utf-8")
+        elif edit == "name" and target.exists():  # a name, a reference or a quote's word changes
+            target.write_text(target.read_text(encoding="utf-8").replace("Example", "Exampel", 1), encoding="utf-8")
         elif edit == "text":
             with (texts / "example-news.txt").open("a", encoding="utf-8") as out:
                 out.write("One more sentence.\n")

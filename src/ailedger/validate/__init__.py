@@ -131,8 +131,7 @@ def _validate(
         elif store is None:
             report.diagnostics += rules.check(report.records, texts, require_texts)
         else:
-            run = lambda: rules.check(report.records, texts, require_texts)  # noqa: E731 - run only on a miss
-            report.diagnostics += store.rules(texts, require_texts, run)
+            report.diagnostics += store.rules(report.records, texts, require_texts)
     if store is not None:
         store.save()
     sources = [r.record for r in report.records if r.table == "sources" and r.record is not None]

@@ -3,7 +3,13 @@
 Each record file's result (its parsed record and its diagnostics) is kept under
 a key made of the file's bytes, its table and how its path is shown, and the
 result of the rules across records under a key made of every file's key and the
-bytes of every source text. Every key also holds the *stamp*: this ailedger's
+bytes of every source text. When that misses (a file was edited), each record's
+own verdicts (every rule but :data:`~ailedger.validate.rules.ACROSS`) are kept
+under its file's key and a digest of what the other records lend it (every
+record's id, table and path, the whole file of every source, organization,
+model and other non-metric record and of every metric some ``derived_from``
+names, and the source texts), so an edited metric is judged again alone while
+the rules that weigh records against each other run over all of them. Every key also holds the *stamp*: this ailedger's
 own source code, the versions of the libraries whose behaviour shows in a
 diagnostic (pydantic, the YAML parsers, confusable-homoglyphs) and Python's
 Unicode version. A result is therefore only ever reused for exactly the input
@@ -28,13 +34,14 @@ import pickle
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Callable
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from ailedger.texts import Store
+from ailedger.validate import rules
+from ailedger.validate.context import record_id
 from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import display
 from ailedger.validate.record import ParsedRecord, check_file
@@ -43,7 +50,7 @@ ENV = "AILEDGER_VALIDATE_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
 LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "ruamel.yaml", "confusable-homoglyphs")
 """Libraries whose behaviour shows in a diagnostic: a new version of one may change a message."""
-_FORMAT = 1
+_FORMAT = 2
 
 
 def default_folder() -> Path | None:
@@ -107,6 +114,22 @@ def texts_digest(store: Store | None, require_texts: bool = False) -> bytes:
     return digest.digest()
 
 
+def _lent(records: list[ParsedRecord], keys: list[bytes]) -> bytes:
+    """A digest of what records lend each other's own verdicts (see :data:`~ailedger.validate.rules.ACROSS`).
+
+    Every record's id, table, path and whether it passed the schema; the
+    whole file of every record but a metric, and of every metric that some
+    ``derived_from`` names. An edit of any of these judges every record again.
+    """
+    targets = {t for r in records if r.record is not None and r.table == "metrics" for t in r.record.derived_from}
+    digest = hashlib.blake2b(digest_size=20)
+    for rec, key in zip(records, keys):
+        rid = record_id(rec)
+        digest.update(repr((rid, rec.table, rec.path, rec.record is None)).encode("utf-8", "surrogatepass"))
+        digest.update(key if rec.table != "metrics" or rid in targets else b"-")
+    return digest.digest()
+
+
 class ValidationCache:
     """The cached results of one set of validated paths; :meth:`save` writes back what this run used."""
 
@@ -117,6 +140,9 @@ class ValidationCache:
         self._new: dict[bytes, bytes] = {}
         self._rules: tuple[bytes, bytes] | None = None
         self._file_keys: list[bytes] = []
+        self._key_of: dict[str, bytes] = {}
+        self._old_own: dict[bytes, bytes] = {}
+        self._new_own: dict[bytes, bytes] = {}
         self._changed = False
         try:
             with self.file.open("rb") as handle:
@@ -124,8 +150,9 @@ class ValidationCache:
             if stored["stamp"] == stamp():
                 self._old = stored["files"]
                 self._rules = stored["rules"]
+                self._old_own = stored["own"]
         except Exception:  # missing, truncated, foreign: an empty cache, never a failed run
-            self._old, self._rules = {}, None
+            self._old, self._rules, self._old_own = {}, None, {}
 
     def check_file(self, table: str, path: Path) -> tuple[ParsedRecord, list[Diagnostic]]:
         """:func:`ailedger.validate.record.check_file`, from the cache when these bytes were checked before."""
@@ -135,6 +162,7 @@ class ValidationCache:
             return check_file(table, path)  # reports the file as unreadable; nothing to key on
         key = _key(table.encode(), display(path).encode(), raw)
         self._file_keys.append(key)
+        self._key_of[display(path)] = key
         blob = self._old.get(key)
         if blob is not None:
             try:
@@ -149,26 +177,61 @@ class ValidationCache:
         self._changed = True
         return result
 
-    def rules(self, texts: Store | None, require_texts: bool, run: Callable[[], list[Diagnostic]]) -> list[Diagnostic]:
+    def rules(self, records: list[ParsedRecord], texts: Store | None, require_texts: bool) -> list[Diagnostic]:
         """The rules' diagnostics: cached when every file and every source text is as the last run saw them."""
-        key = _key(texts_digest(texts, require_texts), *self._file_keys)
+        text_key = texts_digest(texts, require_texts)
+        key = _key(text_key, *self._file_keys)
         if self._rules is not None and self._rules[0] == key:
             try:
                 found: list[Diagnostic] = pickle.loads(self._rules[1])
             except Exception:  # a damaged entry is a miss
                 pass
             else:
+                self._new_own = self._old_own
                 return found
-        found = run()
+        found = self._each_apart(records, texts, require_texts, text_key)
         self._rules = (key, pickle.dumps(found, protocol=pickle.HIGHEST_PROTOCOL))
         self._changed = True
         return found
+
+    def _each_apart(
+        self, records: list[ParsedRecord], texts: Store | None, require_texts: bool, text_key: bytes
+    ) -> list[Diagnostic]:
+        """The rules across records afresh; each record's own verdicts cached unless it or what it is lent changed."""
+        keys = [self._key_of.get(rec.path) for rec in records]
+        known = [k for k in keys if k is not None]
+        if len(known) != len(records) or len({rec.path for rec in records}) != len(records):
+            return rules.check(records, texts, require_texts)  # a file without a key: nothing to keep verdicts under
+        world = _key(text_key, _lent(records, known))
+        own_keys = [_key(k, world) for k in known]
+        verdicts: dict[str, list[Diagnostic]] = {}
+        for rec, own in zip(records, own_keys):
+            blob = self._old_own.get(own)
+            if blob is not None:
+                try:
+                    verdicts[rec.path] = pickle.loads(blob) if blob else []
+                except Exception:  # a damaged entry is a miss
+                    continue
+                self._new_own[own] = blob
+        judged = [rec for rec in records if rec.path not in verdicts]
+        across, found = rules.check_apart(records, texts, require_texts, judged)
+        fresh: dict[str, list[Diagnostic]] = {rec.path: [] for rec in judged}
+        for d in found:
+            if d.path not in fresh:  # a rule reported on a record it did not judge: keep nothing, run everything
+                self._new_own = {}
+                return rules.check(records, texts, require_texts)
+            fresh[d.path].append(d)
+        for rec, own in zip(records, own_keys):
+            if rec.path in fresh:
+                verdict = fresh[rec.path]  # most records have none: b"" saves unpickling ten thousand empty lists
+                self._new_own[own] = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL) if verdict else b""
+        return across + [d for part in (verdicts, fresh) for diagnostics in part.values() for d in diagnostics]
 
     def save(self) -> None:
         """Write back the entries this run used, atomically; a cache that cannot be written is skipped silently."""
         if not self._changed and len(self._new) == len(self._old):
             return
-        stored: dict[str, Any] = {"stamp": stamp(), "files": self._new, "rules": self._rules}
+        stored: dict[str, Any] = {"stamp": stamp(), "files": self._new, "rules": self._rules, "own": self._new_own}
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".pickle")

@@ -64,6 +64,9 @@ class Context:
     bulk_rows: list[ParsedRecord] = field(default_factory=list)
     bulk_ids: Callable[[], Iterable[tuple[str, str]]] | None = None
     require_texts: bool = False
+    checked: list[ParsedRecord] | None = None
+    """The records the rules judge, when not all: a cached run judges only records whose verdicts it does not have
+    (every record still lends its id, names and dates through :attr:`by_id` and :meth:`all_valid`)."""
     """Whether a source whose text cannot be had is an error (``--require-texts``) rather than a warning."""
     by_id: dict[str, ParsedRecord] = field(init=False)
     """The first record file of each id."""
@@ -109,7 +112,15 @@ class Context:
         return found.record if found is not None and found.table == table else None
 
     def valid(self, *tables: str) -> Iterator[ParsedRecord]:
-        """The records and bulk rows that passed the schema; only those of ``tables`` when they are named."""
+        """The records and bulk rows that passed the schema and are to be judged (all of them unless ``checked``);
+        only those of ``tables`` when they are named."""
+        if self.checked is None:
+            return self.all_valid(*tables)
+        judged = (r for r in self.checked if r.record is not None)
+        return (r for r in judged if r.table in tables) if tables else judged
+
+    def all_valid(self, *tables: str) -> Iterator[ParsedRecord]:
+        """Every record and bulk row that passed the schema (of ``tables``): for looking up what other records say."""
         every = (r for r in (*self.records, *self.bulk_rows) if r.record is not None)
         return (r for r in every if r.table in tables) if tables else every
 

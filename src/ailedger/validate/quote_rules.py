@@ -96,7 +96,7 @@ def _named_in(ctx: Context, tables: tuple[str, ...], quotes: list[str]) -> list[
     from ailedger.validate import stated
 
     out = []
-    for other in ctx.valid():
+    for other in ctx.all_valid():
         if other.table in tables and any(stated.names(label, q) for label in labels(other) for q in quotes):
             out.append(other.record.name)
     return sorted(set(out))[:_ANY_ORDER]
@@ -190,7 +190,7 @@ def _metric_stated(ctx: Context, rec: ParsedRecord, candidates_of: dict[str, sta
     if subject is None or subject.record is None or not labels(subject):
         return
     if subject.table not in candidates_of:  # once per run: every metric's quote is matched against all of them
-        names = {r.record.id: labels(r) for r in ctx.valid() if r.table == subject.table}
+        names = {r.record.id: labels(r) for r in ctx.all_valid() if r.table == subject.table}
         candidates_of[subject.table] = stated.NameIndex(names)
     candidates = candidates_of[subject.table]
     found: list[tuple[str, Any]] = []
@@ -293,7 +293,7 @@ def derivations(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate.numbers import stated
 
     # bulk rows derived from bulk rows: the column checks send both to the exact path, so both are in ctx.valid()
-    metrics = {r.record.id: r.record for r in ctx.valid("metrics")}
+    metrics = {r.record.id: r.record for r in ctx.all_valid("metrics")}
     for rec in ctx.valid("metrics"):
         m = rec.record
         formula = getattr(m, "formula", None)  # v1 metrics (checked in their own version) have none

@@ -408,6 +408,17 @@ RULES: list[Rule] = [
 ]
 
 
+ACROSS: tuple[Rule, ...] = (ids, cycles, duplicates, plausibility, overlaps)
+"""Rules that weigh records against each other (same id, name or period, loops): run over all records every time.
+
+Every other rule judges each record on its own, given what other records lend
+it: their ids and tables, and the whole of every source, organization and
+model and of every metric a ``derived_from`` names; it reports only on the
+record it judges. :mod:`ailedger.validate.cache` relies on this to keep each
+record's verdicts until the record or what it is lent changes.
+"""
+
+
 def check(records: list[ParsedRecord], texts: Store | None, require_texts: bool = False) -> list[Diagnostic]:
     """Run every rule over the run's records."""
     ctx = Context(records, texts, require_texts=require_texts)
@@ -415,3 +426,13 @@ def check(records: list[ParsedRecord], texts: Store | None, require_texts: bool 
     for rule in RULES:
         out.extend(rule(ctx))
     return out
+
+
+def check_apart(
+    records: list[ParsedRecord], texts: Store | None, require_texts: bool, judged: list[ParsedRecord]
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """The :data:`ACROSS` rules over all records, and every other rule over the ``judged`` records only."""
+    ctx = Context(records, texts, require_texts=require_texts)
+    across = [d for rule in ACROSS for d in rule(ctx)]
+    ctx.checked = judged
+    return across, [d for rule in RULES if rule not in ACROSS for d in rule(ctx)]
