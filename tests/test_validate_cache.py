@@ -65,6 +65,11 @@ def test_a_case_added_to_a_cached_dataset_gives_the_fresh_result(
     if (case / "texts").is_dir():
         shutil.copytree(case / "texts", texts, dirs_exist_ok=True)
     assert shape([Path(".")], texts, tmp_path / "cache") == shape([Path(".")], texts, None)
+    edited = [p for p in (case / "files").glob("*/*.yaml") if p.parent.name in ("metrics", "events", "claims")]
+    for path in edited:  # bytes change, nothing lent does: these records alone are judged again
+        with (root / path.parent.name / path.name).open("a", encoding="utf-8") as out:
+            out.write("\n# edited\n")
+    assert shape([Path(".")], texts, tmp_path / "cache") == shape([Path(".")], texts, None)
 
 
 def judged_records(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
@@ -136,6 +141,23 @@ def test_a_metric_lends_its_quotes_to_what_derives_from_it(tmp_path: Path, monke
     after = shape([Path(".")], texts, folder)
     assert after == shape([Path(".")], texts, None)
     assert not any("date.sharper-than-quote" in line for line in after)
+
+
+def test_a_formula_meets_the_value_of_what_it_is_derived_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, texts = copy_base(tmp_path, CASES / "formula" / "accepted")
+    monkeypatch.chdir(root)
+    folder = tmp_path / "cache"
+    assert not any("formula" in line for line in shape([Path(".")], texts, folder))
+    derived = Path("metrics", "rival-2-wau-wire.yaml")  # judged alone: its formula still meets the other's value
+    derived.write_text(derived.read_text(encoding="utf-8").replace("value: 30000000", "value: 31000000"), "utf-8")
+    after = shape([Path(".")], texts, folder)
+    assert after == shape([Path(".")], texts, None)
+    assert any("metric.formula-mismatch" in line for line in after)
+    target = Path("metrics", "example-app-wau-wire.yaml")  # what it lends: the derived metric is judged again
+    target.write_text(target.read_text(encoding="utf-8").replace("value: 42000000", "value: 43000000"), "utf-8")
+    assert shape([Path(".")], texts, folder) == shape([Path(".")], texts, None)
 
 
 def calls_to_check_file(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
