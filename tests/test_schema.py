@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import re
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+import regress
 from conftest import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -21,10 +22,15 @@ from ailedger.schema.json_schema import GENERATED, json_schema
 SCHEMA_DIR = ROOT / GENERATED / f"v{LATEST.MAJOR}"
 
 
+@functools.cache
+def _ecma(pattern: str) -> regress.Regex:
+    return regress.Regex(pattern, "u")
+
+
 def _ecma_pattern(validator: Any, pattern: str, instance: Any, schema: Any) -> Any:
-    # ECMA-262, the regex dialect of JSON Schema, lets `$` match only at the very end;
-    # Python's `re` (used by python-jsonschema) also matches before a final "\n".
-    if isinstance(instance, str) and not re.search(pattern.replace("$", r"\Z"), instance):
+    # JSON Schema's patterns are ECMA-262 regexes; python-jsonschema runs them with Python's `re`, where `$` also
+    # matches before a final "\n". regress (the Rust ECMA engine check-jsonschema uses) answers as a JS reader does.
+    if isinstance(instance, str) and _ecma(pattern).find(instance) is None:
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -220,30 +226,59 @@ def test_python_jsonschema_accepts_the_plain_record() -> None:
     assert PLAIN["models"].is_valid(GLM_5)
 
 
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"id": "glm-5\n"},
-        {"organization_id": "zhipu-ai\n"},
-        {"available": "2026-02-30"},
-        {"available": "2025-02-29"},
-        {"available": "1900-02-29"},
-        {"available": "0000"},
-        {"available": "[2026-02-15..2026-02-30]"},
-        {"name": "GLM\u200b5"},
-        {"name": "GLM \u202e5"},
-        {"aliases": ["GLM\x075"]},
-        {"citations": [{**GLM_5["citations"][0], "supports": ["nonexistent"]}]},
-        {"citations": [{**GLM_5["citations"][0], "supports": ["name", "name"]}]},
-        {"citations": [{**GLM_5["citations"][0], "supports": ["id"]}]},
-        {"citations": [{**GLM_5["citations"][0], "supports": ["notes"]}]},
-        {"citations": [{**GLM_5["citations"][0], "source_id": "s\n"}]},
-    ],
-)
+REFUSED = [
+    {"id": "glm-5\n"},
+    {"organization_id": "zhipu-ai\n"},
+    {"available": "2026-02-30"},
+    {"available": "2025-02-29"},
+    {"available": "1900-02-29"},
+    {"available": "0000"},
+    {"available": "[2026-02-15..2026-02-30]"},
+    {"name": "GLM\u200b5"},
+    {"name": "GLM \u202e5"},
+    {"aliases": ["GLM\x075"]},
+    {"citations": [{**GLM_5["citations"][0], "supports": ["nonexistent"]}]},
+    {"citations": [{**GLM_5["citations"][0], "supports": ["name", "name"]}]},
+    {"citations": [{**GLM_5["citations"][0], "supports": ["id"]}]},
+    {"citations": [{**GLM_5["citations"][0], "supports": ["notes"]}]},
+    {"citations": [{**GLM_5["citations"][0], "source_id": "s\n"}]},
+]
+"""Changes to GLM_5 that ailedger refuses and a pattern can refuse."""
+
+
+@pytest.mark.parametrize("change", REFUSED)
 def test_python_jsonschema_refuses_what_ailedger_refuses(change: dict[str, Any]) -> None:
     bad = {**GLM_5, **change}
     assert not PLAIN["models"].is_valid(bad)
     assert not pydantic_accepts("models", bad) or validate_refuses(bad)
+
+
+@pytest.mark.parametrize("change", REFUSED)
+def test_an_ecma_262_reader_refuses_it_too(change: dict[str, Any]) -> None:
+    assert VALIDATORS["models"].is_valid(GLM_5)
+    assert not VALIDATORS["models"].is_valid({**GLM_5, **change})
+
+
+SHIPPED = sorted((ROOT / "schema").glob("**/*.schema.json"))
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_published_pattern_is_an_ecma_262_regex(path: Path) -> None:
+    """A pattern only Python's `re` can compile would fail in every JavaScript and Rust validator."""
+    patterns = [v for k, v in _walk(json.loads(path.read_text(encoding="utf-8"))) if k == "pattern"]
+    for pattern in patterns:
+        _ecma(pattern)  # raises regress.RegressError on a pattern ECMA-262 refuses
+
+
+def _walk(node: Any) -> Any:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if isinstance(value, str):
+                yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _walk(item)
 
 
 def validate_refuses(record: dict[str, Any]) -> bool:
