@@ -56,7 +56,8 @@ def test_validation_workflow_runs_the_validator_with_annotations() -> None:
 
 
 def test_pull_requests_data_is_checked_by_the_base_branch_validator() -> None:
-    """The PR's own code never judges its records: the base branch's code, in its own folder and venv, does."""
+    """Audit Sj86: the PR's own code never judges its records: the base branch's code, in its own folder and
+    venv, does (and CODEOWNERS, the next test, puts code, schemas and workflows under review)."""
     job = load(ROOT / ".github" / "workflows" / "validate.yml")["jobs"]["data-with-base-validator"]
     assert job["if"] == "github.event_name == 'pull_request'"
     checkouts = {s["with"]["path"]: s["with"] for s in job["steps"] if s.get("uses", "").startswith("actions/checkout")}
@@ -107,6 +108,7 @@ def test_release_workflow_publishes_only_from_a_tag_after_the_checks() -> None:
 
 
 def test_pre_commit_hook_runs_the_validator() -> None:
+    """Audit Sj91: the hook runs on bulk files too, with the changed files passed."""
     [hook] = load(ROOT / ".pre-commit-hooks.yaml")
     assert hook["id"] == "ailedger-validate"
     assert hook["language"] == "python"

@@ -204,6 +204,7 @@ def test_a_connection_dropped_every_time_is_refused_after_the_retries(mirror: Mi
 def test_a_transient_failure_is_retried_with_backoff(
     mirror: Mirror, tmp_path: Path, fault: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """Audit Dd6b: a transient failure (a 500, a dropped or reset connection) is retried with backoff."""
     mirror.fail("models.parquet", fault, times=2)
     with caplog.at_level(logging.INFO, logger="ailedger"):
         paths = fetch.download(VERSION, tmp_path / "dest", base_url=mirror.url, retries=2, **FAST)
@@ -235,7 +236,7 @@ def test_not_found_is_not_retried(mirror: Mirror, tmp_path: Path) -> None:
 
 
 def test_a_trickling_server_is_cut_off_at_the_deadline(mirror: Mirror, tmp_path: Path) -> None:
-    """One byte every 0.2 s never trips the read timeout; the deadline per file ends it."""
+    """Audit Dd11: one byte every 0.2 s never trips the read timeout; the deadline per file ends it."""
     mirror.fail("models.parquet", "trickle")
     error = _refused(mirror, tmp_path / "dest", "models.parquet", deadline=1.0)
     assert "did not arrive within 1 s" in str(error)
@@ -251,6 +252,7 @@ def test_a_stalled_server_is_retried_within_the_deadline(mirror: Mirror, tmp_pat
 
 
 def test_a_server_that_sends_more_than_the_recorded_size_is_cut_off(mirror: Mirror, tmp_path: Path) -> None:
+    """Audit Dd12: a body that grows past the size the registry records is cut off, nothing saved."""
     size = (mirror.files / "models.parquet").stat().st_size
     mirror.fail("models.parquet", "oversend")
     error = _refused(mirror, tmp_path / "dest", "models.parquet")

@@ -50,7 +50,7 @@ def test_a_flipped_byte_raises_integrity_error(shipped_copy: Path, where: float)
 
 
 def test_a_same_size_edit_with_the_mtime_put_back_is_caught(shipped_copy: Path) -> None:
-    """Audit case F13: nothing is remembered between reads, so a later edit is caught whatever it keeps."""
+    """Audit Ma6: nothing is remembered between reads, so a later edit is caught whatever it keeps."""
     file = shipped_copy / "models.parquet"
     before = ailedger.load_table("models")
     stat = file.stat()
@@ -67,6 +67,7 @@ def test_a_same_size_edit_with_the_mtime_put_back_is_caught(shipped_copy: Path) 
 
 
 def test_a_missing_parquet_file_is_a_package_data_error(shipped_copy: Path) -> None:
+    """Audit Ma3: a Parquet file missing from the installed package is an AiledgerError naming it."""
     (shipped_copy / "models.parquet").unlink()
     with pytest.raises(
         ailedger.PackageDataError, match=r"models\.parquet is missing from the installed package"
@@ -82,6 +83,7 @@ def test_a_missing_parquet_file_is_a_package_data_error(shipped_copy: Path) -> N
     ids=["not-json", "empty", "a-list", "no-tables", "bad-entry", "not-utf8"],
 )
 def test_a_damaged_manifest_is_a_package_data_error(shipped_copy: Path, content: bytes) -> None:
+    """Audit Ma5: a corrupt manifest (``{not json`` among others) is an AiledgerError naming it."""
     manifest = shipped_copy / "manifest.json"
     manifest.write_bytes(content)
     with pytest.raises(ailedger.PackageDataError, match=r"manifest\.json") as caught:

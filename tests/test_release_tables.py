@@ -309,6 +309,7 @@ BUILD = textwrap.dedent(
 def test_a_polling_reader_always_finds_the_release_during_builds(
     tmp_path: Path, sources: tuple[Path, Path, Path]
 ) -> None:
+    """Audit Bb3: a reader polling the folder during builds never finds it missing or without its SHA256SUMS."""
     old, new, texts = sources
     out = tmp_path / "out"
     build_release(old, out, texts)
@@ -382,6 +383,8 @@ def test_a_build_killed_at_any_step_leaves_a_whole_release_and_the_next_build_cl
     when: str,
     left: str,
 ) -> None:
+    """Audit Bb2: a SIGKILL at any step, between the swap's renames too, leaves the old or the new release
+    (the fallback swap: the old one aside, put back by the next build), and the next build cleans up."""
     old, new, texts = sources
     out = tmp_path / "out"
     build_release(old, out, texts)
@@ -423,6 +426,8 @@ RACE = textwrap.dedent(
 
 @pytest.mark.slow
 def test_two_builds_at_once_never_crash(tmp_path: Path, sources: tuple[Path, Path, Path]) -> None:
+    """Audit Cc2: two builds into one folder, the swap's window widened as the audit did: each finishes or
+    refuses with the lock's message, never an internal error."""
     old, new, texts = sources
     out = tmp_path / "out"
     build_release(old, out, texts)

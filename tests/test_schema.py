@@ -248,6 +248,8 @@ REFUSED = [
 
 @pytest.mark.parametrize("change", REFUSED)
 def test_python_jsonschema_refuses_what_ailedger_refuses(change: dict[str, Any]) -> None:
+    """Audit Sb34: the published schemas refuse what ailedger refuses, ``id: "glm-5\\n"`` under Python's ``$``
+    among them (and the impossible days of Sb36)."""
     bad = {**GLM_5, **change}
     assert not PLAIN["models"].is_valid(bad)
     assert not pydantic_accepts("models", bad) or validate_refuses(bad)
@@ -302,6 +304,8 @@ def test_python_jsonschema_accepts_29_february_of_a_leap_year() -> None:
 
 
 def test_a_range_out_of_order_is_left_to_the_parser_and_said_so() -> None:
+    """Audit Sb36: an impossible day is refused by the pattern (test above); a reversed range passes the
+    schema, and the data dictionary says that only ailedger validate checks the order."""
     reversed_range = {**GLM_5, "available": "[2026-02-15..2026-02-09]"}
     assert PLAIN["models"].is_valid(reversed_range) and not pydantic_accepts("models", reversed_range)
     assert "order" in (ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
