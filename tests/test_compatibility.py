@@ -19,6 +19,7 @@ from conftest import ROOT
 from ailedger.cli import run
 from ailedger.schema import v1, v2
 from ailedger.schema.compatibility import Version, check
+from ailedger.schema.compatibility import lines as shown_lines
 from ailedger.schema.json_schema import json_schema
 
 SCHEMAS = ROOT / "schema"
@@ -90,6 +91,22 @@ def test_addition_without_a_version_bump_asks_for_one() -> None:
 
     assert lines((1, 0, 0), models_variant(add)) == [
         "addition: models.kind: new enum value 'agent'; released 1-0-0 changed: bump ADDITION to 1-0-1"
+    ]
+
+
+def test_a_change_found_against_several_releases_is_one_line() -> None:
+    def add(s: dict[str, Any]) -> None:
+        s["properties"]["license"] = {"anyOf": [{"type": "string"}, {"type": "null"}], "default": None}
+
+    def remove(s: dict[str, Any]) -> None:
+        del s["properties"]["open_weights"]
+
+    both = {**RELEASED, (1, 0, 1): V1}
+    current = models_variant(lambda s: (add(s), remove(s)))
+    assert shown_lines(check(both, (1, 0, 2), current)) == [
+        f"error: models.open_weights: field removed; {BUMP}",
+        "addition: models.license: new optional field (against released 1-0-0, 1-0-1)",
+        f"error: models.open_weights: field removed; {BUMP.replace('1-0-0', '1-0-1')}",
     ]
 
 

@@ -170,8 +170,8 @@ def _schema_check(args: argparse.Namespace) -> int:
         return 2
     current = compatibility.parse_version(SCHEMAVER[major])
     findings = compatibility.check(released, current, {t: json_schema(t, major) for t in version(major).TABLES})
-    for finding in findings:
-        print(finding.text())
+    for line in compatibility.lines(findings):
+        print(line)
     errors = sum(f.error for f in findings)
     against = ", ".join(compatibility.show_version(v) for v in sorted(released) if v <= current)
     status = "failed" if errors else "ok"

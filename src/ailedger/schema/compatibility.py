@@ -83,7 +83,8 @@ class Finding:
     def error(self) -> bool:
         return self.change.breaking and self.current[0] <= self.released[0]
 
-    def text(self) -> str:
+    def text(self, against: str | None = None) -> str:
+        """``against`` names the released versions a change is shown against when one line stands for several."""
         c, old = self.change, show_version(self.released)
         where = f"{c.table}.{c.field}" if c.field else c.table
         if self.error:
@@ -96,7 +97,24 @@ class Finding:
             bump = show_version(self.released[:2] + (self.released[2] + 1,))
             return f"{kind}: {where}: {c.what}; released {old} changed: bump ADDITION to {bump}"
         declared = f"; declared by MODEL {self.current[0]}" if c.breaking else ""
-        return f"{kind}: {where}: {c.what} (against released {old}{declared})"
+        return f"{kind}: {where}: {c.what} (against released {against or old}{declared})"
+
+
+def lines(findings: list[Finding]) -> list[str]:
+    """One line per allowed change however many released versions it is found against (else 300 lines for 60)."""
+    shown: list[str | list[Finding]] = []
+    same: dict[tuple[Change, Version], list[Finding]] = {}
+    for finding in findings:
+        if finding.error or finding.current == finding.released:
+            shown.append(finding.text())
+        elif (finding.change, finding.current) in same:
+            same[finding.change, finding.current].append(finding)
+        else:
+            shown.append(same.setdefault((finding.change, finding.current), [finding]))
+    return [
+        line if isinstance(line, str) else line[0].text(", ".join(show_version(f.released) for f in line))
+        for line in shown
+    ]
 
 
 class _Walk:
