@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from ailedger.validate import numbers
 from ailedger.validate.numbers import stated
 
 
@@ -42,3 +45,50 @@ def test_figures_stated_by_quotes(quote: str, language: str, value: int) -> None
 )
 def test_figures_not_stated_by_quotes(quote: str, language: str, value: int) -> None:
     assert value not in stated(quote, language)
+
+
+def located_plainly(quote: str, language: str | None) -> list[tuple[int, int, set[int]]]:
+    """``numbers.located`` as first written, every figure read through Decimal: the reference for its shortcuts."""
+    from decimal import Decimal
+
+    found = []
+    for match in numbers._FIGURE.finditer(quote):
+        out: set[int] = set()
+        digits, cjk, word = match.groups()
+        unit = (cjk or word or "").rstrip(".")
+        key = unit if cjk else unit.lower()
+        multipliers: list[Decimal] = [Decimal(1)]
+        unit_language: str | None = None
+        if key == "billion":
+            lang = (language or "").split("-")[0].lower()
+            multipliers = [numbers.BILLION[lang]] if lang in numbers.BILLION else list(numbers.BILLION.values())
+        elif key in numbers.UNITS:
+            factor, unit_language = numbers.UNITS[key]
+            multipliers = [factor]
+        marks = numbers._conventions(language, unit_language)
+        readings = [n for mark in marks if (n := numbers._number(digits, mark)) is not None]
+        readings = readings or [n for mark in ",." if (n := numbers._number(digits, mark)) is not None]
+        for number in readings:
+            for factor in multipliers:
+                value = number * factor
+                if value == value.to_integral_value():
+                    out.add(int(value))
+        known = bool(cjk) or key == "billion" or key in numbers.UNITS
+        found.append((match.start(), match.end() if known or not word else match.end(1), out))
+    return found
+
+
+FIGURE_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(list("0123456789.,  \u00a0\u202f-x")),
+        st.sampled_from(["Mio.", "Millionen", "million", "billion", "Billion", "k", "万", "亿", "bn", "Mrd", "千万"]),
+        st.integers(0, 10**40).map(str),
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(quote=FIGURE_TEXT, language=st.sampled_from([None, "de", "en", "zh", "fr-CH", "xx"]))
+def test_located_reads_what_the_plain_decimal_reading_reads(quote: str, language: str | None) -> None:
+    assert [(s, e, set(v)) for s, e, v in numbers.located(quote, language)] == located_plainly(quote, language)

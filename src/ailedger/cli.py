@@ -8,6 +8,7 @@ every subcommand returns its code so it can be tested in-process.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -245,6 +246,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the command and exit: 0 ok, 1 problems, 2 usage, 3 internal error (a bug: please report it)."""
     from ailedger.errors import AiledgerError
 
+    if list(sys.argv[1:] if argv is None else argv)[:1] == ["validate"]:
+        # Every record stays alive until the process exits, right after the command: the cyclic collector
+        # would only scan them all again when validation turns it back on (0.3 s for 10,000 record files).
+        gc.disable()
     try:
         code = run(argv)
     except AiledgerError as exc:

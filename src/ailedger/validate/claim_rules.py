@@ -24,7 +24,8 @@ def _self_parties(ctx: Context, rec: ParsedRecord) -> set[str]:
 
     ids = {rec.record.id}
     for name in ("organization_id", "subject_id", "organization_ids", "subject_ids"):
-        ids |= {t for _, t in field_values(rec.record, name)} if hasattr(rec.record, name) else set()
+        # a field of the model or not: hasattr would ask pydantic, which raises and catches for each absent one
+        ids |= {t for _, t in field_values(rec.record, name)} if name in type(rec.record).model_fields else set()
     for rid in list(ids):
         model = ctx.record(rid, "models")
         if model is not None and model.organization_id:

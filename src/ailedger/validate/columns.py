@@ -209,7 +209,7 @@ class RuleColumns:
                     self.by_token.setdefault(max(words, key=len), []).append((rid, label))
         self.named: dict[tuple[str, str], bool] = {}
         self.expressions: dict[tuple[str, str], list[when.Stated]] = {}
-        self.clear_quote: dict[tuple[str, bool], bool] = {}
+        self.clear_quote: dict[tuple[str, bool, str | None], bool] = {}
 
     def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
         """Rows that some rule might object to; the exact rules then decide."""
@@ -400,7 +400,7 @@ class RuleColumns:
                 ok[row] = self._states(name, values[row], quotes[c], sources[c])
             bad |= is_set & ~ok
         figures = cites.supporting("value").tolist()
-        unclear = np.array([not self._clear(q, f) for q, f in zip(quotes, figures)], dtype=bool)
+        unclear = np.array([not self._clear(q, f, s) for q, f, s in zip(quotes, figures, sources)], dtype=bool)
         bad[cites.row[unclear]] = True
         return bad
 
@@ -425,7 +425,7 @@ class RuleColumns:
             self.named[key] = any(stated.names(label, quote) for label in self.labels.get(value, ()))
         return self.named[key]
 
-    def _clear(self, quote: str, figures: bool) -> bool:
+    def _clear(self, quote: str, figures: bool, source_id: str) -> bool:
         """No attribution phrase and, in a quote that supports value (``figures``), no difference between figures
         and no second record its figures could belong to: nothing the exact rules would weigh.
 
@@ -433,10 +433,11 @@ class RuleColumns:
         (``metric.value-not-for-subject`` reads no other), so a publisher's line
         naming the developer and the data provider leaves its rows clear.
         """
-        key = (quote, figures)
+        source = self.sources.get(source_id)
+        key = (quote, figures, source.language if source is not None else None)
         if key not in self.clear_quote:
             self.clear_quote[key] = not claims.attributions(quote) and (
-                not figures or (not stated.has_gap(quote) and len(self._owners(quote)) < 2)
+                not figures or (not stated.has_gap(quote, key[2]) and len(self._owners(quote)) < 2)
             )
         return self.clear_quote[key]
 

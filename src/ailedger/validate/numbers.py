@@ -92,6 +92,9 @@ def located(quote: str, language: str | None = None) -> tuple[tuple[int, int, fr
     found = []
     for match in _FIGURE.finditer(quote):
         digits, cjk, word = match.groups()
+        if cjk is None and word is None and len(digits) <= _EXACT_DIGITS and digits.isdigit():
+            found.append((match.start(), match.end(), frozenset((int(digits),))))  # the most common figure: no unit
+            continue
         unit = (cjk or word or "").rstrip(".")
         key = unit if cjk else unit.lower()
         multipliers: list[Decimal] = [Decimal(1)]

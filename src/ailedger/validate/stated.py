@@ -249,9 +249,13 @@ _GAP = re.compile(
 )
 
 
-def has_gap(quote: str) -> bool:
-    """Whether some figure of the quote is a difference ("12 million more than")."""
-    return any(_GAP.match(quote, end) for _, end, _ in numbers.located(quote))
+def has_gap(quote: str, language: str | None = None) -> bool:
+    """Whether some figure of the quote is a difference ("12 million more than").
+
+    Where figures end does not depend on the language; passing the source's
+    language reuses the reading :func:`figures` and the value checks make.
+    """
+    return any(_GAP.match(quote, end) for _, end, _ in numbers.located(quote, language))
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,6 +194,8 @@ _RULES: list[tuple[str, re.Pattern[str]]] = [
     ("after", re.compile(r"(?P<after>随后|此后|当天|同日)")),
     ("year", re.compile(rf"(?<![^\W_.,-]){_YEAR}(?![^\W_]|[.,][0-9])")),
 ]
+_NEEDS = {"zh-day": "月", "zh-month": "月", "zh-year": "年"}
+"""A character each of these rules' patterns must match literally (they are not case-insensitive)."""
 # Month names that are everyday words too: read as months only beside a day, year or part of month.
 _AMBIGUOUS_MONTHS = frozenset(
     {"mai", "may", "mar", "jun", "jul", "sep", "aug", "dec", "nov", "okt", "oct", "apr", "jan", "feb"}
@@ -294,6 +296,8 @@ def _found(quote: str, published: FuzzyDate) -> tuple[Stated, ...]:
     taken = [False] * len(text)
     out: list[tuple[int, Stated]] = []
     for kind, pattern in _RULES:
+        if kind in _NEEDS and _NEEDS[kind] not in text:
+            continue  # the Chinese forms cannot match without their character: skip the scan
         for m in pattern.finditer(text.lower() if kind in ("relative", "after", "part") else text):
             if any(taken[m.start() : m.end()]):
                 continue
