@@ -133,10 +133,10 @@ def _lines_of(chunk: bytes) -> list[bytes]:
     return lines
 
 
-def _fast_parse(chunk: bytes, schema: pa.Schema, explicit_null: re.Pattern[bytes] | None) -> pa.Table | None:
+def _fast_parse(chunk: bytes, schema: pa.Schema, explicit_null: list[re.Pattern[bytes]]) -> pa.Table | None:
     """The chunk as a table, one row per line; None when anything needs the exact path."""
     blank = chunk.lstrip(b" \t\r").startswith((b"\n", b"\xef\xbb\xbf")) or b"\n\n" in chunk or _BLANK_LINE.search(chunk)
-    if blank or (explicit_null and explicit_null.search(chunk)):
+    if blank or any(pattern.search(chunk) for pattern in explicit_null):
         return None
     try:
         table = pj.read_json(
@@ -151,7 +151,7 @@ def _fast_parse(chunk: bytes, schema: pa.Schema, explicit_null: re.Pattern[bytes
     return table if table.num_rows == lines else None  # two objects on one line
 
 
-def _explicit_null(model: type[BaseModel]) -> re.Pattern[bytes] | None:
+def _explicit_null(model: type[BaseModel]) -> list[re.Pattern[bytes]]:
     """Fields that may be absent but not null: Arrow reads both as null, so an explicit null takes the exact path."""
     names = [
         name
@@ -164,11 +164,12 @@ def _explicit_null(model: type[BaseModel]) -> re.Pattern[bytes] | None:
         if not info.is_required() and not unwrap(info.annotation)[1]
     ]
     if not names:
-        return None
-    # A key spelled with escapes ("d\u0065rived_from") is the same field to Arrow: any escaped key set to null
-    # takes the exact path too, which decodes it first.
-    plain = rb'"(?:' + b"|".join(re.escape(n.encode()) for n in names) + rb')"'
-    return re.compile(rb"(?:" + plain + rb'|"[^"\\]*(?:\\.[^"\\]*)+")\s*:\s*null')
+        return []
+    # A key spelled with escapes ("d\u0065rived_from") is the same field to Arrow, so any escaped key set to null
+    # takes the exact path too, which decodes it first: a key's last escape, the rest of the key, then ": null".
+    # Two searches, as one pattern with both branches tries the second at every quote (ten times slower).
+    plain = rb'"(?:' + b"|".join(re.escape(n.encode()) for n in names) + rb')"\s*:\s*null'
+    return [re.compile(plain), re.compile(rb'\\.[^"\\]*"\s*:\s*null')]
 
 
 # --- the run -------------------------------------------------------------------------------------------
@@ -269,7 +270,7 @@ class _Run:
         state: _File,
         model: type[BaseModel],
         schema: pa.Schema,
-        nulls: re.Pattern[bytes] | None,
+        nulls: list[re.Pattern[bytes]],
         first: int,
         chunk: bytes,
     ) -> None:
