@@ -304,7 +304,7 @@ def test_python_jsonschema_accepts_29_february_of_a_leap_year() -> None:
 
 
 def test_a_range_out_of_order_is_left_to_the_parser_and_said_so() -> None:
-    """Audit Sb36: an impossible day is refused by the pattern (test above); a reversed range passes the
+    """Audit Sb36: an impossible day is refused by the pattern (``REFUSED``); a reversed range passes the
     schema, and the data dictionary says that only ailedger validate checks the order."""
     reversed_range = {**GLM_5, "available": "[2026-02-15..2026-02-09]"}
     assert PLAIN["models"].is_valid(reversed_range) and not pydantic_accepts("models", reversed_range)
