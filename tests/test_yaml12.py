@@ -147,6 +147,8 @@ def _items(n: int, item: str = "x", flow: bool = False) -> str:
     return "a: [" + ", ".join([item] * n) + "]\n" if flow else "a:\n" + f"  - {item}\n" * n
 
 
+LIST_OF_99 = "[" + ", ".join("x" * 99) + "]"
+"""A list item that is 100 values."""
 CAPS = {
     "keys-at-cap": (_keys(yaml12.MAX_KEYS), None),
     "keys-over-cap": (_keys(yaml12.MAX_KEYS + 1), ("yaml.too-many-keys", yaml12.MAX_KEYS + 1, 1)),
@@ -157,6 +159,8 @@ CAPS = {
     "flow-items-over-cap": (_items(yaml12.MAX_ITEMS + 1, "1", flow=True), ("yaml.too-many-items", 1, None)),
     "list-items-over-cap": (_items(yaml12.MAX_ITEMS + 1, "[x]", flow=True), ("yaml.too-many-items", 1, None)),
     "mapping-items-over-cap": (_items(yaml12.MAX_ITEMS + 1, "{b: 1}"), ("yaml.too-many-items", None, 5)),
+    "values-at-cap": (_items(yaml12.MAX_VALUES // 100 - 1, LIST_OF_99), None),
+    "values-over-cap": (_items(yaml12.MAX_VALUES // 100 + 1, LIST_OF_99), ("yaml.too-many-values", None, None)),
 }
 
 

@@ -34,6 +34,8 @@ suggests a field name for each unknown key."""
 MAX_ITEMS = 1000
 """Items of one list (aliases, citations, supports, derived_from): far above any record's, far below what a 1 MiB
 file can hold (500,000), whose items would each be checked against their quotes."""
+MAX_VALUES = 10_000
+"""Values in one record, containers included: lists of lists stay under ``MAX_ITEMS`` each and still hold 500,000."""
 
 Path = tuple[str | int, ...]
 
@@ -149,7 +151,7 @@ def _problem(event: Any, code: str, message: str) -> YamlProblem:
 
 
 def _too_many(event: Any, what: str, cap: int) -> YamlProblem:
-    where = "mapping" if what == "keys" else "list"
+    where = {"keys": "mapping", "items": "list", "values": "record"}[what]
     return _problem(
         event,
         f"yaml.too-many-{what}",
@@ -300,6 +302,7 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
     warnings: list[YamlProblem] = []
     root: Any = None
     documents = 0
+    values = 0
     # The open container: itself, its path, the key waiting for its value (mappings), the first line of each key.
     container: Any = None
     path: Path = ()
@@ -310,6 +313,9 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
     for event in events:
         kind = kinds[type(event)]
         if kind == _SCALAR:
+            values += 1
+            if values > MAX_VALUES:
+                raise _too_many(event, "values", MAX_VALUES)
             if event.anchor is not None or event.tag is not None:
                 _refuse_features(event)
             style = event.style
@@ -357,6 +363,9 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
             key = None
         elif kind in (_MAP, _SEQ):
             _refuse_features(event)
+            values += 1
+            if values > MAX_VALUES:
+                raise _too_many(event, "values", MAX_VALUES)
             if len(stack) >= MAX_DEPTH:
                 raise _problem(event, "yaml.too-deep", f"nesting deeper than {MAX_DEPTH} levels; a record is shallow")
             value = {} if kind == _MAP else []
