@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 from ailedger import arrow
 from ailedger.schema import LATEST
 from ailedger.validate import bulk, validate
+from ailedger.validate.jsonl import BOM
 
 BASE = CASES / "_base"
 QUOTE = "the Example app reached 12,5 Millionen weekly active users at the end of February"
@@ -367,7 +368,7 @@ def test_a_bom_is_a_warning_as_in_a_record_file(tmp_path: Path) -> None:
     root = dataset(tmp_path)
     file = root / "metrics" / "series.jsonl"
     rows = [json.dumps(clean_row(1)).encode(), json.dumps(clean_row(2) | {"value": -1}).encode()]
-    file.write_bytes(bulk.BOM + b"\n".join(rows) + b"\n")
+    file.write_bytes(BOM + b"\n".join(rows) + b"\n")
     found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
     assert [(d.line, d.column, d.code, d.severity) for d in found] == [
         (1, 1, "file.bom", "warning"),
@@ -379,7 +380,7 @@ def test_a_bom_is_a_warning_as_in_a_record_file(tmp_path: Path) -> None:
 def test_a_flagged_first_row_after_a_bom_is_checked_by_the_exact_rules(tmp_path: Path) -> None:
     root = dataset(tmp_path)
     file = root / "metrics" / "series.jsonl"
-    file.write_bytes(bulk.BOM + json.dumps(clean_row(1) | {"value": 12600000}).encode() + b"\n")
+    file.write_bytes(BOM + json.dumps(clean_row(1) | {"value": 12600000}).encode() + b"\n")
     found = [d for d in validate([root], root.parent / "texts").diagnostics if d.path.endswith("series.jsonl")]
     assert sorted((d.line, d.code) for d in found) == [(1, "file.bom"), (1, "metric.quote-mismatch")]
 

@@ -413,6 +413,15 @@ def test_bulk_file_migrates_to_v2_and_back_byte_for_byte(tmp_path: Path) -> None
     assert [p.name for p in (root / "metrics").iterdir() if p.name.startswith(".")] == []
 
 
+def test_a_bulk_file_that_starts_with_a_bom_migrates_as_validate_reads_it(tmp_path: Path) -> None:
+    """validate reads such a file with the file.bom warning; migrate read it as an error, and wrote nothing."""
+    root, file, original = bulk_dataset(tmp_path)
+    file.write_bytes(b"\xef\xbb\xbf" + original)
+    code, out, err = cli("migrate", "--to", "2", "--dataset", str(root))
+    assert code == 0, out + err
+    assert file.read_bytes() == original.replace(b'"schema_version": 1', b'"schema_version": 2')
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [

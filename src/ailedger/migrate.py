@@ -38,7 +38,7 @@ from ailedger.schema import adapter, version
 from ailedger.schema.migrations import Note, migrate
 from ailedger.validate.diagnostics import Diagnostic, sort
 from ailedger.validate.files import BULK_SUFFIX, discover, display
-from ailedger.validate.jsonl import read_line
+from ailedger.validate.jsonl import read_line, skip_bom
 from ailedger.validate.record import in_major, read_document, version_problem
 from ailedger.validate.yaml12 import Document, loads
 
@@ -194,6 +194,7 @@ def _plan_bulk(result: Plan, table: str, path: Path, shown: str) -> None:
     """Every line of a bulk file checked and migrated as a record file is, one line in memory at a time."""
     before = result.migrated
     with path.open("rb") as fh:
+        skip_bom(fh)  # as validate does: a warning there, and the file is written without it
         for line, raw in enumerate(fh, start=1):
             doc = read_line(raw.rstrip(b"\r\n"), line, shown)
             if isinstance(doc, Diagnostic):
@@ -207,6 +208,7 @@ def _plan_bulk(result: Plan, table: str, path: Path, shown: str) -> None:
 def _bulk_lines(table: str, path: Path, to: int) -> Iterator[bytes]:
     """The lines of a planned bulk file in major ``to``; the plan has checked every one."""
     with path.open("rb") as fh:
+        skip_bom(fh)
         for raw in fh:
             old = json.loads(raw)
             if old["schema_version"] == to:

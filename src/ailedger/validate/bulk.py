@@ -42,7 +42,7 @@ from ailedger.validate import context, rules
 from ailedger.validate.columns import RuleColumns, SchemaColumns, as_flags
 from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import BULK_SUFFIX, display
-from ailedger.validate.jsonl import check_line
+from ailedger.validate.jsonl import check_line, skip_bom
 from ailedger.validate.record import ParsedRecord
 from ailedger.validate.yaml12 import MAX_BYTES, Document
 
@@ -53,7 +53,6 @@ CHUNK_BYTES = 16 << 20
 _BLANK_LINE = re.compile(rb"\n[ \t\r]+\n")
 
 
-BOM = b"\xef\xbb\xbf"
 
 
 MAX_ROW_BYTES = MAX_BYTES
@@ -239,11 +238,9 @@ class _Run:
         self.files.append(state)
         try:
             with path.open("rb") as fh:
-                if fh.read(len(BOM)) == BOM:  # as in a record file: a warning, and the rows are read without it
+                if skip_bom(fh):  # as in a record file: a warning, and the rows are read without it
                     message = "UTF-8 byte order mark ignored; save the file as UTF-8 without BOM"
                     self.diagnostics.append(Diagnostic(shown, 1, 1, "file.bom", "", message, "warning"))
-                else:
-                    fh.seek(0)
                 size = os.fstat(fh.fileno()).st_size
                 if size > MAX_FILE_BYTES:
                     message = f"file is {size} bytes; a bulk file is at most {MAX_FILE_BYTES}: split the series"
@@ -427,8 +424,7 @@ class _Run:
             return
         wanted = sorted(state.flagged)
         with state.path.open("rb") as fh:
-            if fh.read(len(BOM)) != BOM:
-                fh.seek(0)
+            skip_bom(fh)
             for first, chunk in _chunks(fh):  # as read the first time: no over-long line is held
                 if isinstance(chunk, int) or bisect.bisect_left(wanted, first) == len(wanted):
                     continue

@@ -9,7 +9,7 @@ lone surrogates. Each is refused here with a located diagnostic, the way
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, BinaryIO
 
 from ailedger.validate.diagnostics import Diagnostic, escape
 from ailedger.validate.record import ParsedRecord, check_document
@@ -65,11 +65,22 @@ def _line_doc(data: dict[str, Any], line: int) -> Document:
     return Document(data, {(): (line, None)})
 
 
+BOM = b"\xef\xbb\xbf"
+
+
+def skip_bom(fh: BinaryIO) -> bool:
+    """Moves past a UTF-8 byte order mark that starts a bulk file, as yaml12 drops a record file's (a warning)."""
+    if fh.read(len(BOM)) == BOM:
+        return True
+    fh.seek(0)
+    return False
+
+
 def read_line(raw: bytes, line: int, shown: str) -> Document | Diagnostic:
     """One line of a bulk file as strict JSON (no duplicate keys, NaN, huge numbers or lone surrogates), else why not.
     """
     try:
-        if raw.startswith(b"\xef\xbb\xbf"):
+        if raw.startswith(BOM):
             raise _LineProblem("file.bom", "the file starts with a byte order mark; save it as UTF-8 without BOM", 1)
         try:
             content = raw.decode("utf-8")
