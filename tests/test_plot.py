@@ -237,6 +237,15 @@ def test_no_two_labels_overlap_and_all_fit_in_the_figure(
     assert_legible(fig)
 
 
+def test_a_long_list_of_undated_models_does_not_squeeze_the_lanes(fonts: Fonts) -> None:
+    """The notes under the chart grow with the undated models; the figure grows with them (hypothesis found the
+    organization's header drawn over its one model's label)."""
+    org = Name("Examplecorp Research Laboratories International", ("Examplecorp",), "examplecorp")
+    span = Span(Name("Example 1", (), "example-1"), date(2018, 3, 7), date(2019, 3, 6), "")
+    undated = tuple((Name(f"Example Assistant Number {n}", (), f"assistant-{n}"), org) for n in range(40))
+    assert_legible(_draw("timeline", Timeline(((org, (span,)),), undated), fonts))
+
+
 @pytest.mark.slow
 @settings(max_examples=12, deadline=None, phases=NO_SHRINK, suppress_health_check=SLOW_DATA)
 @given(spec=timelines())

@@ -81,6 +81,10 @@ LANE_LABEL = 28
 """Columns of a model's name on its lane; longer names are cut with an ellipsis."""
 
 
+NOTE_LINE = 8 * 1.2 / 72
+"""Inches per line of the 8-point notes under the chart."""
+
+
 def draw_timeline(spec: Timeline, fonts: Fonts) -> Figure:
     """Organizations as bands (a bold header line, then one lane per model), models labelled on the y axis."""
     from matplotlib.figure import Figure
@@ -88,7 +92,27 @@ def draw_timeline(spec: Timeline, fonts: Fonts) -> Figure:
     lanes = [(org, span) for org, spans in spec.rows for span in spans]
     if not lanes:
         raise AiledgerError("no model has a release date: nothing to draw in the timeline")
-    fig = Figure(figsize=(9, 1.9 + 0.34 * (len(lanes) + len(spec.rows))), layout="constrained")
+    notes = [
+        *wrap(
+            "Date: when the public could first use it; where no source states that, when it was announced or its "
+            "weights were published, marked so.",
+            NOTE_WIDTH,
+        ),
+        "Bar: on one day somewhere in this range (no sharper than the source). Diamond: a known day.",
+    ]
+    note_font: dict[str, Any] = {}
+    if spec.undated:
+
+        def listed(named: Callable[[Name], str]) -> str:
+            models = ", ".join(f"{named(m)} ({named(o)})" for m, o in spec.undated)
+            return f"No release date in the sources ({len(spec.undated)}): {models}"
+
+        undated, note_font = fonts.note(listed, 8)
+        notes += wrap(undated, NOTE_WIDTH)
+    # 1.9 in holds the title, the date axis and six lines of notes; a long list of undated models adds its lines,
+    # else the layout squeezes the lanes until their labels overlap.
+    height = 1.9 + 0.34 * (len(lanes) + len(spec.rows)) + NOTE_LINE * max(0, len(notes) - 6)
+    fig = Figure(figsize=(9, height), layout="constrained")
     clusters = date_clusters([s for _, s in lanes])
     axes = broken_axes(fig, clusters)
     ticks: list[float] = []
@@ -119,23 +143,6 @@ def draw_timeline(spec: Timeline, fonts: Fonts) -> Figure:
     axes[0].set_ylim(y - 0.5, -0.6)
     axes[0].tick_params(axis="y", length=0)
     fig.suptitle("Model and product releases by organization", fontsize=12, x=0.02, ha="left")
-    notes = [
-        *wrap(
-            "Date: when the public could first use it; where no source states that, when it was announced or its "
-            "weights were published, marked so.",
-            NOTE_WIDTH,
-        ),
-        "Bar: on one day somewhere in this range (no sharper than the source). Diamond: a known day.",
-    ]
-    note_font: dict[str, Any] = {}
-    if spec.undated:
-
-        def listed(named: Callable[[Name], str]) -> str:
-            models = ", ".join(f"{named(m)} ({named(o)})" for m, o in spec.undated)
-            return f"No release date in the sources ({len(spec.undated)}): {models}"
-
-        undated, note_font = fonts.note(listed, 8)
-        notes += wrap(undated, NOTE_WIDTH)
     fig.supxlabel("\n".join(notes), fontsize=8, x=0.02, ha="left", color="0.25", **note_font)
     declutter(fig)
     return fig
