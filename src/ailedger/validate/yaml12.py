@@ -151,12 +151,12 @@ def _problem(event: Any, code: str, message: str) -> YamlProblem:
 
 
 def _too_many(event: Any, what: str, cap: int) -> YamlProblem:
-    where = {"keys": "mapping", "items": "list", "values": "record"}[what]
-    return _problem(
-        event,
-        f"yaml.too-many-{what}",
-        f"more than {cap} {what} in one {where}; no record has that many, so this file is not one",
-    )
+    where, fix = {
+        "keys": ("mapping", "a table has about 20 fields: remove the keys that are not its fields"),
+        "items": ("list", "no field needs that many: keep the items the quotes state"),
+        "values": ("record", "no record needs that many: a series of figures belongs in a bulk .jsonl file"),
+    }[what]
+    return _problem(event, f"yaml.too-many-{what}", f"more than {cap} {what} in one {where}; {fix}")
 
 
 def _refuse_features(event: Any) -> None:
