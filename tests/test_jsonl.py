@@ -37,6 +37,12 @@ def test_refused_lines_name_code_line_and_column(raw: bytes, code: str, column: 
     assert (found.path, found.line, found.column, found.code) == ("m.jsonl", 4, column, code)
 
 
+def test_a_byte_order_mark_that_starts_a_later_line_is_named_as_such() -> None:
+    found = read_line(b"\xef\xbb\xbf{}", 4, "m.jsonl")
+    assert isinstance(found, Diagnostic)
+    assert found.message == "a byte order mark starts this line, as where two files were joined; delete it"
+
+
 def test_a_count_may_have_as_many_digits_as_int64_and_no_more() -> None:
     assert isinstance(read_line(b'{"value": ' + b"9" * INT64_DIGITS + b"}", 1, "m.jsonl"), Document)
     too_long = read_line(b'{"value": -' + b"9" * (INT64_DIGITS + 1) + b"}", 1, "m.jsonl")

@@ -81,7 +81,10 @@ def read_line(raw: bytes, line: int, shown: str) -> Document | Diagnostic:
     """
     try:
         if raw.startswith(BOM):
-            raise _LineProblem("file.bom", "the file starts with a byte order mark; save it as UTF-8 without BOM", 1)
+            # The file's own BOM is skipped by its readers (skip_bom); one here starts a later line, as where two
+            # files were joined.
+            message = "a byte order mark starts this line, as where two files were joined; delete it"
+            raise _LineProblem("file.bom", message, 1)
         try:
             content = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
