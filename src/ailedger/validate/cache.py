@@ -160,9 +160,10 @@ class ValidationCache:
             raw = path.read_bytes()
         except OSError:
             return check_file(table, path)  # reports the file as unreadable; nothing to key on
-        key = _key(table.encode(), display(path).encode(), raw)
+        shown = display(path)
+        key = _key(table.encode(), shown.encode(), raw)
         self._file_keys.append(key)
-        self._key_of[display(path)] = key
+        self._key_of[shown] = key
         blob = self._old.get(key)
         if blob is not None:
             try:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from ailedger.schema import LATEST
@@ -84,7 +83,7 @@ class Context:
             self.by_id[rid] = rec
             tables[rid] = rec.table
             if rec.record is None:  # a rejected file also answers to its file name, so its mistake does not cascade
-                tables.setdefault(Path(rec.path).stem, rec.table)
+                tables.setdefault(rec.stem, rec.table)
         self.table_of = IdIndex(tables, self.bulk_ids)
         hashes = {r.record.id: r.record.sha256 for r in self.records if r.table == "sources" and r.record is not None}
         self.source_texts = SourceTexts(self.texts, hashes)
@@ -142,4 +141,4 @@ def is_slug(value: str) -> bool:
 
 def record_id(rec: ParsedRecord) -> str:
     """The id a record goes by: the one it states, else its file name (for files that did not parse)."""
-    return _stated_id(rec) or Path(rec.path).stem
+    return _stated_id(rec) or rec.stem

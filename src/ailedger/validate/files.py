@@ -52,12 +52,14 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic
 
     def table_dir(table: str, folder: Path) -> None:
         folded: dict[str, Path] = {}
-        # scandir knows each entry's type without a stat call per file (ten thousand files are ten thousand calls)
+        # scandir knows each entry's type without a stat call per file (ten thousand files are ten thousand calls);
+        # names sort as their paths would (normcase: as Windows compares them) without building a Path for each
         with os.scandir(folder) as listing:
-            kinds = {Path(e.path): (e.is_symlink(), e.is_dir()) for e in listing if not e.name.startswith(".")}
-        for entry in sorted(kinds):
-            symlink, is_dir = kinds[entry]
-            other = folded.setdefault(entry.name.casefold(), entry)
+            kinds = {e.name: (e.is_symlink(), e.is_dir()) for e in listing if not e.name.startswith(".")}
+        for name in sorted(kinds, key=os.path.normcase):
+            symlink, is_dir = kinds[name]
+            entry = folder / name
+            other = folded.setdefault(name.casefold(), entry)
             if other is not entry:
                 flag(
                     entry,

@@ -7,6 +7,7 @@ on; it knows nothing of other records.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -42,6 +43,12 @@ class ParsedRecord:
 
     def at(self, *path: str | int) -> tuple[int, int | None]:
         return self.doc.locate(tuple(path))
+
+    @property
+    def stem(self) -> str:
+        """The file's name without ``.yaml`` or ``.jsonl``: ``Path(path).stem`` at a fifth of the cost, asked of every
+        record by the id rules."""
+        return os.path.splitext(os.path.basename(self.path))[0]
 
 
 _PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
