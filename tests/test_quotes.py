@@ -63,3 +63,16 @@ def test_the_index_agrees_with_containment_on_any_text(words: list[str], spans: 
     quotes = [" ".join(words[start : start + size]) or "alpha" for start, size in spans]
     quotes += [q + " beta" for q in quotes] + ["gamma delta alpha beta gamma"]
     assert SpanIndex.of(text).contains_all(quotes) == [text.contains(q) for q in quotes]
+
+
+SPACED = st.lists(st.sampled_from(["a", "é", "e\u0301", " ", "\t", "\n", "\u00a0", "\u2028", "\u3000", "x"]))
+
+
+@given(SPACED.map("".join))
+def test_normalize_collapses_white_space_as_the_pattern_does(text: str) -> None:
+    import re
+    import unicodedata
+
+    from ailedger.validate.quotes import normalize
+
+    assert normalize(text) == re.sub(r"\s+", " ", unicodedata.normalize("NFC", text)).strip()

@@ -81,3 +81,50 @@ def test_the_character_classes_of_the_patterns_are_the_string_methods() -> None:
     every = "".join(map(chr, range(0x110000)))
     assert re.findall(r"[^\W_]", every) == [c for c in every if c.isalnum()]
     assert re.findall(r"\s", every) == [c for c in every if c.isspace()]
+
+
+ASCII_TEXT = st.lists(
+    st.sampled_from(
+        [*WORDS, " ", "\t", "\n  ", ", ", ";", "-", "'s", ".", "..", "_", "1.5", "v2.0.1", "a.b", "2021-01-01", "4.",
+         "12", "Mehr", "ALS", "than", "more", "weniger", "fewer", "多", "\u00a0", "\u2009"]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=ASCII_TEXT)
+def test_tokens_are_what_the_token_pattern_finds(text: str) -> None:
+    assert stated.tokens(text) == frozenset(stated._TOKEN.findall(stated.fold(text)))
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=ASCII_TEXT)
+def test_fold_collapses_white_space_as_the_pattern_does(text: str) -> None:
+    import unicodedata
+
+    marked = unicodedata.normalize("NFKC", text).translate(stated._MARKS).casefold()
+    assert stated.fold(text) == re.sub(r"\s+", " ", marked).strip()
+
+
+@st.composite
+def gap_texts(draw: st.DrawFn) -> str:
+    """A figure, perhaps a word or two, a comparing word and "als"/"than" in any case; or pieces of that."""
+    pieces = [
+        draw(st.sampled_from(["12", "3,5 Millionen", "users", ""])),
+        draw(st.sampled_from([" ", "  ", "", " Nutzer "])),
+        draw(st.sampled_from(["mehr", "weniger", "more", "fewer", "über", "nothing", "多", ""])),
+        draw(st.sampled_from([" ", "", ", "])),
+        draw(st.sampled_from(["als", "than", "then", "also", ""])),
+        draw(st.sampled_from(["", " 10", "s"])),
+    ]
+    return "".join(draw(st.sampled_from([p, p.upper(), p.title()])) for p in pieces)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(text=gap_texts(), language=st.sampled_from([None, "de", "en"]))
+def test_a_gap_is_what_the_gap_pattern_finds_after_a_figure(text: str, language: str | None) -> None:
+    from ailedger.validate import numbers
+
+    found = any(stated._GAP.match(text, end) for _, end, _ in numbers.located(text, language))
+    assert stated.has_gap(text, language) == found

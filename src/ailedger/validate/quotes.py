@@ -29,12 +29,10 @@ MIN_QUOTE = 12
 MIN_QUOTE_CJK = 6
 """Characters of a quote in Chinese, Japanese or Korean, where a word is a character or two."""
 
-_SPACE = re.compile(r"\s+")
-
 
 def normalize(text: str) -> str:
     """NFC, every run of white space one space, no white space at the ends."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())  # split() breaks where \s+ does: str.isspace
 
 
 @dataclass(frozen=True, slots=True)
