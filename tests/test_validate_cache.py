@@ -160,6 +160,42 @@ def test_a_formula_meets_the_value_of_what_it_is_derived_from(
     assert shape([Path(".")], texts, folder) == shape([Path(".")], texts, None)
 
 
+def test_metrics_no_rule_judges_again_stay_pickled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unchanged metric lends the rules across records its facts; its model is not unpickled for them."""
+    root, texts = copy_base(tmp_path)
+    base = root / "metrics" / "example-app-wau-2026-02.yaml"
+    for month in range(1, 10):  # other periods: the rules across records weigh them, nothing else reads them
+        body = base.read_text(encoding="utf-8").replace("2026-02", f"2025-0{month}")
+        (root / "metrics" / f"example-app-wau-2025-0{month}.yaml").write_text(body, encoding="utf-8")
+    folder = tmp_path / "cache"
+    shape([root], texts, folder)
+    base.write_text(base.read_text(encoding="utf-8").replace("12500000", "12600000"), encoding="utf-8")
+    loaded: list[str] = []
+    real = cache._Stored._load
+
+    def spy(self: Any) -> Any:
+        loaded.append(self.path)
+        return real(self)
+
+    monkeypatch.setattr(cache._Stored, "_load", spy)
+    cached = shape([root], texts, folder)
+    monkeypatch.undo()
+    assert [path for path in loaded if Path(path).parent.name == "metrics"] == []
+    assert any("metric.quote-mismatch" in line for line in cached)
+    assert cached == shape([root], texts, None)
+
+
+def test_a_cached_record_reads_and_pickles_as_the_model(tmp_path: Path) -> None:
+    root, texts = copy_base(tmp_path)
+    folder = tmp_path / "cache"
+    fresh = validate([root], texts).records
+    validate([root], texts, cache=folder)
+    stored = validate([root], texts, cache=folder).records
+    assert all(isinstance(r, cache._Stored) for r in stored)
+    assert [(r.table, r.path, r.record, r.doc) for r in stored] == [(r.table, r.path, r.record, r.doc) for r in fresh]
+    assert pickle.loads(pickle.dumps(stored)) == fresh
+
+
 def calls_to_check_file(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
     seen: list[Path] = []
     real = record.check_file

@@ -9,7 +9,8 @@ under its file's key and a digest of what the other records lend it (every
 record's id, table and path, the whole file of every source, organization,
 model and other non-metric record and of every metric some ``derived_from``
 names, and the source texts), so an edited metric is judged again alone while
-the rules that weigh records against each other run over all of them. Every key also holds the *stamp*: this ailedger's
+the rules that weigh records against each other run over all of them, reading only a few facts of each
+unchanged metric (its model stays pickled unless a rule needs more). Every key also holds the *stamp*: this ailedger's
 own source code, the versions of the libraries whose behaviour shows in a
 diagnostic (pydantic, the YAML parsers, confusable-homoglyphs) and Python's
 Unicode version. A result is therefore only ever reused for exactly the input
@@ -45,12 +46,16 @@ from ailedger.validate.context import record_id
 from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import display
 from ailedger.validate.record import ParsedRecord, check_file
+from ailedger.validate.yaml12 import Document
 
 ENV = "AILEDGER_VALIDATE_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
 LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "ruamel.yaml", "confusable-homoglyphs")
 """Libraries whose behaviour shows in a diagnostic: a new version of one may change a message."""
-_FORMAT = 2
+_FORMAT = 3
+_FACTS = ("id", "subject_id", "metric", "value", "as_of", "reported", "region", "derived_from")
+"""What a run reads of a metric it does not judge again: its id and references, and the figure the rules across
+records weigh against others (:data:`~ailedger.validate.rules.ACROSS`)."""
 
 
 def default_folder() -> Path | None:
@@ -130,6 +135,86 @@ def _lent(records: list[ParsedRecord], keys: list[bytes]) -> bytes:
     return digest.digest()
 
 
+class _Facts:
+    """A cached metric as a run that does not judge it reads it: any attribute but the facts loads the whole record.
+
+    Ten thousand unchanged records cost more to unpickle than everything
+    else a re-validation does; the rules across records read these few
+    fields of them, and the quotes only of records that share a period.
+    """
+
+    __slots__ = (*_FACTS, "_stored")
+    _stored: _Stored
+
+    def __init__(self, stored: _Stored, facts: tuple[Any, ...]) -> None:
+        self._stored = stored
+        for name, value in zip(_FACTS, facts):
+            setattr(self, name, value)
+
+    def __getattr__(self, name: str) -> Any:  # only for what is not a fact
+        return getattr(self._stored.record_itself(), name)
+
+
+class _Stored(ParsedRecord):
+    """A record file's cached result: its document and model stay pickled until the run reads them.
+
+    While :meth:`stand_in` is on, a valid metric's ``record`` is its :class:`_Facts`;
+    a record a rule judges must be the model itself.
+    """
+
+    __slots__ = ("_entry", "_facts", "_loaded", "_standing_in")
+    _entry: bytes
+    _facts: _Facts | None
+    _loaded: tuple[Document, Any] | None
+    _standing_in: bool
+
+    def __init__(self, table: str, path: str, entry: bytes, facts: tuple[Any, ...] | None) -> None:
+        for name, value in (("table", table), ("path", path), ("_entry", entry), ("_loaded", None)):
+            object.__setattr__(self, name, value)  # ParsedRecord is frozen
+        object.__setattr__(self, "_facts", None if facts is None else _Facts(self, facts))
+        object.__setattr__(self, "_standing_in", False)
+
+    def stand_in(self, on: bool) -> None:
+        object.__setattr__(self, "_standing_in", on)
+
+    def _load(self) -> tuple[Document, Any]:
+        loaded = self._loaded
+        if loaded is None:
+            loaded = pickle.loads(self._entry)
+            object.__setattr__(self, "_loaded", loaded)
+        return loaded
+
+    def record_itself(self) -> Any:
+        """The model, never the facts that stand in for it."""
+        return self._load()[1]
+
+    @property
+    def doc(self) -> Document:
+        return self._load()[0]
+
+    @property
+    def record(self) -> Any:
+        return self._facts if self._standing_in and self._facts is not None else self._load()[1]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return ParsedRecord, (self.table, self.path, *self._load())
+
+
+def _stand_in(records: list[ParsedRecord], on: bool) -> None:
+    for rec in records:
+        if isinstance(rec, _Stored):
+            rec.stand_in(on)
+
+
+def _entry(result: tuple[ParsedRecord, list[Diagnostic]]) -> bytes:
+    """A file's cache entry: its diagnostics, a valid metric's facts, and its document and model pickled apart."""
+    loaded, found = result
+    model = loaded.record
+    facts = None if model is None or loaded.table != "metrics" else tuple(getattr(model, n) for n in _FACTS)
+    inner = pickle.dumps((loaded.doc, model), protocol=pickle.HIGHEST_PROTOCOL)
+    return pickle.dumps((found, facts, inner), protocol=pickle.HIGHEST_PROTOCOL)
+
+
 class ValidationCache:
     """The cached results of one set of validated paths; :meth:`save` writes back what this run used."""
 
@@ -167,14 +252,14 @@ class ValidationCache:
         blob = self._old.get(key)
         if blob is not None:
             try:
-                loaded, found = pickle.loads(blob)
+                found, facts, inner = pickle.loads(blob)
             except Exception:  # a damaged entry is a miss
                 blob = None
             else:
                 self._new[key] = blob
-                return loaded, found
+                return _Stored(table, shown, inner, facts), found
         result = check_file(table, path, raw)
-        self._new[key] = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        self._new[key] = _entry(result)
         self._changed = True
         return result
 
@@ -203,6 +288,7 @@ class ValidationCache:
         known = [k for k in keys if k is not None]
         if len(known) != len(records) or len({rec.path for rec in records}) != len(records):
             return rules.check(records, texts, require_texts)  # a file without a key: nothing to keep verdicts under
+        _stand_in(records, True)
         world = _key(text_key, _lent(records, known))
         own_keys = [_key(k, world) for k in known]
         verdicts: dict[str, list[Diagnostic]] = {}
@@ -215,13 +301,16 @@ class ValidationCache:
                     continue
                 self._new_own[own] = blob
         judged = [rec for rec in records if rec.path not in verdicts]
+        _stand_in(judged, False)
         across, found = rules.check_apart(records, texts, require_texts, judged)
         fresh: dict[str, list[Diagnostic]] = {rec.path: [] for rec in judged}
         for d in found:
             if d.path not in fresh:  # a rule reported on a record it did not judge: keep nothing, run everything
                 self._new_own = {}
+                _stand_in(records, False)
                 return rules.check(records, texts, require_texts)
             fresh[d.path].append(d)
+        _stand_in(records, False)  # what the caller reads of the report is the models
         for rec, own in zip(records, own_keys):
             if rec.path in fresh:
                 verdict = fresh[rec.path]  # most records have none: b"" saves unpickling ten thousand empty lists
