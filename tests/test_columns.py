@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import numpy as np
 import pyarrow as pa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import Field
 
+from ailedger.arrow import input_schema
 from ailedger.schema import LATEST
-from ailedger.validate.columns import Citations, SchemaColumns, as_flags, per_distinct, spread
+from ailedger.schema.fields import UNCITED
+from ailedger.texts import Store
+from ailedger.validate import numbers, validate
+from ailedger.validate.columns import Citations, RuleColumns, SchemaColumns, as_flags, per_distinct, spread
 
 
 def test_as_flags_fills_nulls() -> None:
@@ -75,3 +82,82 @@ def test_citations_know_which_fields_each_supports() -> None:
     assert cites.supporting("as_of").tolist() == [True, False, False]
     assert cites.doubled.tolist() == [False, True, True]
     assert cites.unknown.tolist() == [False, False, True]
+
+
+# --- the rule columns judge each distinct (value, quote, source) once: the same flags as judging each citation --
+
+_QUOTES = [
+    "the Example app reached 12,5 Millionen weekly active users at the end of February",
+    "According to the data provider CountCo",
+    "Example Labs says Example-1 outperforms Rival-2 by Rival Inc. in coding benchmarks",
+    "Example-1 had 12 million more than Rival-2 in 2026-02",
+    "Example Daily, 2026-03-10: the Example app, 12500000 weekly users; Example-1 5 users on 2026-03-02",
+    "laut CountCo hat die Example app 12 Mio. Nutzer pro Woche",
+]
+_ROW = st.fixed_dictionaries(
+    {
+        "subject_id": st.sampled_from(["example-app", "example-1", "rival-2"]),
+        "metric": st.sampled_from(["weekly_active_users", "daily_active_users"]),
+        "value": st.sampled_from([12500000, 12000000, 12, 5, 2026, 1]),
+        "as_of": st.sampled_from(["2026-02", "2026-03-02", "2026-03-10", "2026"]),
+        "reported": st.sampled_from([None, "2026-03", "2026-03-10"]),
+        "measured_by": st.sampled_from([None, "countco", "example-daily"]),
+        "citations": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "source_id": st.just("example-news"),
+                    "quote": st.sampled_from(_QUOTES),
+                    "supports": st.lists(
+                        st.sampled_from(["subject_id", "metric", "value", "as_of", "reported", "measured_by"]),
+                        unique=True,
+                        min_size=1,
+                    ),
+                }
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    }
+)
+
+
+def _base_rule_columns() -> RuleColumns:
+    base = Path(__file__).parent / "cases" / "_base"
+    report = validate([base / "dataset"], base / "texts")
+    return RuleColumns(report.records, Store.plain(base / "texts"), SchemaColumns())
+
+
+def _citation_by_citation(rc: RuleColumns, table: pa.Table, cites: Citations) -> tuple[np.ndarray, np.ndarray]:
+    """What the grouped checks stand for, asked of every citation in turn: (rows stated() flags, rows whose value
+    a quote supporting it states)."""
+    n = table.num_rows
+    bad = np.zeros(n, dtype=bool)
+    quotes, sources, rows = cites.quote.to_pylist(), cites.source_id.to_pylist(), cites.row.tolist()
+    for name in ("subject_id", "measured_by", "metric", "as_of", "reported"):
+        values = table.column(name).to_pylist()
+        ok = [False] * n
+        for c in np.flatnonzero(cites.supporting(name)).tolist():
+            if values[rows[c]] is not None:
+                ok[rows[c]] = ok[rows[c]] or rc._states(name, values[rows[c]], quotes[c], sources[c])
+        bad |= np.array([v is not None and not k for v, k in zip(values, ok)], dtype=bool)
+    for c, figures in enumerate(cites.supporting("value").tolist()):
+        bad[rows[c]] |= not rc._clear(quotes[c], sources[c], figures)
+    values = table.column("value").to_pylist()
+    stated_value = np.zeros(n, dtype=bool)
+    for c in np.flatnonzero(cites.supporting("value")).tolist():
+        stated_value[rows[c]] |= values[rows[c]] in numbers.stated(quotes[c], "en")
+    return bad, stated_value
+
+
+@settings(max_examples=150, deadline=None)
+@given(rows=st.lists(_ROW, min_size=1, max_size=12))
+def test_grouped_rule_columns_flag_what_each_citation_would(rows: list[dict[str, object]]) -> None:
+    rc = _base_rule_columns()
+    table = pa.Table.from_pylist(rows, schema=input_schema(LATEST.Metric))
+    fields = list(LATEST.Metric.model_fields)
+    bit = {name: np.uint64(1) << np.uint64(i) for i, name in enumerate(fields) if name not in UNCITED}
+    cites = Citations.of(table, bit)
+    bad, stated_value = _citation_by_citation(rc, table, cites)
+    assert rc.stated(table, cites).tolist() == bad.tolist()
+    values = table.column("value").to_numpy()
+    assert rc._value_stated(values, cites).tolist() == stated_value.tolist()

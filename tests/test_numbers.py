@@ -92,3 +92,38 @@ FIGURE_TEXT = st.lists(
 @given(quote=FIGURE_TEXT, language=st.sampled_from([None, "de", "en", "zh", "fr-CH", "xx"]))
 def test_located_reads_what_the_plain_decimal_reading_reads(quote: str, language: str | None) -> None:
     assert [(s, e, set(v)) for s, e, v in numbers.located(quote, language)] == located_plainly(quote, language)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    quote=FIGURE_TEXT,
+    value=st.one_of(st.integers(0, 10**16), st.sampled_from([0, 1, 5, 12, 100, 10**15, 10**15 - 1])),
+    language=st.sampled_from([None, "de", "en", "zh"]),
+)
+def test_a_plainly_stated_figure_is_one_located_reads(quote: str, value: int, language: str | None) -> None:
+    """The shortcut never claims a figure ``located`` does not read; it finds a figure standing alone."""
+    if numbers.plainly_states(quote, value):
+        assert value in stated(quote, language)
+    alone = f"x {value}; y"
+    if value <= 10**15 - 1:
+        assert numbers.plainly_states(alone, value) and value in stated(alone, language)
+
+
+@pytest.mark.parametrize(
+    ("quote", "value", "plain"),
+    [
+        ("app-0001, daily active users: 2021-01-01 38518415; 2021-01-02 5416933", 5416933, True),
+        ("2021-01-01 38518415", 2021, True),
+        ("12 Millionen", 12, False),
+        ("12,5", 12, False),
+        ("1.200", 200, False),
+        ("1 200", 200, True),
+        ("1\u00a0200", 200, False),
+        ("12万", 12, False),
+        ("12 users", 12, False),
+        ("x12;", 12, True),
+        ("512", 12, False),
+    ],
+)
+def test_plainly_states(quote: str, value: int, plain: bool) -> None:
+    assert numbers.plainly_states(quote, value) is plain

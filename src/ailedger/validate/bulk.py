@@ -322,6 +322,7 @@ class _Run:
         ctx = context.Context(
             self.records, self.texts, bulk_rows=flagged, bulk_ids=self._ids, require_texts=self.require_texts
         )
+        ctx.source_texts = self.rule_columns.texts  # the same texts, already read (and normalized) by the columns
         out = [d for rule in rules.RULES for d in rule(ctx)]
         return self.diagnostics + out
 

@@ -65,6 +65,20 @@ def per_distinct_number(column: pa.Array, value: Callable[[str], int]) -> np.nda
     return table[pc.fill_null(encoded.indices, len(encoded.dictionary)).to_numpy()]
 
 
+def codes(column: pa.Array) -> tuple[np.ndarray, list[Any]]:
+    """Each row's index into the list of distinct values (a null's: the last, None), to group rows by value in numpy."""
+    encoded = pc.dictionary_encode(column)
+    distinct = encoded.dictionary.to_pylist()
+    index = pc.fill_null(encoded.indices, pa.scalar(len(distinct), encoded.indices.type)).to_numpy()
+    return index.astype(np.int64), [*distinct, None]
+
+
+def distinct(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys and, per key, the index of its distinct key (as ``np.unique``, by hashing: no sort)."""
+    encoded = pc.dictionary_encode(pa.array(keys))
+    return encoded.dictionary.to_numpy(), encoded.indices.to_numpy()
+
+
 class SchemaColumns:
     """Per-row flags, computed on columns, for values the model or text hygiene might reject; none is missed.
 
@@ -156,6 +170,11 @@ class Citations:
     doubled: np.ndarray
     """Citations whose names in ``supports`` are not that many distinct fields: one named twice (or unknown)."""
     bit: dict[str, np.uint64]
+    quote_code: np.ndarray
+    """Per citation, the index of its quote in ``quotes``, the chunk's distinct quotes; likewise its source."""
+    quotes: list[str]
+    source_code: np.ndarray
+    sources: list[str]
 
     @classmethod
     def of(cls, table: pa.Table, bit: dict[str, np.uint64]) -> Citations:
@@ -173,7 +192,19 @@ class Citations:
         bits = np.zeros(len(flat), dtype=np.uint64)
         np.bitwise_or.at(bits, name_cite, name_bits)
         doubled = np.bitwise_count(bits) != pc.list_value_length(supports).to_numpy()
-        return cls(row, flat.field("source_id"), flat.field("quote"), flat.field("via"), bits, unknown, doubled, bit)
+        source_id, quote = flat.field("source_id"), flat.field("quote")
+        quote_code, quotes = codes(quote)
+        source_code, sources = codes(source_id)
+        via = flat.field("via")
+        return cls(row, source_id, quote, via, bits, unknown, doubled, bit, quote_code, quotes, source_code, sources)
+
+    def pair(self, picked: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """One integer per distinct (quote, source) of the ``picked`` citations."""
+        return self.quote_code[picked] * len(self.sources) + self.source_code[picked]
+
+    def unpair(self, key: int) -> tuple[str, str]:
+        """The quote and source of a :meth:`pair` key."""
+        return self.quotes[key // len(self.sources)], self.sources[key % len(self.sources)]
 
     def supporting(self, name: str) -> np.ndarray:
         """Citations that name ``name`` in ``supports``."""
@@ -213,8 +244,9 @@ class RuleColumns:
 
     def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
         """Rows that some rule might object to; the exact rules then decide."""
-        # a quote's rows are neighbours: keeping its figures for the whole run costs memory, not time
-        self.numbers.clear()
+        # a quote's rows are neighbours: keeping what was read of it for the whole run costs memory, not time
+        for memo in (self.numbers, self.named, self.expressions, self.clear_quote, self.quote_ok):
+            memo.clear()
         fields = list(model.model_fields)
         bit = {name: np.uint64(1) << np.uint64(i) for i, name in enumerate(fields) if name not in UNCITED}
         if len(bit) > 64:  # pragma: no cover - a table of more than 64 cited fields needs two words of bits
@@ -283,14 +315,11 @@ class RuleColumns:
 
     def quotes(self, table: pa.Table, cites: Citations) -> np.ndarray:
         """Stands in for ``quotes`` and ``quote_length``, once per distinct (source, quote)."""
-        pairs = pa.table({"s": cites.source_id, "q": cites.quote}).group_by(["s", "q"]).aggregate([])
-        distinct = list(zip(pairs.column("s").to_pylist(), pairs.column("q").to_pylist()))
-        self._look_up(distinct)
-        wrong = [pair for pair in distinct if not self.quote_ok[pair]]
-        mask = np.zeros(len(cites.row), dtype=bool)
-        for s, q in wrong:
-            mask |= as_flags(pc.and_(pc.equal(cites.source_id, s), pc.equal(cites.quote, q)))
-        return self._cited_rows(cites, mask, table.num_rows)
+        keys, which = distinct(cites.pair())
+        pairs = [cites.unpair(key)[::-1] for key in keys.tolist()]
+        self._look_up(pairs)
+        wrong = np.array([not self.quote_ok[pair] for pair in pairs], dtype=bool)
+        return self._cited_rows(cites, wrong[which], table.num_rows)
 
     def _look_up(self, pairs: list[tuple[str, str]]) -> None:
         """Look up the quotes not seen before, source by source, in one batch each."""
@@ -358,21 +387,20 @@ class RuleColumns:
         return bad
 
     def _value_stated(self, value: np.ndarray, cites: Citations) -> np.ndarray:
-        """Rows whose value is a figure stated by a quote that supports value; each distinct quote is read once."""
+        """Rows whose value is a figure stated by a quote that supports value.
+
+        Most rows' value stands in its quote as plain digits (:func:`numbers.plainly_states`,
+        a few string searches); the quotes of the others are read once each.
+        """
         picked = np.flatnonzero(cites.supporting("value"))
-        sources = pc.dictionary_encode(cites.source_id.take(picked))
-        quoted = pc.dictionary_encode(cites.quote.take(picked))
-        pair = sources.indices.to_numpy().astype(np.int64) * len(quoted.dictionary) + quoted.indices.to_numpy()
-        distinct, which = np.unique(pair, return_inverse=True)
-        source_names, quote_texts = sources.dictionary.to_pylist(), quoted.dictionary.to_pylist()
-        stated = [
-            self._stated_numbers(quote_texts[p % len(quote_texts)], source_names[p // len(quote_texts)])
-            for p in distinct.tolist()
-        ]
         rows = cites.row[picked]
-        hits = [v in stated[w] for v, w in zip(value[rows].tolist(), which.tolist())]
+        quotes, values, quoted = cites.quotes, value[rows].tolist(), cites.quote_code[picked].tolist()
+        hits = np.array([numbers.plainly_states(quotes[q], v) for q, v in zip(quoted, values)], dtype=bool)
+        for at in np.flatnonzero(~hits).tolist():
+            quote, source_id = cites.unpair(int(cites.pair(picked[at])))
+            hits[at] = int(value[rows[at]]) in self._stated_numbers(quote, source_id)
         out = np.zeros(len(value), dtype=bool)
-        out[rows[np.array(hits, dtype=bool)]] = True
+        out[rows[hits]] = True
         return out
 
     def stated(self, table: pa.Table, cites: Citations) -> np.ndarray:
@@ -382,37 +410,42 @@ class RuleColumns:
         its value on its own (a target's name, the metric's words, a date its
         expressions allow): adding quotes never takes that away. Quotes with a
         gap ("23 Millionen weniger als"), an attribution phrase or more than one
-        figure-owner are left to the exact rules.
+        figure-owner are left to the exact rules. Each distinct (value, quote,
+        source) is judged once, each distinct quote read once: a series cites one
+        line for many rows.
         """
         n = table.num_rows
         bad = np.zeros(n, dtype=bool)
-        quotes = cites.quote.to_pylist()
-        sources = cites.source_id.to_pylist()
+        pairs = len(cites.quotes) * len(cites.sources)
         for name in ("subject_id", "measured_by", "metric", "as_of", "reported"):
             column = table.column(name).combine_chunks()
             is_set = as_flags(column.is_valid())
-            values = column.to_pylist()
+            value_code, values = codes(column)
+            picked = np.flatnonzero(cites.supporting(name) & is_set[cites.row])
+            rows = cites.row[picked]
+            keys, which = distinct(value_code[rows] * pairs + cites.pair(picked))
+            verdicts = np.array(
+                [self._states(name, values[key // pairs], *cites.unpair(key % pairs)) for key in keys.tolist()],
+                dtype=bool,
+            )
             ok = np.zeros(n, dtype=bool)
-            for c in np.flatnonzero(cites.supporting(name)).tolist():
-                row = int(cites.row[c])
-                if ok[row] or values[row] is None:
-                    continue
-                ok[row] = self._states(name, values[row], quotes[c], sources[c])
+            ok[rows[verdicts[which]]] = True
             bad |= is_set & ~ok
-        figures = cites.supporting("value").tolist()
-        unclear = np.array([not self._clear(q, f, s) for q, f, s in zip(quotes, figures, sources)], dtype=bool)
-        bad[cites.row[unclear]] = True
+        figures = cites.supporting("value")
+        keys, which = distinct(cites.pair() * 2 + figures)
+        clear = np.array([self._clear(*cites.unpair(key // 2), bool(key % 2)) for key in keys.tolist()], dtype=bool)
+        bad[cites.row[~clear[which]]] = True
         return bad
 
     def _states(self, name: str, value: str, quote: str, source_id: str) -> bool:
+        if name in ("as_of", "reported") and len(value) == 10 and value in quote:
+            return True  # the day itself, as a report line gives it
         if name == "metric":
             return stated.metric_words(value, quote) is not None
         if name in ("as_of", "reported"):
             source = self.sources.get(source_id)
             if source is None:
                 return True  # a dangling source is flagged by the references
-            if len(value) == 10 and value in quote:
-                return True  # the day itself, as a report line gives it
             key = (quote, source_id)
             if key not in self.expressions:
                 self.expressions[key] = when.found(quote, source.published)
@@ -425,7 +458,7 @@ class RuleColumns:
             self.named[key] = any(stated.names(label, quote) for label in self.labels.get(value, ()))
         return self.named[key]
 
-    def _clear(self, quote: str, figures: bool, source_id: str) -> bool:
+    def _clear(self, quote: str, source_id: str, figures: bool) -> bool:
         """No attribution phrase and, in a quote that supports value (``figures``), no difference between figures
         and no second record its figures could belong to: nothing the exact rules would weigh.
 

@@ -122,3 +122,27 @@ def located(quote: str, language: str | None = None) -> tuple[tuple[int, int, fr
                     out.add(int(value))
         found.append((match.start(), end, frozenset(out)))
     return tuple(found)
+
+
+_PLAIN_BEFORE = frozenset("0123456789.,\u00a0\u202f")
+_PLAIN_AFTER = re.compile(rf"(?![0-9]|[.,\u00a0\u202f][0-9]|\s*(?:[A-Za-zä]|{_CJK_UNIT}))", re.ASCII)
+
+
+def plainly_states(quote: str, value: int) -> bool:
+    """Whether the quote has ``value`` as a figure of its own, digits only and no unit after it.
+
+    Then :func:`located` reads exactly that number there, in any language: the
+    figure pattern starts a match at those digits (nothing that could carry a
+    match into them stands before) and ends it after them (no digit, separator
+    or unit word follows). A few string searches per row, where reading every
+    figure of the quote costs some microseconds per figure. False says nothing.
+    """
+    digits = str(value)
+    if value < 0 or len(digits) > _EXACT_DIGITS:
+        return False
+    at = quote.find(digits)
+    while at >= 0:
+        if (at == 0 or quote[at - 1] not in _PLAIN_BEFORE) and _PLAIN_AFTER.match(quote, at + len(digits)):
+            return True
+        at = quote.find(digits, at + 1)
+    return False
