@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ailedger.schema import LATEST
 from ailedger.validate.context import Context
 from ailedger.validate.diagnostics import Diagnostic, escape
-from ailedger.validate.quote_rules import cited_fields, field_values, labels, supporting_quotes
+from ailedger.validate.quote_rules import Support, cited_fields, field_values, labels
 from ailedger.validate.record import ParsedRecord
 
 _NAMING = frozenset({"name", "aliases"}) | {name for _, name in LATEST.REFERENCES} - {"runs_on"}
@@ -42,17 +42,24 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
 
     # an organization's kind or city is not what a company claims; claims are claims
     for rec in ctx.valid("models", "events", "metrics"):
-        selves = _self_parties(ctx, rec)
+        support = Support(ctx, rec.record)
+        if not getattr(rec.record, "derived_from", None) and not any(
+            claims.attributions(c.quote) for cites in support.fields.values() for c in cites
+        ):
+            continue  # no quote of the record reports anyone's words, so no field rests on them alone
+        selves: set[str] | None = None
         for name in cited_fields(rec.record):
             if name in _NAMING or (rec.table, name) == ("models", "kind"):
                 continue
-            quotes = supporting_quotes(rec.record, name, ctx)
             said = []
-            for q in quotes:
+            for q in support.quotes(name):
+                found = claims.attributions(q)
+                if found and selves is None:
+                    selves = _self_parties(ctx, rec)
                 own = [
                     a
-                    for a in claims.attributions(q)
-                    if a.party in (claims.SELF, None) or stated.fold(a.party) in selves
+                    for a in found
+                    if a.party in (claims.SELF, None) or (selves is not None and stated.fold(a.party) in selves)
                 ]
                 if not own:
                     break

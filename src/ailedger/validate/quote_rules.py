@@ -10,7 +10,10 @@ pure functions of strings in :mod:`~ailedger.validate.stated`,
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
+
+from pydantic import BaseModel
 
 from ailedger.dates import FuzzyDate
 from ailedger.schema import LATEST
@@ -35,12 +38,14 @@ def field_values(record: Any, name: str) -> Iterator[tuple[tuple[str | int, ...]
 
 def cited_fields(record: Any) -> list[str]:
     """Cited fields that hold a value (the fields a quote must back)."""
-    out = []
-    for name in type(record).model_fields:
-        value = getattr(record, name)
-        if name not in UNCITED and value not in (None, [], False):
-            out.append(name)
-    return out
+    model: type[BaseModel] = type(record)
+    return [name for name in _cited(model) if getattr(record, name) not in (None, [], False)]
+
+
+@cache
+def _cited(model: type[BaseModel]) -> list[str]:
+    """The fields of ``model`` a quote backs, once per class (pydantic's ``model_fields`` is slow to ask)."""
+    return [name for name in model.model_fields if name not in UNCITED]
 
 
 # Fields that name something rather than state a fact about it, and fields that are not read from text.
@@ -48,23 +53,40 @@ _NOT_STATED = frozenset({"derived_from", "distinct_from"})
 _ANY_ORDER = 8
 
 
-def supporting_quotes(record: Any, field: str, ctx: Context | None = None) -> list[str]:
-    """The quotes that support ``field``; with ``ctx``, only those found in their source (others are reported)."""
-    return [c.quote for c in _citations(record, field, ctx)]
+class Support:
+    """A record's citations found in their sources (all of them without texts), by the field each supports.
 
-
-def _citations(record: Any, field: str, ctx: Context | None = None) -> list[Any]:
-    """The citations that support ``field``.
-
-    A derived metric's kind and dates also rest on those of the metrics it is derived from.
+    Grouped once per record and rule, where asking field by field went
+    through every citation again. A derived metric's kind and dates also rest
+    on the citations of the metrics it is derived from.
     """
-    out = [c for c in record.citations if field in c.supports and (ctx is None or _found(ctx, c))]
-    if ctx is not None and field in _INHERITED and getattr(record, "derived_from", None):
-        for rid in record.derived_from:
-            other = ctx.record(rid, "metrics")
-            if other is not None and other is not record:
-                out += [c for c in other.citations if field in c.supports and _found(ctx, c)]
-    return out
+
+    __slots__ = ("ctx", "fields", "record")
+
+    def __init__(self, ctx: Context, record: Any) -> None:
+        self.ctx = ctx
+        self.record = record
+        self.fields: dict[str, list[Any]] = {}
+        for cite in record.citations:
+            if _found(ctx, cite):
+                for name in cite.supports:
+                    cites = self.fields.setdefault(name, [])
+                    if not cites or cites[-1] is not cite:  # a field named twice is supported once
+                        cites.append(cite)
+
+    def citations(self, field: str) -> list[Any]:
+        """The citations that support ``field`` (not to be changed: the list is the record's)."""
+        out = self.fields.get(field, [])
+        if field in _INHERITED and getattr(self.record, "derived_from", None):
+            out = list(out)
+            for rid in self.record.derived_from:
+                other = self.ctx.record(rid, "metrics")
+                if other is not None and other is not self.record:
+                    out += [c for c in other.citations if field in c.supports and _found(self.ctx, c)]
+        return out
+
+    def quotes(self, field: str) -> list[str]:
+        return [c.quote for c in self.citations(field)]
 
 
 _INHERITED = frozenset({"metric", "as_of", "reported"})
@@ -77,6 +99,7 @@ def _found(ctx: Context, cite: Any) -> bool:
     return text is None or text.contains(cite.quote)
 
 
+@lru_cache(maxsize=1 << 16)
 def _clean(label: str) -> bool:
     """A name the text rules refuse (invisible or mixed-script characters) is reported there, not again here."""
     from ailedger.validate import text
@@ -102,10 +125,28 @@ def _named_in(ctx: Context, tables: tuple[str, ...], quotes: list[str]) -> list[
     return sorted(set(out))[:_ANY_ORDER]
 
 
+@lru_cache(maxsize=1 << 16)
+def _names(label: str, quote: str) -> bool:
+    """:func:`ailedger.validate.stated.names`, once per name and quote: every metric of a subject asks again."""
+    from ailedger.validate import stated
+
+    return stated.names(label, quote)
+
+
 def _label_stated(label: str, quotes: list[str]) -> bool:
     from ailedger.validate import stated
 
-    return any(stated.names(label, q) for q in quotes) or (len(quotes) > 1 and stated.composed(label, quotes))
+    return any(_names(label, q) for q in quotes) or (len(quotes) > 1 and stated.composed(label, quotes))
+
+
+@cache
+def _references(table: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The fields of ``table`` that point at records whose names a quote must state, with the tables they point into."""
+    return [
+        (name, allowed)
+        for (owner, name), allowed in LATEST.REFERENCES.items()
+        if owner == table and name not in _NOT_STATED
+    ]
 
 
 def stated_values(ctx: Context) -> Iterator[Diagnostic]:
@@ -113,21 +154,19 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate import stated
 
     candidates: dict[str, stated.NameIndex] = {}  # per table: the names a metric's figure may belong to
+    read: dict[tuple[str, str | None, str], _Read] = {}  # per quote, language and table: what the quote says
     for rec in ctx.valid():
         if rec.table == "sources":
             continue
         record = rec.record
-        every = [c.quote for c in record.citations if _found(ctx, c)]
+        support = Support(ctx, record)
         if rec.table in ("organizations", "models"):
             for field_name in ("name", "aliases"):
-                quotes = supporting_quotes(record, field_name, ctx)
+                quotes = support.quotes(field_name)
+                if not quotes:
+                    continue
                 for loc, label in field_values(record, field_name):
-                    if (
-                        quotes
-                        and _clean(label)
-                        and stated.comparable(label, quotes)
-                        and not _label_stated(label, quotes)
-                    ):
+                    if _clean(label) and stated.comparable(label, quotes) and not _label_stated(label, quotes):
                         near = next((w for q in quotes if (w := stated.closest_words(label, q))), None)
                         says = f'it says "{escape(near)}" there' if near else "it names no such thing"
                         yield ctx.diag(
@@ -138,19 +177,20 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
                             "write the name as the quote does (case, spaces and hyphens may differ), "
                             "or cite the sentence that names it",
                         )
-        for (table, field_name), allowed in LATEST.REFERENCES.items():
-            if table != rec.table or field_name in _NOT_STATED:
-                continue
-            quotes = supporting_quotes(record, field_name, ctx)
+        for field_name, allowed in _references(rec.table):
+            quotes = support.quotes(field_name)
+            if not quotes:
+                continue  # no label is comparable with no quote
             for loc, target in field_values(record, field_name):
                 names = [
                     label
                     for label in labels(ctx.by_id.get(target))
                     if _clean(label) and stated.comparable(label, quotes)
                 ]
-                if not names or not quotes or any(_label_stated(label, quotes) for label in names):
+                if not names or any(_label_stated(label, quotes) for label in names):
                     continue
                 other_table = ctx.table_of.get(target, allowed[0])
+                every = [c.quote for c in record.citations if _found(ctx, c)]
                 if any(stated.refers_back(other_table, q) for q in quotes) and any(
                     _label_stated(label, every) for label in names
                 ):
@@ -165,15 +205,28 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
                     f"point at the record the quote names, or cite the sentence that names {escape(names[0])}",
                 )
         if rec.table == "metrics":
-            yield from _metric_stated(ctx, rec, candidates)
+            yield from _metric_stated(ctx, rec, support, candidates, read)
 
 
-def _metric_stated(ctx: Context, rec: ParsedRecord, candidates_of: dict[str, stated.NameIndex]) -> Iterator[Diagnostic]:
-    """The kind of count is in the quote's words, and the value is the figure it gives for this subject."""
+_Read = tuple[frozenset[str], tuple["stated.Figure", ...]]
+"""The ids of the records a quote names, and its figures given to them."""
+
+
+def _metric_stated(
+    ctx: Context,
+    rec: ParsedRecord,
+    support: Support,
+    candidates_of: dict[str, stated.NameIndex],
+    read: dict[tuple[str, str | None, str], _Read],
+) -> Iterator[Diagnostic]:
+    """The kind of count is in the quote's words, and the value is the figure it gives for this subject.
+
+    A quote is read once per run (``read``): a series cites one line for many metrics.
+    """
     from ailedger.validate import stated
 
     m = rec.record
-    quotes = supporting_quotes(m, "metric", ctx)
+    quotes = support.quotes("metric")
     if quotes and not any(stated.metric_words(m.metric, q) for q in quotes):
         spoken = [f'{metric} ("{escape(words)}")' for q in quotes for metric, words in stated.metric_spoken_of(q)]
         says = f"it speaks of {', '.join(dict.fromkeys(spoken))}" if spoken else "it does not say what was counted"
@@ -194,14 +247,15 @@ def _metric_stated(ctx: Context, rec: ParsedRecord, candidates_of: dict[str, sta
         candidates_of[subject.table] = stated.NameIndex(names)
     candidates = candidates_of[subject.table]
     found: list[tuple[str, Any]] = []
-    for cite in m.citations:
-        if "value" not in cite.supports or not _found(ctx, cite):
-            continue
-        language = _language(ctx, cite.source_id)
-        spans = candidates.spans(cite.quote)
-        if not any(rid == m.subject_id for rid, _, _ in spans):
+    for cite in support.citations("value"):
+        key = (cite.quote, _language(ctx, cite.source_id), subject.table)
+        if key not in read:
+            spans = candidates.spans(cite.quote)
+            read[key] = (frozenset(rid for rid, _, _ in spans), tuple(stated.figures(cite.quote, key[1], spans)))
+        named, figures = read[key]
+        if m.subject_id not in named:
             return  # the subject goes unnamed in this quote ("the app"): whose figure it is cannot be told
-        for figure in stated.figures(cite.quote, language, spans):
+        for figure in figures:
             if m.value in figure.values:
                 if not figure.gap and figure.owner == m.subject_id:
                     return
@@ -243,10 +297,12 @@ def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:
     for rec in ctx.valid():
         if rec.table == "sources":
             continue
+        support: Support | None = None
         for name, value in dated_fields(rec.record):
             expressions: list[when.Stated] = []
             cited = False
-            for cite in _citations(rec.record, name, ctx):
+            support = support or Support(ctx, rec.record)
+            for cite in support.citations(name):
                 published = _published(ctx, cite.source_id)
                 if published is not None:
                     cited = True

@@ -9,7 +9,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from datetime import date
-from typing import Any
+from functools import cache
+from typing import Any, get_args
+
+from pydantic import BaseModel
 
 from ailedger.dates import FuzzyDate
 from ailedger.validate.context import Context
@@ -22,10 +25,24 @@ USER_METRICS = ("daily_active_users", "weekly_active_users", "monthly_active_use
 
 
 def dated_fields(record: Any) -> Iterator[tuple[str, FuzzyDate]]:
-    for name in type(record).model_fields:
+    model: type[BaseModel] = type(record)
+    for name in _date_fields(model):
         value = getattr(record, name)
         if isinstance(value, FuzzyDate):
             yield name, value
+
+
+@cache
+def _date_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of ``model`` whose type holds a date, once per model class rather than for every record.
+
+    A validated record holds a date only where its field's type says so.
+    """
+    return tuple(name for name, info in model.model_fields.items() if _mentions(info.annotation, FuzzyDate))
+
+
+def _mentions(annotation: Any, kind: type) -> bool:
+    return annotation is kind or any(_mentions(arg, kind) for arg in get_args(annotation))
 
 
 def dates(ctx: Context) -> Iterator[Diagnostic]:
