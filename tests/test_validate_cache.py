@@ -13,6 +13,7 @@ import io
 import os
 import pickle
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -217,6 +218,37 @@ def test_an_edited_file_is_read_again_and_only_it(tmp_path: Path, monkeypatch: p
     seen = calls_to_check_file(monkeypatch)
     cached = shape([root], texts, folder)
     assert seen == [metric]
+    assert any("metric.quote-mismatch" in line for line in cached)
+    assert cached == shape([root], texts, None)
+
+
+def test_a_file_left_alone_is_known_by_its_stat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file unchanged since it had settled before the last run is not read again; a rewrite that keeps its size
+    and modification time is still seen, by its change time."""
+    root, texts = copy_base(tmp_path)
+    folder = tmp_path / "cache"
+    monkeypatch.setattr(cache, "_RACY_NS", -10**10)  # every file counts as long settled
+    shape([root], texts, folder)
+    reads: list[Path] = []
+    real = Path.read_bytes
+
+    def spy(self: Path) -> bytes:
+        reads.append(self)
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+    assert shape([root], texts, folder) == shape([root], texts, None)
+    assert [p for p in reads if p.parent.parent == root and p.suffix == ".yaml"] == sorted(root.glob("*/*.yaml"))
+    reads.clear()
+    shape([root], texts, folder)
+    assert not [p for p in reads if p.suffix == ".yaml"]
+    metric = root / "metrics" / "example-app-wau-2026-02.yaml"
+    before = metric.stat()
+    time.sleep(0.05)  # past a coarse clock's tick, so the change time moves
+    metric.write_text(metric.read_text(encoding="utf-8").replace("12500000", "12600000"), encoding="utf-8")
+    os.utime(metric, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert metric.stat().st_size == before.st_size and metric.stat().st_mtime_ns == before.st_mtime_ns
+    cached = shape([root], texts, folder)
     assert any("metric.quote-mismatch" in line for line in cached)
     assert cached == shape([root], texts, None)
 

@@ -34,6 +34,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 import unicodedata
 from functools import cache
 from importlib import metadata
@@ -53,6 +54,8 @@ OFF = frozenset({"off", "0", "no", "false"})
 LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "ruamel.yaml", "confusable-homoglyphs")
 """Libraries whose behaviour shows in a diagnostic: a new version of one may change a message."""
 _FORMAT = 3
+_RACY_NS = 2_000_000_000
+"""How long a file must have been left alone before a run for its stat to stand for its bytes in the next run."""
 _FACTS = ("id", "subject_id", "metric", "value", "as_of", "reported", "region", "derived_from")
 """What a run reads of a metric it does not judge again: its id and references, and the figure the rules across
 records weigh against others (:data:`~ailedger.validate.rules.ACROSS`)."""
@@ -229,6 +232,10 @@ class ValidationCache:
         self._old_own: dict[bytes, bytes] = {}
         self._new_own: dict[bytes, bytes] = {}
         self._changed = False
+        self._old_stats: dict[str, tuple[tuple[int, ...], bytes]] = {}
+        self._new_stats: dict[str, tuple[tuple[int, ...], bytes]] = {}
+        self._since = time.time_ns() - _RACY_NS
+        """Files changed before this are seen as they are now (their stat is kept for the next run)."""
         try:
             with self.file.open("rb") as handle:
                 stored = pickle.load(handle)
@@ -236,32 +243,64 @@ class ValidationCache:
                 self._old = stored["files"]
                 self._rules = stored["rules"]
                 self._old_own = stored["own"]
+                self._old_stats = stored["stats"]
         except Exception:  # missing, truncated, foreign: an empty cache, never a failed run
-            self._old, self._rules, self._old_own = {}, None, {}
+            self._old, self._rules, self._old_own, self._old_stats = {}, None, {}, {}
 
     def check_file(self, table: str, path: Path) -> tuple[ParsedRecord, list[Diagnostic]]:
         """:func:`ailedger.validate.record.check_file`, from the cache when these bytes were checked before."""
+        shown = display(path)
         try:
-            raw = path.read_bytes()
+            key, raw, seen = self._file_key(table, shown, path)
+            entry = self._entry(key)
+            if entry is None and raw is None:  # a damaged entry: read what the file holds now
+                key, raw, seen = self._file_key(table, shown, path, trust_stat=False)
         except OSError:
             return check_file(table, path)  # reports the file as unreadable; nothing to key on
-        shown = display(path)
-        key = _key(table.encode(), shown.encode(), raw)
         self._file_keys.append(key)
         self._key_of[shown] = key
-        blob = self._old.get(key)
-        if blob is not None:
-            try:
-                found, facts, inner = pickle.loads(blob)
-            except Exception:  # a damaged entry is a miss
-                blob = None
-            else:
-                self._new[key] = blob
-                return _Stored(table, shown, inner, facts), found
+        if seen is not None:
+            self._new_stats[shown] = (seen, key)
+        if entry is not None:
+            found, facts, inner = entry
+            return _Stored(table, shown, inner, facts), found
         result = check_file(table, path, raw)
         self._new[key] = _entry(result)
         self._changed = True
         return result
+
+    def _file_key(
+        self, table: str, shown: str, path: Path, trust_stat: bool = True
+    ) -> tuple[bytes, bytes | None, tuple[int, ...] | None]:
+        """The file's key; its bytes unless read before; its stat, to keep for the next run, unless it just changed.
+
+        The bytes are known without reading them when the file's size, times,
+        inode and device are those the last run saw, as git's index and mypy's
+        cache know them: any write moves the change time, which no tool sets
+        back. A file that had changed just before a run is read again the next
+        time, since a second write in the same tick of a coarse clock keeps
+        its times.
+        """
+        st = os.stat(path)
+        seen = (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+        settled = seen if max(st.st_mtime_ns, st.st_ctime_ns) < self._since else None
+        known = self._old_stats.get(shown)
+        if trust_stat and known is not None and known[0] == seen:
+            return known[1], None, settled
+        raw = path.read_bytes()
+        return _key(table.encode(), shown.encode(), raw), raw, settled
+
+    def _entry(self, key: bytes) -> tuple[list[Diagnostic], tuple[Any, ...] | None, bytes] | None:
+        """The cached result under ``key``, kept for the next run; None if there is none or it is damaged."""
+        blob = self._old.get(key)
+        if blob is None:
+            return None
+        try:
+            entry: tuple[list[Diagnostic], tuple[Any, ...] | None, bytes] = pickle.loads(blob)
+        except Exception:  # a damaged entry is a miss
+            return None
+        self._new[key] = blob
+        return entry
 
     def rules(self, records: list[ParsedRecord], texts: Store | None, require_texts: bool) -> list[Diagnostic]:
         """The rules' diagnostics: cached when every file and every source text is as the last run saw them."""
@@ -319,9 +358,15 @@ class ValidationCache:
 
     def save(self) -> None:
         """Write back the entries this run used, atomically; a cache that cannot be written is skipped silently."""
-        if not self._changed and len(self._new) == len(self._old):
+        if not self._changed and len(self._new) == len(self._old) and self._new_stats == self._old_stats:
             return
-        stored: dict[str, Any] = {"stamp": stamp(), "files": self._new, "rules": self._rules, "own": self._new_own}
+        stored: dict[str, Any] = {
+            "stamp": stamp(),
+            "files": self._new,
+            "rules": self._rules,
+            "own": self._new_own,
+            "stats": self._new_stats,
+        }
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=self.file.parent, prefix=".tmp-", suffix=".pickle")
