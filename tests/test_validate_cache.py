@@ -172,13 +172,13 @@ def test_metrics_no_rule_judges_again_stay_pickled(tmp_path: Path, monkeypatch: 
     shape([root], texts, folder)
     base.write_text(base.read_text(encoding="utf-8").replace("12500000", "12600000"), encoding="utf-8")
     loaded: list[str] = []
-    real = cache._Stored._load
+    real = cache._Stored.record_itself
 
     def spy(self: Any) -> Any:
         loaded.append(self.path)
         return real(self)
 
-    monkeypatch.setattr(cache._Stored, "_load", spy)
+    monkeypatch.setattr(cache._Stored, "record_itself", spy)
     cached = shape([root], texts, folder)
     monkeypatch.undo()
     assert [path for path in loaded if Path(path).parent.name == "metrics"] == []

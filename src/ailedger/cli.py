@@ -246,7 +246,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Run the command and exit: 0 ok, 1 problems, 2 usage, 3 internal error (a bug: please report it)."""
     from ailedger.errors import AiledgerError
 
-    if list(sys.argv[1:] if argv is None else argv)[:1] == ["validate"]:
+    validating = list(sys.argv[1:] if argv is None else argv)[:1] == ["validate"]
+    if validating:
         # Every record stays alive until the process exits, right after the command: the cyclic collector
         # would only scan them all again when validation turns it back on (0.3 s for 10,000 record files).
         gc.disable()
@@ -262,4 +263,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     except Exception as exc:
         print(f"ailedger: internal error: {type(exc).__name__}: {exc}; please report this as a bug", file=sys.stderr)
         code = 3
+    if validating and argv is None:  # the whole process, as a console script or python -m
+        _exit_now(code)
     sys.exit(code)
+
+
+def _exit_now(code: int) -> None:
+    """Leave without freeing every record one by one (0.2 s at 10,000 record files), as mypy does: the output is
+    flushed and every file the command wrote is closed already."""
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # the reader went away, or the stream was closed
+        pass
+    os._exit(code)

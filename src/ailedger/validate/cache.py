@@ -47,7 +47,6 @@ from ailedger.validate.context import record_id
 from ailedger.validate.diagnostics import Diagnostic
 from ailedger.validate.files import display
 from ailedger.validate.record import ParsedRecord, check_file
-from ailedger.validate.yaml12 import Document
 
 ENV = "AILEDGER_VALIDATE_CACHE"
 OFF = frozenset({"off", "0", "no", "false"})
@@ -158,49 +157,59 @@ class _Facts:
         return getattr(self._stored.record_itself(), name)
 
 
+_UNREAD = object()
+
+
 class _Stored(ParsedRecord):
     """A record file's cached result: its document and model stay pickled until the run reads them.
 
-    While :meth:`stand_in` is on, a valid metric's ``record`` is its :class:`_Facts`;
-    a record a rule judges must be the model itself.
+    ``doc`` and ``record`` are the dataclass's own slots, left empty until
+    read (:meth:`__getattr__` fills them), so the rules read them as fast as
+    any record's. While :meth:`stand_in` is on, a valid metric's ``record`` is
+    its :class:`_Facts`; a record a rule judges must be the model itself.
     """
 
-    __slots__ = ("_entry", "_facts", "_loaded", "_standing_in")
+    __slots__ = ("_entry", "_facts", "_model", "_standing")
     _entry: bytes
     _facts: _Facts | None
-    _loaded: tuple[Document, Any] | None
-    _standing_in: bool
+    _model: Any
+    _standing: bool
 
     def __init__(self, table: str, path: str, entry: bytes, facts: tuple[Any, ...] | None) -> None:
-        for name, value in (("table", table), ("path", path), ("_entry", entry), ("_loaded", None)):
+        for name, value in (("table", table), ("path", path), ("_entry", entry), ("_model", _UNREAD)):
             object.__setattr__(self, name, value)  # ParsedRecord is frozen
         object.__setattr__(self, "_facts", None if facts is None else _Facts(self, facts))
-        object.__setattr__(self, "_standing_in", False)
+        object.__setattr__(self, "_standing", False)
 
-    def stand_in(self, on: bool) -> None:
-        object.__setattr__(self, "_standing_in", on)
-
-    def _load(self) -> tuple[Document, Any]:
-        loaded = self._loaded
-        if loaded is None:
-            loaded = pickle.loads(self._entry)
-            object.__setattr__(self, "_loaded", loaded)
-        return loaded
+    def __getattr__(self, name: str) -> Any:  # only reached while ``doc`` or ``record`` is empty
+        if name not in ("doc", "record"):
+            raise AttributeError(name)
+        self.record_itself()
+        return object.__getattribute__(self, name)
 
     def record_itself(self) -> Any:
         """The model, never the facts that stand in for it."""
-        return self._load()[1]
+        if self._model is _UNREAD:
+            doc, model = pickle.loads(self._entry)
+            object.__setattr__(self, "doc", doc)
+            object.__setattr__(self, "_model", model)
+            if not self._standing:
+                object.__setattr__(self, "record", model)
+        return self._model
 
-    @property
-    def doc(self) -> Document:
-        return self._load()[0]
-
-    @property
-    def record(self) -> Any:
-        return self._facts if self._standing_in and self._facts is not None else self._load()[1]
+    def stand_in(self, on: bool) -> None:
+        if self._facts is None or on == self._standing:
+            return
+        object.__setattr__(self, "_standing", on)
+        if on:
+            object.__setattr__(self, "record", self._facts)
+        elif self._model is not _UNREAD:
+            object.__setattr__(self, "record", self._model)
+        else:
+            object.__delattr__(self, "record")  # the next read unpickles the model
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return ParsedRecord, (self.table, self.path, *self._load())
+        return ParsedRecord, (self.table, self.path, self.doc, self.record_itself())
 
 
 def _stand_in(records: list[ParsedRecord], on: bool) -> None:

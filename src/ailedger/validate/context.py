@@ -72,6 +72,9 @@ class Context:
     table_of: IdIndex = field(init=False)
     source_texts: SourceTexts = field(init=False)
     _candidates: dict[tuple[str, ...], list[str]] = field(init=False)
+    _valid: list[ParsedRecord] = field(init=False)
+    """The records and bulk rows that passed the schema, in order: every rule walks them, some more than once."""
+    _valid_in: dict[str, list[ParsedRecord]] = field(init=False)
 
     def __post_init__(self) -> None:
         self.by_id = {}
@@ -88,6 +91,10 @@ class Context:
         hashes = {r.record.id: r.record.sha256 for r in self.records if r.table == "sources" and r.record is not None}
         self.source_texts = SourceTexts(self.texts, hashes)
         self._candidates = {}
+        self._valid = [r for r in (*self.records, *self.bulk_rows) if r.record is not None]
+        self._valid_in = {}
+        for rec in self._valid:
+            self._valid_in.setdefault(rec.table, []).append(rec)
 
     def candidates(self, allowed: tuple[str, ...]) -> list[str]:
         """The well-formed ids in the ``allowed`` tables, to suggest for a dangling reference."""
@@ -120,8 +127,9 @@ class Context:
 
     def all_valid(self, *tables: str) -> Iterator[ParsedRecord]:
         """Every record and bulk row that passed the schema (of ``tables``): for looking up what other records say."""
-        every = (r for r in (*self.records, *self.bulk_rows) if r.record is not None)
-        return (r for r in every if r.table in tables) if tables else every
+        if len(tables) == 1:
+            return iter(self._valid_in.get(tables[0], ()))
+        return (r for r in self._valid if r.table in tables) if tables else iter(self._valid)
 
 
 Rule = Callable[[Context], Iterator[Diagnostic]]

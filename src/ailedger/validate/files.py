@@ -73,7 +73,7 @@ def discover(paths: list[Path]) -> tuple[list[tuple[str, Path]], list[Diagnostic
                 flag(
                     entry, "file.unexpected", f"folders inside {table}/ are not read; move the records up into {table}/"
                 )
-            elif entry.suffix not in (RECORD_SUFFIX, BULK_SUFFIX):
+            elif os.path.splitext(name)[1] not in (RECORD_SUFFIX, BULK_SUFFIX):
                 fix = f"rename it to <id>{RECORD_SUFFIX} or remove it"
                 flag(entry, "file.extension", f"only {RECORD_SUFFIX} files are records; {fix}")
             else:

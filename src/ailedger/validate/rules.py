@@ -40,7 +40,8 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
     seen_folded: dict[str, ParsedRecord] = {}
     for rec in ctx.records:
         rid = record_id(rec)
-        if rec.stem.casefold() in RESERVED_NAMES:
+        stem = rec.stem
+        if stem.casefold() in RESERVED_NAMES:
             yield ctx.diag(
                 rec,
                 ("id",),
@@ -48,7 +49,7 @@ def ids(ctx: Context) -> Iterator[Diagnostic]:
                 f"{Path(rec.path).name} is a reserved device name on Windows, where the repository cannot be checked "
                 "out; choose another id",
             )
-        if rec.stem != rid and is_slug(rid):
+        if stem != rid and is_slug(rid):
             yield ctx.diag(
                 rec,
                 ("id",),
