@@ -137,8 +137,10 @@ def _citation_by_citation(rc: RuleColumns, table: pa.Table, cites: Citations) ->
         values = table.column(name).to_pylist()
         ok = [False] * n
         for c in np.flatnonzero(cites.supporting(name)).tolist():
-            if values[rows[c]] is not None:
-                ok[rows[c]] = ok[rows[c]] or rc._states(name, values[rows[c]], quotes[c], sources[c])
+            value = values[rows[c]]
+            if value is not None:
+                day = name in ("as_of", "reported") and len(value) == 10 and value in quotes[c]
+                ok[rows[c]] = ok[rows[c]] or day or rc._states(name, value, quotes[c], sources[c])
         bad |= np.array([v is not None and not k for v, k in zip(values, ok)], dtype=bool)
     for c, figures in enumerate(cites.supporting("value").tolist()):
         bad[rows[c]] |= not rc._clear(quotes[c], sources[c], figures)

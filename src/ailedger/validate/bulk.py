@@ -134,7 +134,14 @@ def _lines_of(chunk: bytes) -> list[bytes]:
 
 def _fast_parse(chunk: bytes, schema: pa.Schema, explicit_null: list[re.Pattern[bytes]]) -> pa.Table | None:
     """The chunk as a table, one row per line; None when anything needs the exact path."""
-    blank = chunk.lstrip(b" \t\r").startswith((b"\n", b"\xef\xbb\xbf")) or b"\n\n" in chunk or _BLANK_LINE.search(chunk)
+    data = np.frombuffer(chunk, dtype=np.uint8)
+    breaks = np.flatnonzero(data == 0x0A)
+    after = data[breaks[breaks + 1 < len(data)] + 1]
+    # a blank line is a line break followed by white space and a line break: look closer only where one is
+    led = bool(((after == 0x0A) | (after == 0x20) | (after == 0x09) | (after == 0x0D)).any())
+    blank = chunk.lstrip(b" \t\r").startswith((b"\n", b"\xef\xbb\xbf")) or (
+        led and (b"\n\n" in chunk or _BLANK_LINE.search(chunk) is not None)
+    )
     # most chunks hold no null at all, which one fast find tells before the patterns scan the chunk
     if blank or (b"null" in chunk and any(pattern.search(chunk) for pattern in explicit_null)):
         return None
@@ -147,7 +154,7 @@ def _fast_parse(chunk: bytes, schema: pa.Schema, explicit_null: list[re.Pattern[
         table.validate(full=True)  # Arrow's reader keeps invalid UTF-8 in strings; the full validation refuses it
     except pa.ArrowInvalid:
         return None
-    lines = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+    lines = len(breaks) + (not chunk.endswith(b"\n"))
     return table if table.num_rows == lines else None  # two objects on one line
 
 

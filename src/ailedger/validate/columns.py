@@ -423,12 +423,17 @@ class RuleColumns:
             value_code, values = codes(column)
             picked = np.flatnonzero(cites.supporting(name) & is_set[cites.row])
             rows = cites.row[picked]
+            ok = np.zeros(n, dtype=bool)
+            if name in ("as_of", "reported"):  # the day itself, as a report line gives it: one test per citation
+                quotes, days, quoted = cites.quotes, value_code[rows].tolist(), cites.quote_code[picked].tolist()
+                day = np.array([len(v := values[d]) == 10 and v in quotes[q] for d, q in zip(days, quoted)], dtype=bool)
+                ok[rows[day]] = True
+                picked, rows = picked[~day], rows[~day]
             keys, which = distinct(value_code[rows] * pairs + cites.pair(picked))
             verdicts = np.array(
                 [self._states(name, values[key // pairs], *cites.unpair(key % pairs)) for key in keys.tolist()],
                 dtype=bool,
             )
-            ok = np.zeros(n, dtype=bool)
             ok[rows[verdicts[which]]] = True
             bad |= is_set & ~ok
         figures = cites.supporting("value")
@@ -438,8 +443,6 @@ class RuleColumns:
         return bad
 
     def _states(self, name: str, value: str, quote: str, source_id: str) -> bool:
-        if name in ("as_of", "reported") and len(value) == 10 and value in quote:
-            return True  # the day itself, as a report line gives it
         if name == "metric":
             return stated.metric_words(value, quote) is not None
         if name in ("as_of", "reported"):

@@ -127,7 +127,7 @@ _CJK = re.compile("[\u3040-\u9fff\uac00-\ud7af]")
 
 def shortest(quote: str) -> int:
     """The fewest characters a quote needs to pin down its passage ("the company" matches every article)."""
-    return MIN_QUOTE_CJK if _CJK.search(quote) else MIN_QUOTE
+    return MIN_QUOTE if quote.isascii() else MIN_QUOTE_CJK if _CJK.search(quote) else MIN_QUOTE
 
 
 def long_enough(quote: str) -> bool:
@@ -135,7 +135,6 @@ def long_enough(quote: str) -> bool:
 
 
 _GRAM = 8
-_BYTE_SPACE = re.compile(rb" ")
 
 
 @dataclass(slots=True)
@@ -167,40 +166,30 @@ class SpanIndex:
     def contains_all(self, found: list[str]) -> list[bool]:
         """Whether each quote is in the text; one vectorized lookup for all of them.
 
-        Of a quote's few word starts, the one whose first 8 bytes the text has
-        least often is compared; numpy picks it for all quotes at once.
+        Every word start of every quote is looked up at once; per quote, the one
+        whose first 8 bytes the text has least often gives the places to compare.
         """
         import numpy as np
 
         needles = [normalize(q).encode("utf-8") for q in found]
-        offsets = [_word_starts(n) for n in needles]
-        sizes = np.array([len(offs) for offs in offsets], dtype=np.int64)
-        flat = np.array([o for offs in offsets for o in offs], dtype=np.int64)
-        candidates: list[list[int]] = [[] for _ in needles]
-        if len(flat):
-            owner = np.repeat(np.arange(len(needles)), sizes)
-            bases = np.cumsum([0] + [len(n) for n in needles])[:-1]
-            data = np.frombuffer(b"".join(needles), dtype=np.uint8)
-            keys = _grams(data, bases[owner] + flat)
-            lo = np.searchsorted(self.grams, keys, side="left")
-            hi = np.searchsorted(self.grams, keys, side="right")
-            # per quote, the offset with the fewest places: order by (quote, count) and take each quote's first
-            order = np.lexsort((hi - lo, owner))
-            firsts = order[np.cumsum(sizes[sizes > 0]) - sizes[sizes > 0]]
-            for k, best in zip(owner[firsts].tolist(), firsts.tolist()):
-                shift = int(flat[best])
-                candidates[k] = [p - shift for p in self.starts[lo[best] : hi[best]].tolist() if p >= shift]
-        return [
-            any(self.raw.startswith(needle, p) for p in places) if len(offs) else needle in self.raw
-            for needle, offs, places in zip(needles, offsets, candidates)
-        ]
-
-
-def _word_starts(needle: bytes, most: int = 4) -> list[int]:
-    """A few places in ``needle`` right after a space with 8 bytes to follow: candidates for the lookup."""
-    starts = [m.end() for m in _BYTE_SPACE.finditer(needle, 0, len(needle) - _GRAM)]
-    step = max(1, len(starts) // most)
-    return starts[::step][:most]
+        sizes = np.fromiter(map(len, needles), dtype=np.int64, count=len(needles))
+        ends = np.cumsum(sizes)
+        data = np.frombuffer(b"".join(needles), dtype=np.uint8)
+        spaces = np.flatnonzero(data == 0x20)
+        owner = np.searchsorted(ends, spaces, side="right")
+        keep = spaces + 1 + _GRAM <= ends[owner]  # a word start with 8 bytes of its quote after it
+        owner, starts = owner[keep], spaces[keep] + 1
+        keys = _grams(data, starts)
+        lo = np.searchsorted(self.grams, keys, side="left")
+        hi = np.searchsorted(self.grams, keys, side="right")
+        order = np.lexsort((hi - lo, owner))  # by quote, then by how often the text has the 8 bytes
+        firsts = order[np.r_[True, owner[order][1:] != owner[order][:-1]]] if len(order) else order
+        shifts = starts - (ends - sizes)[owner]
+        out: list[bool | None] = [None] * len(needles)
+        for k, a, b, shift in zip(*(column[firsts].tolist() for column in (owner, lo, hi, shifts))):
+            out[k] = any(self.raw.startswith(needles[k], p - shift) for p in self.starts[a:b].tolist() if p >= shift)
+        # a quote without such a word start is short: searched for in the whole text
+        return [needle in self.raw if found is None else found for needle, found in zip(needles, out)]
 
 
 def _grams(data: np.ndarray, starts: np.ndarray) -> np.ndarray:
