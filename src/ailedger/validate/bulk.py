@@ -24,6 +24,7 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -255,13 +256,18 @@ class _Run:
                     self.diagnostics.append(Diagnostic(shown, None, None, "file.too-large", "", message))
                     return
                 empty = True
-                for first, chunk in _chunks(fh):
-                    empty = False
-                    if isinstance(chunk, int):
-                        message = f"line is {chunk} bytes long; a bulk row is at most {MAX_ROW_BYTES}"
-                        self.diagnostics.append(Diagnostic(shown, first, 1, "file.too-large", "", message))
-                    else:
-                        self._chunk(state, model, schema, nulls, first, chunk)
+                # Arrow parses the next chunk (without the GIL) while this one is checked: on two cores the parse
+                # costs little wall time. Chunks are still checked one after another, in order.
+                with ThreadPoolExecutor(max_workers=1) as ahead:
+                    waiting: list[tuple[int, bytes | int, Future[pa.Table | None] | None]] = []
+                    for first, chunk in _chunks(fh):
+                        empty = False
+                        parsed = ahead.submit(_fast_parse, chunk, schema, nulls) if isinstance(chunk, bytes) else None
+                        waiting.append((first, chunk, parsed))
+                        if len(waiting) > 1:
+                            self._next(state, model, schema, *waiting.pop(0))
+                    for item in waiting:
+                        self._next(state, model, schema, *item)
             if empty:  # as an empty record file is
                 message = "the file holds no record; write one JSON object per line"
                 self.diagnostics.append(Diagnostic(shown, 1, 1, "record.empty", "", message))
@@ -270,17 +276,26 @@ class _Run:
                 Diagnostic(shown, None, None, "file.unreadable", "", f"cannot read: {exc.strerror}")
             )
 
-    def _chunk(
+    def _next(
         self,
         state: _File,
         model: type[BaseModel],
         schema: pa.Schema,
-        nulls: list[re.Pattern[bytes]],
         first: int,
-        chunk: bytes,
+        chunk: bytes | int,
+        parsed: Future[pa.Table | None] | None,
     ) -> None:
-        """Parse a chunk fast, send what the column checks cannot clear to the exact path, keep the rest as columns."""
-        table = _fast_parse(chunk, schema, nulls)
+        """Check the next chunk once Arrow has parsed it; an over-long line (its length) is refused unread."""
+        if isinstance(chunk, bytes):
+            self._chunk(state, model, schema, first, chunk, parsed.result() if parsed is not None else None)
+        else:
+            message = f"line is {chunk} bytes long; a bulk row is at most {MAX_ROW_BYTES}"
+            self.diagnostics.append(Diagnostic(state.shown, first, 1, "file.too-large", "", message))
+
+    def _chunk(
+        self, state: _File, model: type[BaseModel], schema: pa.Schema, first: int, chunk: bytes, table: pa.Table | None
+    ) -> None:
+        """Send what the column checks cannot clear of a parsed chunk to the exact path, keep the rest as columns."""
         exact: list[tuple[int, bytes]] = []
         if table is None:  # something Arrow refused: every line of the chunk the exact way, for located errors
             exact = [(first + i, raw) for i, raw in enumerate(_lines_of(chunk))]
