@@ -52,6 +52,8 @@ _YAML11_ONLY = re.compile(
     r"y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?|[-+]?[0-9]+(_[0-9]+)+",
     re.ASCII,
 )
+_TYPED = frozenset(_NULL | _TRUE | _FALSE)
+"""Plain scalars that are not text."""
 _NUMBER_START = frozenset("+-.0123456789")
 """How every number the patterns above take begins: other plain scalars are text without trying them."""
 # Characters YAML does not allow raw in a stream (it names no line for them); found first, located, named.
@@ -170,7 +172,8 @@ def _refuse_features(event: Any) -> None:
 # (tests/test_yaml12.py): tabs as separators, a byte order mark inside the text, NEL and the Unicode line
 # and paragraph separators as line breaks, a comment glued to a block scalar's indicator. Such text is
 # left to the reference parser from the start; record files rarely hold any of it.
-_PURE_ONLY = re.compile("[\t\ufeff\x85\u2028\u2029]|[|>][-+0-9]*#")
+_PURE_ONLY = re.compile("[\t\ufeff\x85\u2028\u2029]")
+_GLUED_COMMENT = re.compile("[|>][-+0-9]*#")
 PARSERS = ("libyaml", "pure")
 PARSER_ENV = "AILEDGER_YAML_PARSER"
 """Set to ``pure`` to read every file with the pure-Python parser (the reference the libyaml path is tested against)."""
@@ -228,6 +231,12 @@ def _pure_yaml() -> Any:
     return YAML(typ="safe", pure=True)
 
 
+def _pure_only(text: str) -> bool:
+    """Text libyaml reads differently from the reference (two scans: one pattern with both took four times as
+    long)."""
+    return _PURE_ONLY.search(text) is not None or ("#" in text and _GLUED_COMMENT.search(text) is not None)
+
+
 def _pure_events(text: str) -> Generator[Any, None, None]:
     reader = _pure_yaml()
     reader.doc_infos.clear()  # ruamel keeps one entry per parse; a long run would pile them up
@@ -262,7 +271,7 @@ def loads(text: str, parser: str | None = None) -> Document:
             column,
         )
     escapes = "\\" in text
-    if (parser or default_parser()) == "libyaml" and _libyaml() is not None and not _PURE_ONLY.search(text):
+    if (parser or default_parser()) == "libyaml" and _libyaml() is not None and not _pure_only(text):
         try:
             return _document(_libyaml_events(text), escapes)
         except Exception:  # whatever libyaml or a rule on its events refused, the reference parser names below
@@ -319,7 +328,9 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
             if event.anchor is not None or event.tag is not None:
                 _refuse_features(event)
             style = event.style
-            value = event.value if style and not escapes else _scalar(event, escapes)
+            value = event.value
+            if escapes or (not style and (value in _TYPED or value[:1] in _NUMBER_START)):
+                value = _scalar(event, escapes)  # else text as it stands: a quoted scalar, or a plain word
             if container is None:
                 root = value
             elif is_dict and key is None:
