@@ -161,8 +161,9 @@ def test_a_formula_meets_the_value_of_what_it_is_derived_from(
     assert shape([Path(".")], texts, folder) == shape([Path(".")], texts, None)
 
 
-def test_metrics_no_rule_judges_again_stay_pickled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """An unchanged metric lends the rules across records its facts; its model is not unpickled for them."""
+def test_records_no_rule_judges_again_stay_pickled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unchanged metrics, models and organizations lend their facts (ids, names, references, figures) to the rules
+    across records and to the record judged again; their models are not unpickled for them."""
     root, texts = copy_base(tmp_path)
     base = root / "metrics" / "example-app-wau-2026-02.yaml"
     for month in range(1, 10):  # other periods: the rules across records weigh them, nothing else reads them
@@ -181,7 +182,7 @@ def test_metrics_no_rule_judges_again_stay_pickled(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(cache._Stored, "record_itself", spy)
     cached = shape([root], texts, folder)
     monkeypatch.undo()
-    assert [path for path in loaded if Path(path).parent.name == "metrics"] == []
+    assert {Path(path).parent.name for path in loaded} <= {"sources", "events", "claims"}
     assert any("metric.quote-mismatch" in line for line in cached)
     assert cached == shape([root], texts, None)
 

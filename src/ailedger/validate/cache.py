@@ -55,9 +55,14 @@ LIBRARIES = ("pydantic", "pydantic-core", "PyYAML", "ruamel.yaml", "confusable-h
 _FORMAT = 3
 _RACY_NS = 2_000_000_000
 """How long a file must have been left alone before a run for its stat to stand for its bytes in the next run."""
-_FACTS = ("id", "subject_id", "metric", "value", "as_of", "reported", "region", "derived_from")
-"""What a run reads of a metric it does not judge again: its id and references, and the figure the rules across
-records weigh against others (:data:`~ailedger.validate.rules.ACROSS`)."""
+_NAMED = ("id", "name", "aliases", "distinct_from")
+_FACTS = {
+    "metrics": ("id", "subject_id", "metric", "value", "as_of", "reported", "region", "derived_from"),
+    "models": (*_NAMED, "organization_id", "family_id"),
+    "organizations": (*_NAMED, "parent_id"),
+}
+"""What a run reads of a record it does not judge again: its id, names and references, and the figure the rules
+across records weigh against others (:data:`~ailedger.validate.rules.ACROSS`)."""
 
 
 def default_folder() -> Path | None:
@@ -138,19 +143,20 @@ def _lent(records: list[ParsedRecord], keys: list[bytes]) -> bytes:
 
 
 class _Facts:
-    """A cached metric as a run that does not judge it reads it: any attribute but the facts loads the whole record.
+    """A cached record as a run that does not judge it reads it: any attribute but the facts loads the whole record.
 
     Ten thousand unchanged records cost more to unpickle than everything
-    else a re-validation does; the rules across records read these few
-    fields of them, and the quotes only of records that share a period.
+    else a re-validation does; the rules across records, and the record
+    judged again, read these few fields of the others (a metric's quotes
+    only when it shares a period with another).
     """
 
-    __slots__ = (*_FACTS, "_stored")
+    __slots__ = (*dict.fromkeys(name for names in _FACTS.values() for name in names), "_stored")
     _stored: _Stored
 
     def __init__(self, stored: _Stored, facts: tuple[Any, ...]) -> None:
         self._stored = stored
-        for name, value in zip(_FACTS, facts):
+        for name, value in zip(_FACTS[stored.table], facts):
             setattr(self, name, value)
 
     def __getattr__(self, name: str) -> Any:  # only for what is not a fact
@@ -222,7 +228,8 @@ def _entry(result: tuple[ParsedRecord, list[Diagnostic]]) -> bytes:
     """A file's cache entry: its diagnostics, a valid metric's facts, and its document and model pickled apart."""
     loaded, found = result
     model = loaded.record
-    facts = None if model is None or loaded.table != "metrics" else tuple(getattr(model, n) for n in _FACTS)
+    names = _FACTS.get(loaded.table)
+    facts = None if model is None or names is None else tuple(getattr(model, name) for name in names)
     inner = pickle.dumps((loaded.doc, model), protocol=pickle.HIGHEST_PROTOCOL)
     return pickle.dumps((found, facts, inner), protocol=pickle.HIGHEST_PROTOCOL)
 
