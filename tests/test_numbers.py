@@ -94,6 +94,29 @@ def test_located_reads_what_the_plain_decimal_reading_reads(quote: str, language
     assert [(s, e, set(v)) for s, e, v in numbers.located(quote, language)] == located_plainly(quote, language)
 
 
+GROUPED_FIGURES = st.tuples(
+    st.integers(0, 10**35),
+    st.sampled_from([",", ".", "\u00a0"]),
+    st.lists(st.integers(0, 20), max_size=2),  # where a separator goes missing or a digit joins a group
+    st.sampled_from(["", " ", " Mio.", "万", " users", ",5", ".5", "-"]),
+).map(
+    lambda t: "".join(
+        c
+        for i, c in enumerate(f"{t[0]:,}".replace(",", t[1]) + t[3])
+        if i not in t[2] or (not c.isdigit() and c not in ",.\u00a0")
+    )
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    quote=st.lists(st.one_of(GROUPED_FIGURES, FIGURE_TEXT), max_size=3).map(" ".join),
+    language=st.sampled_from([None, "de", "en", "zh", "fr-CH", "xx"]),
+)
+def test_grouped_figures_are_read_as_the_plain_decimal_reading_reads(quote: str, language: str | None) -> None:
+    assert [(s, e, set(v)) for s, e, v in numbers.located(quote, language)] == located_plainly(quote, language)
+
+
 @settings(max_examples=2000, deadline=None)
 @given(
     quote=FIGURE_TEXT,

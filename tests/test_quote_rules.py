@@ -13,7 +13,7 @@ from strategies import RECORDS_BY_MAJOR
 from ailedger.schema import v1, v2
 from ailedger.schema.fields import UNCITED
 from ailedger.validate.context import Context
-from ailedger.validate.quote_rules import Support, cited_fields
+from ailedger.validate.quote_rules import Support, cited_fields, finder
 
 SCHEMAS = {1: v1, 2: v2}
 cited_records = st.sampled_from(
@@ -38,7 +38,8 @@ def test_a_records_support_is_its_citations_asked_field_by_field(data: st.DataOb
             st.lists(st.sampled_from(cite["supports"] or ["x"]), max_size=2)
         )
     record = TypeAdapter(SCHEMAS[major].TABLES[table]).validate_python(doc, strict=True)
-    support = Support(Context([], None), record)
+    ctx = Context([], None)
+    support = Support(ctx, record, finder(ctx))
     for name in {n for cite in record.citations for n in cite.supports} | set(type(record).model_fields):
         assert support.citations(name) == [c for c in record.citations if name in c.supports]
         assert support.quotes(name) == [c.quote for c in record.citations if name in c.supports]

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from ailedger.schema import LATEST
 from ailedger.validate.context import Context
 from ailedger.validate.diagnostics import Diagnostic, escape
-from ailedger.validate.quote_rules import Support, cited_fields, field_values, labels
+from ailedger.validate.quote_rules import Support, cited_fields, field_values, finder, labels
 from ailedger.validate.record import ParsedRecord
 
 _NAMING = frozenset({"name", "aliases"}) | {name for _, name in LATEST.REFERENCES} - {"runs_on"}
@@ -41,10 +41,11 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate import claims, stated
 
     # an organization's kind or city is not what a company claims; claims are claims
+    in_source = finder(ctx)
     for rec in ctx.valid("models", "events", "metrics"):
-        support = Support(ctx, rec.record)
+        support = Support(ctx, rec.record, in_source)
         if not getattr(rec.record, "derived_from", None) and not any(
-            claims.attributions(c.quote) for cites in support.fields.values() for c in cites
+            claims.attributions(c.quote) for c in support.cites
         ):
             continue  # no quote of the record reports anyone's words, so no field rests on them alone
         selves: set[str] | None = None

@@ -95,6 +95,9 @@ def located(quote: str, language: str | None = None) -> tuple[tuple[int, int, fr
         if cjk is None and word is None and len(digits) <= _EXACT_DIGITS and digits.isdigit():
             found.append((match.start(), match.end(), frozenset((int(digits),))))  # the most common figure: no unit
             continue
+        if cjk is None and word is None and (whole := _grouped(digits)) is not None:
+            found.append((match.start(), match.end(), frozenset((whole,))))  # "425,931,215": no unit either
+            continue
         unit = (cjk or word or "").rstrip(".")
         key = unit if cjk else unit.lower()
         multipliers: list[Decimal] = [Decimal(1)]
@@ -122,6 +125,26 @@ def located(quote: str, language: str | None = None) -> tuple[tuple[int, int, fr
                     out.add(int(value))
         found.append((match.start(), end, frozenset(out)))
     return tuple(found)
+
+
+def _grouped(digits: str) -> int | None:
+    """The number "425,931,215" or "1.234.567" is, read without Decimal; None for any other figure.
+
+    Two or more separators of one kind, between groups of three digits, are
+    thousands separators in every language (either decimal mark fails on a
+    second one), so the reading does not depend on the language.
+    """
+    mark = "," if "," in digits else "."
+    groups = digits.split(mark)
+    if (
+        len(groups) < 3
+        or not 1 <= len(groups[0]) <= 3
+        or any(len(g) != 3 for g in groups[1:])
+        or not (whole := "".join(groups)).isdigit()
+        or len(whole) > _EXACT_DIGITS
+    ):
+        return None
+    return int(whole)
 
 
 _PLAIN_BEFORE = frozenset("0123456789.,\u00a0\u202f")

@@ -9,7 +9,7 @@ pure functions of strings in :mod:`~ailedger.validate.stated`,
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -53,36 +53,56 @@ _NOT_STATED = frozenset({"derived_from", "distinct_from"})
 _ANY_ORDER = 8
 
 
+def finder(ctx: Context) -> Callable[[Any], bool]:
+    """Whether a citation's quote is in its source's text (or no text can tell), once per source and quote in a pass."""
+    if ctx.texts is None:
+        return lambda cite: True
+    seen: dict[tuple[str, str], bool] = {}
+
+    def found(cite: Any) -> bool:
+        key = (cite.source_id, cite.quote)
+        ok = seen.get(key)
+        if ok is None:
+            ok = seen[key] = _found(ctx, cite)
+        return ok
+
+    return found
+
+
 class Support:
-    """A record's citations found in their sources (all of them without texts), by the field each supports.
+    """A record's citations found in their sources (``found``, from :func:`finder`), by the field each supports.
 
     Grouped once per record and rule, where asking field by field went
     through every citation again. A derived metric's kind and dates also rest
     on the citations of the metrics it is derived from.
     """
 
-    __slots__ = ("ctx", "fields", "record")
+    __slots__ = ("_fields", "cites", "ctx", "found", "record")
 
-    def __init__(self, ctx: Context, record: Any) -> None:
+    def __init__(self, ctx: Context, record: Any, found: Callable[[Any], bool]) -> None:
         self.ctx = ctx
         self.record = record
-        self.fields: dict[str, list[Any]] = {}
-        for cite in record.citations:
-            if _found(ctx, cite):
-                for name in cite.supports:
-                    cites = self.fields.setdefault(name, [])
-                    if not cites or cites[-1] is not cite:  # a field named twice is supported once
-                        cites.append(cite)
+        self.found = found
+        self.cites: list[Any] = [cite for cite in record.citations if found(cite)]
+        """The record's citations found in their sources."""
+        self._fields: dict[str, list[Any]] | None = None
 
     def citations(self, field: str) -> list[Any]:
         """The citations that support ``field`` (not to be changed: the list is the record's)."""
-        out = self.fields.get(field, [])
+        if self._fields is None:
+            self._fields = {}
+            for cite in self.cites:
+                for name in cite.supports:
+                    cites = self._fields.setdefault(name, [])
+                    if not cites or cites[-1] is not cite:  # a field named twice is supported once
+                        cites.append(cite)
+        out = self._fields.get(field, [])
         if field in _INHERITED and getattr(self.record, "derived_from", None):
             out = list(out)
             for rid in self.record.derived_from:
                 other = self.ctx.record(rid, "metrics")
                 if other is not None and other is not self.record:
-                    out += [c for c in other.citations if field in c.supports and _found(self.ctx, c)]
+                    out += [c for c in other.citations if field in c.supports and self.found(c)]
         return out
 
     def quotes(self, field: str) -> list[str]:
@@ -134,9 +154,11 @@ def _names(label: str, quote: str) -> bool:
 
 
 def _label_stated(label: str, quotes: list[str]) -> bool:
+    if any(_names(label, q) for q in quotes):
+        return True
     from ailedger.validate import stated
 
-    return any(_names(label, q) for q in quotes) or (len(quotes) > 1 and stated.composed(label, quotes))
+    return len(quotes) > 1 and stated.composed(label, quotes)
 
 
 @cache
@@ -155,11 +177,12 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
 
     candidates: dict[str, stated.NameIndex] = {}  # per table: the names a metric's figure may belong to
     read: dict[tuple[str, str | None, str], _Read] = {}  # per quote, language and table: what the quote says
+    found = finder(ctx)
     for rec in ctx.valid():
         if rec.table == "sources":
             continue
         record = rec.record
-        support = Support(ctx, record)
+        support = Support(ctx, record, found)
         if rec.table in ("organizations", "models"):
             for field_name in ("name", "aliases"):
                 quotes = support.quotes(field_name)
@@ -190,7 +213,7 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
                 if not names or any(_label_stated(label, quotes) for label in names):
                     continue
                 other_table = ctx.table_of.get(target, allowed[0])
-                every = [c.quote for c in record.citations if _found(ctx, c)]
+                every = [c.quote for c in support.cites]
                 if any(stated.refers_back(other_table, q) for q in quotes) and any(
                     _label_stated(label, every) for label in names
                 ):
@@ -294,6 +317,7 @@ def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:
     """Each date is no sharper than, and inside, what the date words of its quotes allow."""
     from ailedger.validate import when
 
+    found = finder(ctx)
     for rec in ctx.valid():
         if rec.table == "sources":
             continue
@@ -301,7 +325,7 @@ def quoted_dates(ctx: Context) -> Iterator[Diagnostic]:
         for name, value in dated_fields(rec.record):
             expressions: list[when.Stated] = []
             cited = False
-            support = support or Support(ctx, rec.record)
+            support = support or Support(ctx, rec.record, found)
             for cite in support.citations(name):
                 published = _published(ctx, cite.source_id)
                 if published is not None:

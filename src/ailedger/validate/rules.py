@@ -94,16 +94,16 @@ def _ref(
 def references(ctx: Context) -> Iterator[Diagnostic]:
     """Every id a record mentions names a record of the right table."""
     for rec in ctx.valid():
-        for (table, name), allowed in LATEST.REFERENCES.items():
-            if table != rec.table:
-                continue
+        for name, allowed in _references(rec.table):
             for loc, target in field_values(rec.record, name):
                 if target == rec.record.id and name in SAME_TABLE_REFERENCES:
                     yield ctx.diag(rec, loc, "ref.cycle", "a record cannot point at itself here")
                     continue
-                yield from _ref(ctx, rec, loc, target, allowed)
+                if ctx.table_of.get(target) not in allowed:  # else nothing to say: skip making the generator
+                    yield from _ref(ctx, rec, loc, target, allowed)
         for i, cite in enumerate(getattr(rec.record, "citations", ())):
-            yield from _ref(ctx, rec, ("citations", i, "source_id"), cite.source_id, ("sources",))
+            if ctx.table_of.get(cite.source_id) != "sources":
+                yield from _ref(ctx, rec, ("citations", i, "source_id"), cite.source_id, ("sources",))
             if cite.via is not None:
                 yield from _ref(ctx, rec, ("citations", i, "via"), cite.via, ("organizations",))
                 via = ctx.by_id.get(cite.via)
@@ -121,6 +121,12 @@ def references(ctx: Context) -> Iterator[Diagnostic]:
                         f"via names {cite.via}, {kind}; via is for the news outlet, news agency or data provider a "
                         "source cites",
                     )
+
+
+@cache
+def _references(table: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The fields of ``table`` that hold ids, with the tables each may point into (once per table, not per record)."""
+    return [(name, allowed) for (owner, name), allowed in LATEST.REFERENCES.items() if owner == table]
 
 
 def _cycle_from(start: str, edges: dict[str, list[str]], done: set[str]) -> list[str] | None:
@@ -171,6 +177,18 @@ def _factual_defaults(model: type[BaseModel]) -> tuple[tuple[str, Any], ...]:
     return tuple((name, info.get_default(call_default_factory=True)) for name, info in fields if name not in UNCITED)
 
 
+@cache
+def _fields(model: type[BaseModel]) -> dict[str, Any]:
+    """``model_fields``, kept: pydantic looks it up through a descriptor on every access."""
+    return model.model_fields
+
+
+@cache
+def _citable(model: type[BaseModel]) -> frozenset[str]:
+    """The fields of ``model`` a citation may support (when they are set)."""
+    return frozenset(name for name in model.model_fields if name not in BOOKKEEPING and name not in LATEST.CURATOR_TEXT)
+
+
 def set_fields(record: BaseModel) -> list[str]:
     """Fields whose value is more than the default: these state a fact and need a citation."""
     return [name for name, default in _factual_defaults(type(record)) if getattr(record, name) != default]
@@ -181,10 +199,16 @@ def provenance(ctx: Context) -> Iterator[Diagnostic]:
     for rec in ctx.valid():
         if rec.table == "sources":
             continue
-        fields = type(rec.record).model_fields
+        model: type[BaseModel] = type(rec.record)
+        fields = _fields(model)
         stated = set_fields(rec.record)
+        citable = set(stated) & _citable(model)
         supported: set[str] = set()
         for i, cite in enumerate(rec.record.citations):
+            names = set(cite.supports)
+            if names <= citable and len(names) == len(cite.supports):
+                supported |= names  # the common case: nothing to say about this citation
+                continue
             for j, name in enumerate(cite.supports):
                 loc = ("citations", i, "supports", j)
                 if name not in fields or name in BOOKKEEPING:
@@ -375,9 +399,12 @@ def quotes(ctx: Context) -> Iterator[Diagnostic]:
 
 def quote_length(ctx: Context) -> Iterator[Diagnostic]:
     """A quote long enough to pin down its passage: "the company" matches every article."""
+    least_of: dict[str, int] = {}  # a series quotes one line in many records
     for rec in ctx.valid():
         for i, cite in enumerate(getattr(rec.record, "citations", ())):
-            least = shortest(cite.quote)
+            least = least_of.get(cite.quote)
+            if least is None:
+                least = least_of[cite.quote] = shortest(cite.quote)
             if len(cite.quote.strip()) < least:
                 yield ctx.diag(
                     rec,

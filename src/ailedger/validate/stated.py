@@ -296,12 +296,14 @@ def figures(quote: str, language: str | None, named: Sequence[tuple[str, int, in
 def _figures(quote: str, language: str | None, named: tuple[tuple[str, int, int], ...]) -> tuple[Figure, ...]:
     """:func:`figures`, once per quote, language and names: every metric citing the quote asks again."""
     out = []
+    low = quote.lower()
+    gaps = not quote.isascii() or "than" in low or "als" in low  # as in has_gap: no difference without them
     for start, end, values in numbers.located(quote, language):
         if start and (
             quote[start - 1].isalpha() or (quote[start - 1] in "-." and start > 1 and quote[start - 2].isalnum())
         ):
             continue  # the 2 of "Rival-2", the 5 of "GLM-5": part of a name
-        gap = _GAP.match(quote, end) is not None
+        gap = gaps and _GAP.match(quote, end) is not None
         owner = None
         if named:
             owner = min(named, key=lambda n: n[1] - end if n[1] >= end else start - n[2] if n[2] <= start else 0)[0]
@@ -355,9 +357,11 @@ class NameIndex:
     def _find(self, quote: str) -> list[tuple[str, int, int]]:
         plain = quote.translate(_MARKS).lower()
         tried = {entry[0]: entry for entry in self._others}
+        by_word = self._by_word
         for run in set(_RUN.findall(plain)):
             for word in (run, run[:-1]) if run.endswith("s") else (run,):
-                tried.update((entry[0], entry) for entry in self._by_word.get(word, ()))
+                if word in by_word:  # most words are no name's: no generator made for them
+                    tried.update((entry[0], entry) for entry in by_word[word])
         out = []
         for _, rid, words, whole in sorted(tried.values(), key=lambda entry: entry[0]):
             if all(word in plain for word in words):

@@ -119,6 +119,7 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate.numbers import stated
 
     read: dict[tuple[str, str | None], set[int]] = {}  # a series quotes one line for many rows: read it once
+    languages: dict[str, str | None] = {}
     for rec in ctx.valid("metrics"):
         if rec.record.derived_from:
             continue
@@ -126,9 +127,10 @@ def figures(ctx: Context) -> Iterator[Diagnostic]:
         numbers: set[int] = set()
         for cite in m.citations:
             if "value" in cite.supports:
-                source = ctx.source(cite.source_id)
-                language = source.language if source is not None else None
-                key = (cite.quote, language)
+                if cite.source_id not in languages:
+                    source = ctx.source(cite.source_id)
+                    languages[cite.source_id] = source.language if source is not None else None
+                key = (cite.quote, languages[cite.source_id])
                 if key not in read:
                     read[key] = stated(*key)
                 numbers |= read[key]

@@ -231,6 +231,7 @@ def edtf(first: date, last: date) -> str:
     return f"[{first.isoformat()}..{last.isoformat()}]"
 
 
+@lru_cache(maxsize=1 << 12)
 def _month_range(year: int, month: int, days: tuple[int, int] = (1, 31)) -> tuple[date, date]:
     last = calendar.monthrange(year, month)[1]
     return date(year, month, min(days[0], last)), date(year, month, min(days[1], last))
@@ -311,7 +312,9 @@ def _ascii_scans() -> list[tuple[str, re.Pattern[str] | None, re.Pattern[str], b
     out: list[tuple[str, re.Pattern[str] | None, re.Pattern[str], bool] | None] = []
     for kind, pattern in _RULES:
         if not pattern.flags & re.IGNORECASE:
-            out.append(None if kind in _NEEDS or not pattern.pattern.isascii() else (kind, None, pattern, False))
+            # "2026-02-12": four digits and a hyphen are rare, and the test finds them without looking behind
+            iso = re.compile(pattern.pattern.removeprefix("(?<![0-9])")) if kind == "iso" else None
+            out.append(None if kind in _NEEDS or not pattern.pattern.isascii() else (kind, iso, pattern, False))
             continue
         source = pattern.pattern
         test = source.removeprefix(_LOOK_BEHIND)
@@ -356,10 +359,11 @@ def _matches(text: str) -> Iterator[tuple[str, re.Match[str], str]]:
 def _found(quote: str, published: FuzzyDate) -> tuple[Stated, ...]:
     """:func:`found`, once per quote and publication date: every record citing the quote asks again."""
     text = quote.replace("\u00a0", " ")
-    taken = [False] * len(text)
+    taken: list[tuple[int, int]] = []  # the spans read so far: a later rule does not read inside them
     out: list[tuple[int, Stated]] = []
     for kind, m, month in _matches(text):
-        if any(taken[m.start() : m.end()]):
+        start, end = m.span()
+        if any(start < b and a < end for a, b in taken):
             continue
         if kind == "month" and (month.lower() in _AMBIGUOUS_MONTHS or month[0].islower()) and not m.group("year"):
             continue  # "may", "Mai" alone are words more often than dates
@@ -368,9 +372,8 @@ def _found(quote: str, published: FuzzyDate) -> tuple[Stated, ...]:
             continue
         first = None if kind == "after" else min(e[0] for e in ends if e is not None and e[0] is not None)
         last = max(e[1] for e in ends if e is not None)
-        for i in range(m.start(), m.end()):
-            taken[i] = True
-        out.append((m.start(), Stated(quote[m.start() : m.end()], first, last)))
+        taken.append((start, end))
+        out.append((start, Stated(quote[start:end], first, last)))
     return tuple(s for _, s in sorted(out, key=lambda pair: pair[0]))
 
 
