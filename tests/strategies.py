@@ -9,6 +9,7 @@ fed to pydantic, to the published JSON Schema and to the YAML writer.
 from __future__ import annotations
 
 import calendar
+import json
 from types import ModuleType
 from typing import Any, get_args
 
@@ -307,6 +308,31 @@ def yaml_lines(draw: st.DrawFn) -> str:
         else:
             lines.append(indent + draw(st.lists(st.sampled_from(_YAML_PIECES), max_size=6).map("".join)))
     return "\n".join(lines) + draw(st.sampled_from(["", "\n", "\n\n", " "]))
+
+
+_HYGIENE_TEXT = st.text(alphabet="a \t\n\u00e9e\u0301\u0430\u00a0\u200b\u200d\u202e\u0007", max_size=6)
+_HYGIENE_KEYS = st.sampled_from(["name", "aliases", "quote", "id", "source_id", "kind", "notes", "title"])
+
+
+@st.composite
+def hygiene_texts(draw: st.DrawFn) -> str:
+    """A record-shaped document whose text values hold what text hygiene refuses (control, invisible, bidi, unusual
+    space, mixed script, not NFC) or allows, as double-quoted YAML (JSON's escapes are YAML's)."""
+    lines = []
+    for key in draw(st.lists(_HYGIENE_KEYS, unique=True, max_size=5)):
+        if draw(st.booleans()):
+            lines.append(f"{key}: {json.dumps(draw(_HYGIENE_TEXT))}")
+        else:
+            lines.append(f"{key}:")
+            for value in draw(st.lists(_HYGIENE_TEXT, max_size=3)):
+                lines.append(f"  - {json.dumps(value)}")
+    if draw(st.booleans()):
+        lines.append("citations:")
+        for _ in range(draw(st.integers(1, 3))):
+            fields = draw(st.lists(_HYGIENE_KEYS, unique=True, min_size=1, max_size=3))
+            for i, key in enumerate(fields):
+                lines.append(f"  {'-' if i == 0 else ' '} {key}: {json.dumps(draw(_HYGIENE_TEXT))}")
+    return "\n".join(lines) + "\n"
 
 
 yaml_texts = st.one_of(

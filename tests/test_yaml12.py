@@ -9,6 +9,7 @@ of the dataset and the case folders, and on mutations of them.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ import pytest
 from conftest import CASES, DATASET
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from strategies import yaml_texts
+from strategies import hygiene_texts, yaml_texts
 
 from ailedger.validate import yaml12
+from ailedger.validate.record import hygiene
 from ailedger.validate.yaml12 import YamlProblem, loads
 
 SAME = settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -61,7 +63,8 @@ def outcome(text: str, parser: str) -> Any:
         doc = loads(text, parser)
     except YamlProblem as problem:
         return ("problem", problem.code, problem.message, problem.line, problem.column)
-    return ("doc", typed(doc.data), doc.positions, [(w.code, w.message, w.line, w.column) for w in doc.warnings])
+    warnings = [(w.code, w.message, w.line, w.column) for w in doc.warnings]
+    return ("doc", typed(doc.data), doc.positions, warnings, doc.unusual)
 
 
 def assert_same(text: str) -> None:
@@ -209,3 +212,18 @@ def test_the_shared_pure_parser_survives_a_kept_problem() -> None:
             loads(text, "pure")
         kept.append(problem)
     assert loads("a: 1\nb: {c: [d]}\n", "pure").data == {"a": 1, "b": {"c": ["d"]}}
+
+
+@SAME
+@given(text=st.one_of(yaml_texts, hygiene_texts()))
+def test_the_values_noted_unusual_are_all_text_hygiene_can_refuse(text: str) -> None:
+    """Hygiene over the values the reader noted (not printable ASCII) finds what a walk of every value finds, in the
+    same order (the order decides which problems a capped record shows)."""
+    try:
+        doc = loads(text)
+    except YamlProblem:
+        return
+    assert doc.unusual is not None
+    walked = hygiene(dataclasses.replace(doc, unusual=None), "f.yaml")
+    assert hygiene(doc, "f.yaml") == walked
+    assert all(not (v.isascii() and v.isprintable()) for _, v in doc.unusual)

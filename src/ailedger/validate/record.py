@@ -145,19 +145,20 @@ def hygiene(doc: Document, shown: str) -> list[Diagnostic]:
     """
     out: list[Diagnostic] = []
     ids = id_fields()
+    if doc.unusual is not None:  # in the order of the walk below, which meets the values last to first
+        for path, value in reversed(doc.unusual):
+            last = next((part for part in reversed(path) if isinstance(part, str)), "")
+            if last not in ids:
+                out += _text_problems(doc, shown, path, last, value)
+        return out
     # (path of the parent, key or index, the last field name on the path, value): a list item is checked by the
     # rules of the field holding the list; a value's own path is only built when it is needed.
     todo: list[tuple[tuple[str | int, ...], str | int | None, str, Any]] = [((), None, "", doc.data)]
     while todo:
         parent, step, last, value = todo.pop()
         if isinstance(value, str):
-            if last in ids:
-                continue
-            found = list(text.problems(value, name=last in NAME_FIELDS, prose=last in PROSE_FIELDS))
-            if found:
-                path = parent if step is None else parent + (step,)
-                line, col = doc.locate(path)
-                out += [Diagnostic(shown, line, col, code, _field_name(path), msg, sev) for code, sev, msg in found]
+            if last not in ids:
+                out += _text_problems(doc, shown, parent if step is None else parent + (step,), last, value)
         elif isinstance(value, dict):
             path = parent if step is None else parent + (step,)
             todo += [(path, k, k, v) for k, v in value.items()]
@@ -165,6 +166,14 @@ def hygiene(doc: Document, shown: str) -> list[Diagnostic]:
             path = parent if step is None else parent + (step,)
             todo += [(path, i, last, v) for i, v in enumerate(value)]
     return out
+
+
+def _text_problems(doc: Document, shown: str, path: tuple[str | int, ...], last: str, value: str) -> list[Diagnostic]:
+    found = list(text.problems(value, name=last in NAME_FIELDS, prose=last in PROSE_FIELDS))
+    if not found:
+        return []
+    line, col = doc.locate(path)
+    return [Diagnostic(shown, line, col, code, _field_name(path), msg, sev) for code, sev, msg in found]
 
 
 def _item_model(annotation: Any) -> type[BaseModel] | None:

@@ -101,6 +101,9 @@ class Document:
     positions: dict[Path, tuple[int, int | None]] = field(default_factory=dict)
     """Line and column of each value; a JSON Lines record has one line and no columns."""
     warnings: list[YamlProblem] = field(default_factory=list)
+    unusual: list[tuple[Path, str]] | None = None
+    """The text values that are not printable ASCII, where they stand, in the file's order; None when the reader
+    did not note them. Only these can break a rule of text hygiene, so a file of plain text is not walked again."""
 
     def locate(self, path: Path) -> tuple[int, int | None]:
         """Line and column of ``path`` or of its nearest located ancestor."""
@@ -309,6 +312,7 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
     yaml11_only = _YAML11_ONLY.fullmatch
     positions: dict[Path, tuple[int, int | None]] = {}
     warnings: list[YamlProblem] = []
+    unusual: list[tuple[Path, str]] = []
     root: Any = None
     documents = 0
     values = 0
@@ -351,6 +355,8 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
                 key = value
                 positions[path + (value,)] = (mark.line + 1, mark.column + 1)
             else:
+                if type(value) is str and not (value.isascii() and value.isprintable()):
+                    unusual.append((path + ((key,) if is_dict else (len(container),)), value))
                 if is_dict:
                     container[key] = value
                     key = None
@@ -413,7 +419,7 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
         raise YamlProblem(
             "record.not-mapping", f"the file holds {kind_of}; a record file is one mapping of field: value", 1, 1
         )
-    return Document(root, positions, warnings)
+    return Document(root, positions, warnings, unusual)
 
 
 def decode(raw: bytes) -> tuple[str, list[YamlProblem]]:
