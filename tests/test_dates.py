@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import re
 from datetime import date
 
@@ -115,3 +116,12 @@ def test_calendar_pattern_leaves_only_a_range_s_order_to_the_parser(first: str, 
     assert by_pattern == (parses(first) and parses(last) and len(first) == len(last)), text
     if parses(text):
         assert by_pattern
+
+
+@given(edtf_dates())
+def test_a_date_survives_pickling(text: str) -> None:
+    """The validation cache pickles dates; what comes back is the same date, equal, with the same days."""
+    value = FuzzyDate.parse(text)
+    back = pickle.loads(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    assert back == value and type(back) is FuzzyDate
+    assert (back.edtf, back.earliest, back.latest) == (value.edtf, value.earliest, value.latest)
