@@ -86,7 +86,7 @@ def test_the_character_classes_of_the_patterns_are_the_string_methods() -> None:
 ASCII_TEXT = st.lists(
     st.sampled_from(
         [*WORDS, " ", "\t", "\n  ", ", ", ";", "-", "'s", ".", "..", "_", "1.5", "v2.0.1", "a.b", "2021-01-01", "4.",
-         "12", "Mehr", "ALS", "than", "more", "weniger", "fewer", "多", "\u00a0", "\u2009"]
+         "12", "Mehr", "ALS", "than", "more", "weniger", "fewer", "多", "\u00a0", "\u2009", "/", "\x1f", "\x0b", "ǅ"]
     ),
     max_size=30,
 ).map("".join)

@@ -199,6 +199,7 @@ class _File:
 
 
 _SERIES = ("subject_id", "metric", "as_of", "reported", "region")
+_Parsed = tuple[pa.Table | None, np.ndarray | None]
 
 
 class _Run:
@@ -256,13 +257,16 @@ class _Run:
                     self.diagnostics.append(Diagnostic(shown, None, None, "file.too-large", "", message))
                     return
                 empty = True
-                # Arrow parses the next chunk (without the GIL) while this one is checked: on two cores the parse
-                # costs little wall time. Chunks are still checked one after another, in order.
+                # The next chunk is parsed and its schema columns computed (Arrow's work, mostly without the GIL)
+                # while this one is checked: on two cores that costs little wall time. Chunks are still checked
+                # one after another, in order.
                 with ThreadPoolExecutor(max_workers=1) as ahead:
-                    waiting: list[tuple[int, bytes | int, Future[pa.Table | None] | None]] = []
+                    waiting: list[tuple[int, bytes | int, Future[_Parsed] | None]] = []
                     for first, chunk in _chunks(fh):
                         empty = False
-                        parsed = ahead.submit(_fast_parse, chunk, schema, nulls) if isinstance(chunk, bytes) else None
+                        parsed = None
+                        if isinstance(chunk, bytes):
+                            parsed = ahead.submit(self._parse, chunk, model, schema, nulls)
                         waiting.append((first, chunk, parsed))
                         if len(waiting) > 1:
                             self._next(state, model, schema, *waiting.pop(0))
@@ -283,25 +287,38 @@ class _Run:
         schema: pa.Schema,
         first: int,
         chunk: bytes | int,
-        parsed: Future[pa.Table | None] | None,
+        parsed: Future[_Parsed] | None,
     ) -> None:
         """Check the next chunk once Arrow has parsed it; an over-long line (its length) is refused unread."""
         if isinstance(chunk, bytes):
-            self._chunk(state, model, schema, first, chunk, parsed.result() if parsed is not None else None)
+            self._chunk(state, model, schema, first, chunk, *(parsed.result() if parsed is not None else (None, None)))
         else:
             message = f"line is {chunk} bytes long; a bulk row is at most {MAX_ROW_BYTES}"
             self.diagnostics.append(Diagnostic(state.shown, first, 1, "file.too-large", "", message))
 
+    def _parse(
+        self, chunk: bytes, model: type[BaseModel], schema: pa.Schema, nulls: list[re.Pattern[bytes]]
+    ) -> _Parsed:
+        """The chunk as a table and the rows the schema columns suspect; (None, None) when Arrow refused it."""
+        table = _fast_parse(chunk, schema, nulls)
+        return (None, None) if table is None else (table, self.schema_columns.rows(table, model))
+
     def _chunk(
-        self, state: _File, model: type[BaseModel], schema: pa.Schema, first: int, chunk: bytes, table: pa.Table | None
+        self,
+        state: _File,
+        model: type[BaseModel],
+        schema: pa.Schema,
+        first: int,
+        chunk: bytes,
+        table: pa.Table | None,
+        suspect: np.ndarray | None,
     ) -> None:
         """Send what the column checks cannot clear of a parsed chunk to the exact path, keep the rest as columns."""
         exact: list[tuple[int, bytes]] = []
-        if table is None:  # something Arrow refused: every line of the chunk the exact way, for located errors
+        if table is None or suspect is None:  # something Arrow refused: every line the exact way, for located errors
             exact = [(first + i, raw) for i, raw in enumerate(_lines_of(chunk))]
         else:
             lines = np.arange(first, first + table.num_rows, dtype=np.int64)
-            suspect = self.schema_columns.rows(table, model)
             if suspect.any():
                 raw_lines = _lines_of(chunk)
                 exact = [(int(line), raw_lines[int(line) - first]) for line in lines[suspect]]

@@ -62,6 +62,8 @@ def fold(text: str) -> str:
     Kept per text: every rule folds the same quotes and names again.
     """
     # " ".join(split()) is re.sub(r"\s+", " ", ...).strip(), faster: \s is str.isspace (tests/test_validate_stated.py)
+    if text.isascii():  # NFKC keeps ASCII, casefold is lower, and the only ASCII marks are - _ /: no translate
+        return " ".join(text.replace("-", " ").replace("_", " ").replace("/", " ").lower().split())
     return " ".join(unicodedata.normalize("NFKC", text).translate(_MARKS).casefold().split())
 
 
@@ -157,7 +159,7 @@ def tokens(text: str) -> frozenset[str]:
         return frozenset(_TOKEN.findall(folded))
     # ASCII: a token never crosses a character other than [a-z0-9.], so each run of those is read alone,
     # and a run without a dot is one token (folded text has no capitals); a run per pattern search is slow
-    runs = set(folded.translate(_NOT_TOKEN_ASCII).split())
+    runs = set(folded.encode().translate(_NOT_TOKEN_ASCII).decode().split())
     dotted = [run for run in runs if "." in run]
     runs.difference_update(dotted)
     for run in dotted:
@@ -165,7 +167,7 @@ def tokens(text: str) -> frozenset[str]:
     return frozenset(runs)
 
 
-_NOT_TOKEN_ASCII = {c: " " for c in range(128) if not (chr(c).isalnum() or chr(c) == ".")}
+_NOT_TOKEN_ASCII = bytes(c if chr(c).isalnum() or chr(c) == "." else 32 for c in range(256))
 
 
 def composed(name: str, quotes: Iterable[str]) -> bool:
