@@ -187,6 +187,38 @@ def test_records_no_rule_judges_again_stay_pickled(tmp_path: Path, monkeypatch: 
     assert cached == shape([root], texts, None)
 
 
+def test_names_are_weighed_again_only_when_something_lent_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root, texts = copy_base(tmp_path)
+    model = root / "models" / "example-1.yaml"
+    twin = root / "models" / "example-1-twin.yaml"
+    twin.write_text(model.read_text(encoding="utf-8").replace("id: example-1", "id: example-1-twin"), "utf-8")
+    folder = tmp_path / "cache"
+    shape([root], texts, folder)
+    calls: list[int] = []
+    real = rules.duplicates
+
+    def spy(ctx: Any) -> Any:
+        calls.append(1)
+        return real(ctx)
+
+    monkeypatch.setattr(rules, "duplicates", spy)
+    monkeypatch.setattr(rules, "ACROSS", tuple(spy if r is real else r for r in rules.ACROSS))
+    metric = root / "metrics" / "example-app-wau-2026-02.yaml"
+    metric.write_text(metric.read_text(encoding="utf-8").replace("12500000", "12600000"), encoding="utf-8")
+    cached = shape([root], texts, folder)
+    assert calls == []
+    assert any("record.possible-duplicate" in line for line in cached)
+    assert cached == shape([root], texts, None)
+    calls.clear()
+    twin.write_text(twin.read_text(encoding="utf-8").replace('"Example-1"', '"Example-One"'), "utf-8")
+    cached = shape([root], texts, folder)
+    assert calls == [1]
+    assert not any("record.possible-duplicate" in line for line in cached)
+    assert cached == shape([root], texts, None)
+
+
 def test_a_cached_record_reads_and_pickles_as_the_model(tmp_path: Path) -> None:
     root, texts = copy_base(tmp_path)
     folder = tmp_path / "cache"

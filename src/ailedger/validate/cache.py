@@ -348,16 +348,22 @@ class ValidationCache:
         own_keys = [_key(k, world) for k in known]
         verdicts: dict[str, list[Diagnostic]] = {}
         for rec, own in zip(records, own_keys):
-            blob = self._old_own.get(own)
-            if blob is not None:
-                try:
-                    verdicts[rec.path] = pickle.loads(blob) if blob else []
-                except Exception:  # a damaged entry is a miss
-                    continue
-                self._new_own[own] = blob
+            verdict = self._verdicts(own)
+            if verdict is not None:
+                verdicts[rec.path] = verdict
         judged = [rec for rec in records if rec.path not in verdicts]
         _stand_in(judged, False)
-        across, found = rules.check_apart(records, texts, require_texts, judged)
+        # Names are weighed only against the names of organizations and models, whose files are lent: so long as
+        # nothing lent changes, neither do those verdicts.
+        names_key = _key(b"duplicates", world)
+        names = self._verdicts(names_key)
+        skip = () if names is None else (rules.duplicates,)
+        by_rule, found = rules.check_apart(
+            records, texts, require_texts, judged, tuple(r for r in rules.ACROSS if r not in skip)
+        )
+        names = by_rule.pop(rules.duplicates) if names is None else names
+        self._new_own[names_key] = pickle.dumps(names, protocol=pickle.HIGHEST_PROTOCOL)
+        across = [d for part in (names, *by_rule.values()) for d in part]
         fresh: dict[str, list[Diagnostic]] = {rec.path: [] for rec in judged}
         for d in found:
             if d.path not in fresh:  # a rule reported on a record it did not judge: keep nothing, run everything
@@ -371,6 +377,19 @@ class ValidationCache:
                 verdict = fresh[rec.path]  # most records have none: b"" saves unpickling ten thousand empty lists
                 self._new_own[own] = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL) if verdict else b""
         return across + [d for part in (verdicts, fresh) for diagnostics in part.values() for d in diagnostics]
+
+    def _verdicts(self, key: bytes) -> list[Diagnostic] | None:
+        """The verdicts kept under ``key`` (and kept for the next run), or None if there are none or they are
+        damaged."""
+        blob = self._old_own.get(key)
+        if blob is None:
+            return None
+        try:
+            found: list[Diagnostic] = pickle.loads(blob) if blob else []
+        except Exception:  # a damaged entry is a miss
+            return None
+        self._new_own[key] = blob
+        return found
 
     def save(self) -> None:
         """Write back the entries this run used, atomically; a cache that cannot be written is skipped silently."""

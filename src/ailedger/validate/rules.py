@@ -457,10 +457,15 @@ def check(records: list[ParsedRecord], texts: Store | None, require_texts: bool 
 
 
 def check_apart(
-    records: list[ParsedRecord], texts: Store | None, require_texts: bool, judged: list[ParsedRecord]
-) -> tuple[list[Diagnostic], list[Diagnostic]]:
-    """The :data:`ACROSS` rules over all records, and every other rule over the ``judged`` records only."""
+    records: list[ParsedRecord],
+    texts: Store | None,
+    require_texts: bool,
+    judged: list[ParsedRecord],
+    across: tuple[Rule, ...] = ACROSS,
+) -> tuple[dict[Rule, list[Diagnostic]], list[Diagnostic]]:
+    """The ``across`` rules (of :data:`ACROSS`) over all records, each rule's apart, and every rule not of
+    :data:`ACROSS` over the ``judged`` records only."""
     ctx = Context(records, texts, require_texts=require_texts)
-    across = [d for rule in ACROSS for d in rule(ctx)]
+    by_rule = {rule: list(rule(ctx)) for rule in across}
     ctx.checked = judged
-    return across, [d for rule in RULES if rule not in ACROSS for d in rule(ctx)]
+    return by_rule, [d for rule in RULES if rule not in ACROSS for d in rule(ctx)]

@@ -22,7 +22,7 @@ import re
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from ailedger.validate.text import SURROGATE
 
@@ -356,7 +356,7 @@ def _document(events: Iterator[Any], escapes: bool) -> Document:
                 positions[path + (value,)] = (mark.line + 1, mark.column + 1)
             else:
                 if type(value) is str and not (value.isascii() and value.isprintable()):
-                    unusual.append((path + ((key,) if is_dict else (len(container),)), value))
+                    unusual.append((path + (cast(str, key) if is_dict else len(container),), value))
                 if is_dict:
                     container[key] = value
                     key = None
