@@ -70,14 +70,14 @@ def finder(ctx: Context) -> Callable[[Any], bool]:
 
 
 class Support:
-    """A record's citations found in their sources (``found``, from :func:`finder`), by the field each supports.
+    """A record's citations found in their sources (``found``, from :func:`finder`), asked field by field.
 
-    Grouped once per record and rule, where asking field by field went
-    through every citation again. A derived metric's kind and dates also rest
-    on the citations of the metrics it is derived from.
+    Which citations are found is asked once per record and rule, where
+    asking per field went through the texts again. A derived metric's kind
+    and dates also rest on the citations of the metrics it is derived from.
     """
 
-    __slots__ = ("_fields", "cites", "ctx", "found", "record")
+    __slots__ = ("cites", "ctx", "found", "record")
 
     def __init__(self, ctx: Context, record: Any, found: Callable[[Any], bool]) -> None:
         self.ctx = ctx
@@ -85,20 +85,11 @@ class Support:
         self.found = found
         self.cites: list[Any] = [cite for cite in record.citations if found(cite)]
         """The record's citations found in their sources."""
-        self._fields: dict[str, list[Any]] | None = None
 
     def citations(self, field: str) -> list[Any]:
-        """The citations that support ``field`` (not to be changed: the list is the record's)."""
-        if self._fields is None:
-            self._fields = {}
-            for cite in self.cites:
-                for name in cite.supports:
-                    cites = self._fields.setdefault(name, [])
-                    if not cites or cites[-1] is not cite:  # a field named twice is supported once
-                        cites.append(cite)
-        out = self._fields.get(field, [])
+        """The citations that support ``field``."""
+        out = [c for c in self.cites if field in c.supports]
         if field in _INHERITED and getattr(self.record, "derived_from", None):
-            out = list(out)
             for rid in self.record.derived_from:
                 other = self.ctx.record(rid, "metrics")
                 if other is not None and other is not self.record:
@@ -176,8 +167,9 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
     from ailedger.validate import stated
 
     candidates: dict[str, stated.NameIndex] = {}  # per table: the names a metric's figure may belong to
-    read: dict[tuple[str, str | None, str], _Read] = {}  # per quote, language and table: what the quote says
+    read: dict[tuple[str, str, str], _Read] = {}  # per quote, source and table: what the quote says
     found = finder(ctx)
+    named_by: set[tuple[str, ...]] = set()  # (id, *quotes) where the quotes state the record's name
     for rec in ctx.valid():
         if rec.table == "sources":
             continue
@@ -205,12 +197,16 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
             if not quotes:
                 continue  # no label is comparable with no quote
             for loc, target in field_values(record, field_name):
+                key = (target, *quotes)
+                if key in named_by:
+                    continue  # a series' records name their subject and measurer with the same quotes
                 names = [
                     label
                     for label in labels(ctx.by_id.get(target))
                     if _clean(label) and stated.comparable(label, quotes)
                 ]
                 if not names or any(_label_stated(label, quotes) for label in names):
+                    named_by.add(key)
                     continue
                 other_table = ctx.table_of.get(target, allowed[0])
                 every = [c.quote for c in support.cites]
@@ -231,8 +227,8 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
             yield from _metric_stated(ctx, rec, support, candidates, read)
 
 
-_Read = tuple[frozenset[str], tuple["stated.Figure", ...]]
-"""The ids of the records a quote names, and its figures given to them."""
+_Read = tuple[frozenset[str], dict[int, list["stated.Figure"]]]
+"""The ids of the records a quote names, and its figures given to them by each value they may mean."""
 
 
 def _metric_stated(
@@ -240,7 +236,7 @@ def _metric_stated(
     rec: ParsedRecord,
     support: Support,
     candidates_of: dict[str, stated.NameIndex],
-    read: dict[tuple[str, str | None, str], _Read],
+    read: dict[tuple[str, str, str], _Read],
 ) -> Iterator[Diagnostic]:
     """The kind of count is in the quote's words, and the value is the figure it gives for this subject.
 
@@ -271,18 +267,21 @@ def _metric_stated(
     candidates = candidates_of[subject.table]
     found: list[tuple[str, Any]] = []
     for cite in support.citations("value"):
-        key = (cite.quote, _language(ctx, cite.source_id), subject.table)
+        key = (cite.quote, cite.source_id, subject.table)
         if key not in read:
             spans = candidates.spans(cite.quote)
-            read[key] = (frozenset(rid for rid, _, _ in spans), tuple(stated.figures(cite.quote, key[1], spans)))
-        named, figures = read[key]
+            by_value: dict[int, list[stated.Figure]] = {}
+            for figure in stated.figures(cite.quote, _language(ctx, cite.source_id), spans):
+                for value in figure.values:
+                    by_value.setdefault(value, []).append(figure)
+            read[key] = (frozenset(rid for rid, _, _ in spans), by_value)
+        named, by_value = read[key]
         if m.subject_id not in named:
             return  # the subject goes unnamed in this quote ("the app"): whose figure it is cannot be told
-        for figure in figures:
-            if m.value in figure.values:
-                if not figure.gap and figure.owner == m.subject_id:
-                    return
-                found.append((cite.quote, figure))
+        for figure in by_value.get(m.value, ()):
+            if not figure.gap and figure.owner == m.subject_id:
+                return
+            found.append((cite.quote, figure))
     if not found:
         return  # not a figure of the quote at all: metric.quote-mismatch says so
     quote, figure = found[0]

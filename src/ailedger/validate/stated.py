@@ -358,12 +358,12 @@ class NameIndex:
 
     def _find(self, quote: str) -> list[tuple[str, int, int]]:
         plain = quote.translate(_MARKS).lower()
+        # in ASCII, [^\W_] is a letter or digit: the runs are what is left between the other characters
+        runs = set(plain.translate(_NOT_RUN_ASCII).split() if plain.isascii() else _RUN.findall(plain))
+        runs |= {run[:-1] for run in runs if run.endswith("s")}
         tried = {entry[0]: entry for entry in self._others}
-        by_word = self._by_word
-        for run in set(_RUN.findall(plain)):
-            for word in (run, run[:-1]) if run.endswith("s") else (run,):
-                if word in by_word:  # most words are no name's: no generator made for them
-                    tried.update((entry[0], entry) for entry in by_word[word])
+        for word in runs & self._by_word.keys():  # most words are no name's: looked up in one set operation
+            tried.update((entry[0], entry) for entry in self._by_word[word])
         out = []
         for _, rid, words, whole in sorted(tried.values(), key=lambda entry: entry[0]):
             if all(word in plain for word in words):
@@ -372,6 +372,7 @@ class NameIndex:
 
 
 _RUN = re.compile(r"[^\W_]+")
+_NOT_RUN_ASCII = {c: " " for c in range(128) if not chr(c).isalnum()}
 """A run of letters and digits: where a name's pattern may begin and end (it looks around for ``[^\\W_]``)."""
 
 
