@@ -1,21 +1,28 @@
 """A cache of validation results, so that re-validating after an edit re-reads only what changed.
 
-Each record file's result (its parsed record and its diagnostics) is kept under
-a key made of the file's bytes, its table and how its path is shown, and the
-result of the rules across records under a key made of every file's key and the
-bytes of every source text. When that misses (a file was edited), each record's
-own verdicts (every rule but :data:`~ailedger.validate.rules.ACROSS`) are kept
-under its file's key and a digest of what the other records lend it (every
-record's id, table and path, the whole file of every source, organization,
-model and other non-metric record and of every metric some ``derived_from``
-names, and the source texts), so an edited metric is judged again alone while
-the rules that weigh records against each other run over all of them, reading only a few facts of each
-unchanged metric (its model stays pickled unless a rule needs more). Every key also holds the *stamp*: this ailedger's
-own source code, the versions of the libraries whose behaviour shows in a
-diagnostic (pydantic, the YAML parsers, confusable-homoglyphs) and Python's
-Unicode version. A result is therefore only ever reused for exactly the input
-that produced it, under exactly the code that produced it; an upgrade, an edit
-of ailedger itself or a changed source text makes the old entries unreachable.
+Each record file's result (its diagnostics, a few facts of its record, and its
+document and model pickled apart) is kept under a key made of the file's bytes,
+its table and how its path is shown, and the result of the rules across records
+under a key made of every file's key and the bytes of every source text. When
+that misses (a file was edited), each record's own verdicts (every rule but
+:data:`~ailedger.validate.rules.ACROSS`) are kept under its file's key and a
+digest of what the other records lend it (every record's id, table and path,
+the whole file of every source, organization, model and other non-metric record
+and of every metric some ``derived_from`` names, and the source texts), so an
+edited metric is judged again alone while the rules that weigh records against
+each other run over all of them. Those read only the facts of an unchanged
+metric, model or organization (ids, names, references, a metric's figure and
+period), so its model stays pickled unless a rule asks for more; the verdicts
+on duplicate names, which weigh only lent files, are kept while those are.
+A file's bytes are not even read when its size, times, inode and device are
+those the last run saw (see :meth:`ValidationCache._file_key`).
+
+Every key also holds the *stamp*: this ailedger's own source code, the versions
+of the libraries whose behaviour shows in a diagnostic (pydantic, the YAML
+parsers, confusable-homoglyphs) and Python's Unicode version. A result is
+therefore only ever reused for exactly the input that produced it, under
+exactly the code that produced it; an upgrade, an edit of ailedger itself or a
+changed source text makes the old entries unreachable.
 
 The cache lives in ``$AILEDGER_VALIDATE_CACHE``, else ``$AILEDGER_CACHE/validate``,
 else the user cache folder (``ailedger/validate``); ``AILEDGER_VALIDATE_CACHE=off``
@@ -171,8 +178,8 @@ class _Stored(ParsedRecord):
 
     ``doc`` and ``record`` are the dataclass's own slots, left empty until
     read (:meth:`__getattr__` fills them), so the rules read them as fast as
-    any record's. While :meth:`stand_in` is on, a valid metric's ``record`` is
-    its :class:`_Facts`; a record a rule judges must be the model itself.
+    any record's. While :meth:`stand_in` is on, a valid metric's, model's or
+    organization's ``record`` is its :class:`_Facts`; a record a rule judges must be the model itself.
     """
 
     __slots__ = ("_entry", "_facts", "_model", "_standing")
@@ -225,7 +232,7 @@ def _stand_in(records: list[ParsedRecord], on: bool) -> None:
 
 
 def _entry(result: tuple[ParsedRecord, list[Diagnostic]]) -> bytes:
-    """A file's cache entry: its diagnostics, a valid metric's facts, and its document and model pickled apart."""
+    """A file's cache entry: its diagnostics, its valid record's facts, and its document and model pickled apart."""
     loaded, found = result
     model = loaded.record
     names = _FACTS.get(loaded.table)
