@@ -100,6 +100,7 @@ class SchemaColumns:
 
     def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
         """Rows of ``table`` that the model or text hygiene might reject."""
+        self.clean_text.clear()  # a series' texts repeat in neighbouring rows: kept for the run, they cost memory
         bad = np.zeros(table.num_rows, dtype=bool)
         for name, info in model.model_fields.items():
             bad |= self.column(
@@ -480,7 +481,7 @@ class RuleColumns:
     def _owners(self, quote: str) -> set[str]:
         """The records whose names the quote holds, found through each name's longest word."""
         found = set()
-        for word in stated.tokens(quote):
+        for word in stated.words(quote):
             for rid, label in self.by_token.get(word, ()):
                 if rid not in found and stated.names(label, quote):
                     found.add(rid)

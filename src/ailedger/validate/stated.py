@@ -154,6 +154,12 @@ def comparable(label: str, quotes: Iterable[str]) -> bool:
 
 @lru_cache(maxsize=1 << 16)
 def tokens(text: str) -> frozenset[str]:
+    """:func:`words`, kept per text: the rules ask again for each name they compare."""
+    return words(text)
+
+
+def words(text: str) -> frozenset[str]:
+    """The words and numbers ("2.0") of the folded text; not kept (a bulk file's quotes would fill memory)."""
     folded = fold(text)
     if not folded.isascii():
         return frozenset(_TOKEN.findall(folded))
