@@ -149,7 +149,7 @@ def _fast_parse(chunk: bytes, schema: pa.Schema, explicit_null: list[re.Pattern[
     try:
         table = pj.read_json(
             io.BytesIO(chunk),
-            read_options=pj.ReadOptions(block_size=4 << 20),
+            read_options=pj.ReadOptions(block_size=4 << 20, use_threads=False),  # the parse has a thread of its own
             parse_options=pj.ParseOptions(explicit_schema=schema, unexpected_field_behavior="error"),
         )
         table.validate(full=True)  # Arrow's reader keeps invalid UTF-8 in strings; the full validation refuses it

@@ -240,6 +240,7 @@ class RuleColumns:
                 if words:
                     self.by_token.setdefault(max(words, key=len), []).append((rid, label))
         self.named: dict[tuple[str, str], bool] = {}
+        """Whether a quote names a label, by (label, quote)."""
         self.expressions: dict[tuple[str, str], list[when.Stated]] = {}
         self.clear_quote: dict[tuple[str, bool, str | None], bool] = {}
 
@@ -457,9 +458,13 @@ class RuleColumns:
             if name == "reported":
                 found.append(when.Stated("", source.published.earliest, source.published.latest))
             return when.judge(self._parsed(value), found).problem is None
-        key = (quote, value)
+        return any(self._names(label, quote) for label in self.labels.get(value, ()))
+
+    def _names(self, label: str, quote: str) -> bool:
+        """:func:`stated.names`, kept per chunk: the subject's check and the owners' ask for the same name."""
+        key = (label, quote)
         if key not in self.named:
-            self.named[key] = any(stated.names(label, quote) for label in self.labels.get(value, ()))
+            self.named[key] = stated.names(label, quote)
         return self.named[key]
 
     def _clear(self, quote: str, source_id: str, figures: bool) -> bool:
@@ -481,9 +486,9 @@ class RuleColumns:
     def _owners(self, quote: str) -> set[str]:
         """The records whose names the quote holds, found through each name's longest word."""
         found = set()
-        for word in stated.words(quote):
-            for rid, label in self.by_token.get(word, ()):
-                if rid not in found and stated.names(label, quote):
+        for word in self.by_token.keys() & stated.words(quote):
+            for rid, label in self.by_token[word]:
+                if rid not in found and self._names(label, quote):
                     found.add(rid)
         return found
 

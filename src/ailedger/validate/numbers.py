@@ -148,6 +148,8 @@ def _grouped(digits: str) -> int | None:
 
 
 _PLAIN_BEFORE = frozenset("0123456789.,\u00a0\u202f")
+_PLAIN_END = frozenset(["", ";", ":", ")", "]", "!", "?", '"', "'", "-", "%", "/"])
+"""What may follow a plain figure for certain (the end, or a mark that is no digit, separator, space or letter)."""
 _PLAIN_AFTER = re.compile(rf"(?![0-9]|[.,\u00a0\u202f][0-9]|\s*(?:[A-Za-zä]|{_CJK_UNIT}))", re.ASCII)
 
 
@@ -165,7 +167,10 @@ def plainly_states(quote: str, value: int) -> bool:
         return False
     at = quote.find(digits)
     while at >= 0:
-        if (at == 0 or quote[at - 1] not in _PLAIN_BEFORE) and _PLAIN_AFTER.match(quote, at + len(digits)):
+        end = at + len(digits)
+        if (at == 0 or quote[at - 1] not in _PLAIN_BEFORE) and (
+            quote[end : end + 1] in _PLAIN_END or _PLAIN_AFTER.match(quote, end)
+        ):
             return True
         at = quote.find(digits, at + 1)
     return False
