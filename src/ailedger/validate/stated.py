@@ -21,8 +21,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from ailedger.validate import numbers
 
@@ -280,9 +280,11 @@ def has_gap(quote: str, language: str | None = None) -> bool:
     return any(_GAP.match(quote, end) for _, end, _ in numbers.located(quote, language))
 
 
-@dataclass(frozen=True, slots=True)
-class Figure:
-    """A number of a quote: where it is, the values it may mean, and whose it is."""
+class Figure(NamedTuple):
+    """A number of a quote: where it is, the values it may mean, and whose it is.
+
+    A named tuple: a quote's figures are many, and a frozen dataclass took a microsecond to make each.
+    """
 
     text: str
     values: frozenset[int]

@@ -360,6 +360,7 @@ def _found(quote: str, published: FuzzyDate) -> tuple[Stated, ...]:
     """:func:`found`, once per quote and publication date: every record citing the quote asks again."""
     text = quote.replace("\u00a0", " ")
     taken: list[tuple[int, int]] = []  # the spans read so far: a later rule does not read inside them
+    bases = {published.earliest, published.latest}
     out: list[tuple[int, Stated]] = []
     for kind, m, month in _matches(text):
         start, end = m.span()
@@ -367,7 +368,7 @@ def _found(quote: str, published: FuzzyDate) -> tuple[Stated, ...]:
             continue
         if kind == "month" and (month.lower() in _AMBIGUOUS_MONTHS or month[0].islower()) and not m.group("year"):
             continue  # "may", "Mai" alone are words more often than dates
-        ends = [_resolve(kind, m, base) for base in {published.earliest, published.latest}]
+        ends = [_resolve(kind, m, base) for base in bases]
         if any(e is None for e in ends):
             continue
         first = None if kind == "after" else min(e[0] for e in ends if e is not None and e[0] is not None)
