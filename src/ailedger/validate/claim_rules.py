@@ -43,11 +43,11 @@ def attributed(ctx: Context) -> Iterator[Diagnostic]:
     # an organization's kind or city is not what a company claims; claims are claims
     in_source = finder(ctx)
     for rec in ctx.valid("models", "events", "metrics"):
-        support = Support(ctx, rec.record, in_source)
         if not getattr(rec.record, "derived_from", None) and not any(
-            claims.attributions(c.quote) for c in support.cites
+            claims.attributions(c.quote) for c in rec.record.citations
         ):
             continue  # no quote of the record reports anyone's words, so no field rests on them alone
+        support = Support(ctx, rec.record, in_source)
         selves: set[str] | None = None
         for name in cited_fields(rec.record):
             if name in _NAMING or (rec.table, name) == ("models", "kind"):
