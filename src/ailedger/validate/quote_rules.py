@@ -193,6 +193,8 @@ def stated_values(ctx: Context) -> Iterator[Diagnostic]:
                             "or cite the sentence that names it",
                         )
         for field_name, allowed in _references(rec.table):
+            if getattr(record, field_name) in (None, []):
+                continue  # nothing to point at
             quotes = support.quotes(field_name)
             if not quotes:
                 continue  # no label is comparable with no quote
