@@ -77,7 +77,7 @@ def attributions(quote: str) -> tuple[Attribution, ...]:
 
     Kept per quote: each field a quote supports asks again.
     """
-    if quote.isascii() and not any(word in quote.lower() for word in _ASCII_CUES):
+    if quote.isascii() and not any(map(quote.lower().__contains__, _ASCII_CUES)):
         return ()  # ten times faster than trying the patterns, and most quotes of a series are plain ASCII
     return _read(quote)
 

@@ -207,6 +207,12 @@ class Citations:
         """The quote and source of a :meth:`pair` key."""
         return self.quotes[key // len(self.sources)], self.sources[key % len(self.sources)]
 
+    def unpairs(self, keys: np.ndarray) -> tuple[list[str], list[str]]:
+        """The quotes and the sources of :meth:`pair` keys."""
+        quotes, sources = self.quotes, self.sources
+        quoted, cited = (keys // len(sources)).tolist(), (keys % len(sources)).tolist()
+        return [quotes[q] for q in quoted], [sources[s] for s in cited]
+
     def supporting(self, name: str) -> np.ndarray:
         """Citations that name ``name`` in ``supports``."""
         return (self.bits & self.bit[name]) != 0
@@ -318,7 +324,7 @@ class RuleColumns:
     def quotes(self, table: pa.Table, cites: Citations) -> np.ndarray:
         """Stands in for ``quotes`` and ``quote_length``, once per distinct (source, quote)."""
         keys, which = distinct(cites.pair())
-        pairs = [cites.unpair(key)[::-1] for key in keys.tolist()]
+        pairs = [(s, q) for q, s in zip(*cites.unpairs(keys))]
         self._look_up(pairs)
         wrong = np.array([not self.quote_ok[pair] for pair in pairs], dtype=bool)
         return self._cited_rows(cites, wrong[which], table.num_rows)
@@ -432,15 +438,15 @@ class RuleColumns:
                 ok[rows[day]] = True
                 picked, rows = picked[~day], rows[~day]
             keys, which = distinct(value_code[rows] * pairs + cites.pair(picked))
-            verdicts = np.array(
-                [self._states(name, values[key // pairs], *cites.unpair(key % pairs)) for key in keys.tolist()],
-                dtype=bool,
-            )
+            quoted, cited = cites.unpairs(keys % pairs)
+            asked = zip((keys // pairs).tolist(), quoted, cited)
+            verdicts = np.array([self._states(name, values[v], q, s) for v, q, s in asked], dtype=bool)
             ok[rows[verdicts[which]]] = True
             bad |= is_set & ~ok
         figures = cites.supporting("value")
         keys, which = distinct(cites.pair() * 2 + figures)
-        clear = np.array([self._clear(*cites.unpair(key // 2), bool(key % 2)) for key in keys.tolist()], dtype=bool)
+        quoted, cited = cites.unpairs(keys // 2)
+        clear = np.array([self._clear(*asked) for asked in zip(quoted, cited, (keys % 2 == 1).tolist())], dtype=bool)
         bad[cites.row[~clear[which]]] = True
         return bad
 

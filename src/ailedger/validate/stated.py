@@ -275,7 +275,7 @@ def has_gap(quote: str, language: str | None = None) -> bool:
     Where figures end does not depend on the language; passing the source's
     language reuses the reading :func:`figures` and the value checks make.
     """
-    if quote.isascii() and not ("than" in quote.lower() or "als" in quote.lower()):
+    if quote.isascii() and not ("than" in (low := quote.lower()) or "als" in low):
         return False  # every difference names "als" or "than" (多 and 少 are not ASCII): no need to read figures
     return any(_GAP.match(quote, end) for _, end, _ in numbers.located(quote, language))
 
