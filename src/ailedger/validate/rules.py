@@ -93,16 +93,23 @@ def _ref(
 
 def references(ctx: Context) -> Iterator[Diagnostic]:
     """Every id a record mentions names a record of the right table."""
+    tables: dict[str, str | None] = {}  # the table of each id named so far: most records name a few of them
+
+    def table_of(rid: str) -> str | None:
+        if rid not in tables:
+            tables[rid] = ctx.table_of.get(rid)
+        return tables[rid]
+
     for rec in ctx.valid():
         for name, allowed in _references(rec.table):
             for loc, target in field_values(rec.record, name):
                 if target == rec.record.id and name in SAME_TABLE_REFERENCES:
                     yield ctx.diag(rec, loc, "ref.cycle", "a record cannot point at itself here")
                     continue
-                if ctx.table_of.get(target) not in allowed:  # else nothing to say: skip making the generator
+                if table_of(target) not in allowed:  # else nothing to say: skip making the generator
                     yield from _ref(ctx, rec, loc, target, allowed)
         for i, cite in enumerate(getattr(rec.record, "citations", ())):
-            if ctx.table_of.get(cite.source_id) != "sources":
+            if table_of(cite.source_id) != "sources":
                 yield from _ref(ctx, rec, ("citations", i, "source_id"), cite.source_id, ("sources",))
             if cite.via is not None:
                 yield from _ref(ctx, rec, ("citations", i, "via"), cite.via, ("organizations",))
