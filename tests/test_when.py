@@ -50,7 +50,18 @@ _WORDS = sorted(
     | set(re.findall(r"[^\W\d_]+", when._PART + when._AFTER))
     | {"of", "the", "st", "nd", "rd", "th", "am", "on", "in", "mar", "market", "main", "mayor", "ende"}
 )
+_MONTH_WORDS = sorted(when._MONTH_NUMBER)
+# A date expression, perhaps glued to the word or figure before it ("x12. März 2026"): the look-behinds decide.
+_EXPRESSIONS = st.tuples(
+    st.sampled_from(["", "", "x", "5", ".", "-", "_", "é"]),
+    st.sampled_from(["", "", "12", "3.", "1st", "the 12th of", "mid", "Ende", "early"]).flatmap(_cases),
+    st.sampled_from(["", " ", "  ", "\n"]),
+    st.sampled_from(_MONTH_WORDS).flatmap(_cases),
+    st.sampled_from(["", ".", " ", ". ", ", "]),
+    st.sampled_from(["", "2020", "1999", "12", "3rd", "2020x", "20.5"]),
+).map("".join)
 _PIECES = st.one_of(
+    _EXPRESSIONS,
     st.sampled_from(_WORDS).flatmap(_cases),
     st.sampled_from(_WORDS).flatmap(_cases),
     st.integers(0, 40).map(str),

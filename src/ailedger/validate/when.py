@@ -342,6 +342,13 @@ def _matches(text: str) -> Iterator[tuple[str, re.Match[str], str]]:
             if scan is None:
                 continue
             kind, test, pattern, lowered = scan
+            if kind == "month" and test is not None:
+                # The test's matches, with the look-behind checked after: one that fails it hides no month word,
+                # which can start neither inside a word nor after the "." or white space a match holds.
+                for m in test.finditer(low):
+                    if not (m.start() and low[m.start() - 1].isalnum()):
+                        yield kind, m, text[m.start("month") : m.end("month")]
+                continue
             if test is not None and test.search(low) is None:
                 continue
             for m in pattern.finditer(low if lowered else text):
