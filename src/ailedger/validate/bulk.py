@@ -268,6 +268,8 @@ class _Run:
                         if isinstance(chunk, bytes):
                             parsed = ahead.submit(self._parse, chunk, model, schema, nulls)
                         waiting.append((first, chunk, parsed))
+                        if len(waiting) == 1:  # while the first chunk is parsed (the rules read every text anyway)
+                            self.rule_columns.read_texts()
                         if len(waiting) > 1:
                             self._next(state, model, schema, *waiting.pop(0))
                     for item in waiting:

@@ -250,6 +250,11 @@ class RuleColumns:
         self.expressions: dict[tuple[str, str], list[when.Stated]] = {}
         self.clear_quote: dict[tuple[str, bool, str | None], bool] = {}
 
+    def read_texts(self) -> None:
+        """Read and normalize every source's text now (a bulk run waits for its first chunk meanwhile)."""
+        for source_id in self.sources:
+            self.texts.get(source_id)
+
     def rows(self, table: pa.Table, model: type[BaseModel]) -> np.ndarray:
         """Rows that some rule might object to; the exact rules then decide."""
         # a quote's rows are neighbours: keeping what was read of it for the whole run costs memory, not time
