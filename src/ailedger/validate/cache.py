@@ -241,6 +241,21 @@ def _entry(result: tuple[ParsedRecord, list[Diagnostic]]) -> bytes:
     return pickle.dumps((found, facts, inner), protocol=pickle.HIGHEST_PROTOCOL)
 
 
+def _reuse(old: dict[bytes, bytes], new: dict[bytes, bytes], key: bytes, empty: Any = None) -> Any:
+    """What the last run kept under ``key``, unpickled and kept for the next run; None if there is none or it is
+    damaged. ``empty``: what an empty blob stands for (verdicts store none as nothing; an entry never is empty)."""
+    blob = old.get(key)
+    if blob is None:
+        return None
+    try:
+        value = pickle.loads(blob) if blob else empty
+    except Exception:  # a damaged entry is a miss
+        return None
+    if value is not None:
+        new[key] = blob
+    return value
+
+
 class ValidationCache:
     """The cached results of one set of validated paths; :meth:`save` writes back what this run used."""
 
@@ -275,7 +290,7 @@ class ValidationCache:
         shown = display(path)
         try:
             key, raw, seen = self._file_key(table, shown, path)
-            entry = self._entry(key)
+            entry = _reuse(self._old, self._new, key)
             if entry is None and raw is None:  # a damaged entry: read what the file holds now
                 key, raw, seen = self._file_key(table, shown, path, trust_stat=False)
         except OSError:
@@ -313,18 +328,6 @@ class ValidationCache:
         raw = path.read_bytes()
         return _key(table.encode(), shown.encode(), raw), raw, settled
 
-    def _entry(self, key: bytes) -> tuple[list[Diagnostic], tuple[Any, ...] | None, bytes] | None:
-        """The cached result under ``key``, kept for the next run; None if there is none or it is damaged."""
-        blob = self._old.get(key)
-        if blob is None:
-            return None
-        try:
-            entry: tuple[list[Diagnostic], tuple[Any, ...] | None, bytes] = pickle.loads(blob)
-        except Exception:  # a damaged entry is a miss
-            return None
-        self._new[key] = blob
-        return entry
-
     def rules(self, records: list[ParsedRecord], texts: Store | None, require_texts: bool) -> list[Diagnostic]:
         """The rules' diagnostics: cached when every file and every source text is as the last run saw them."""
         text_key = texts_digest(texts, require_texts)
@@ -355,7 +358,7 @@ class ValidationCache:
         own_keys = [_key(k, world) for k in known]
         verdicts: dict[str, list[Diagnostic]] = {}
         for rec, own in zip(records, own_keys):
-            verdict = self._verdicts(own)
+            verdict = _reuse(self._old_own, self._new_own, own, empty=[])
             if verdict is not None:
                 verdicts[rec.path] = verdict
         judged = [rec for rec in records if rec.path not in verdicts]
@@ -363,7 +366,7 @@ class ValidationCache:
         # Names are weighed only against the names of organizations and models, whose files are lent: so long as
         # nothing lent changes, neither do those verdicts.
         names_key = _key(b"duplicates", world)
-        names = self._verdicts(names_key)
+        names = _reuse(self._old_own, self._new_own, names_key, empty=[])
         skip = () if names is None else (rules.duplicates,)
         by_rule, found = rules.check_apart(
             records, texts, require_texts, judged, tuple(r for r in rules.ACROSS if r not in skip)
@@ -384,19 +387,6 @@ class ValidationCache:
                 verdict = fresh[rec.path]  # most records have none: b"" saves unpickling ten thousand empty lists
                 self._new_own[own] = pickle.dumps(verdict, protocol=pickle.HIGHEST_PROTOCOL) if verdict else b""
         return across + [d for part in (verdicts, fresh) for diagnostics in part.values() for d in diagnostics]
-
-    def _verdicts(self, key: bytes) -> list[Diagnostic] | None:
-        """The verdicts kept under ``key`` (and kept for the next run), or None if there are none or they are
-        damaged."""
-        blob = self._old_own.get(key)
-        if blob is None:
-            return None
-        try:
-            found: list[Diagnostic] = pickle.loads(blob) if blob else []
-        except Exception:  # a damaged entry is a miss
-            return None
-        self._new_own[key] = blob
-        return found
 
     def save(self) -> None:
         """Write back the entries this run used, atomically; a cache that cannot be written is skipped silently."""
